@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages csvsm needs that are not there yet (as root,
+# through apt-get). Quiet and quick when nothing is missing.
+set -eu
+
+PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
+check libtpms-dev libssl-dev clang-format"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: not root; install these first: apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

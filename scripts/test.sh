@@ -1,0 +1,39 @@
+#!/bin/sh
+# The README's second command (and what CI runs): install what is missing,
+# build, and run every test. Ends with a "N passed, N failed" line.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+sh "$top/scripts/build.sh"
+cd "$top/build"
+jobs=$(nproc 2>/dev/null || echo 2)
+status=0
+make -s -j"$jobs" check >check.out 2>&1 || status=$?
+grep -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR):' check.out || true
+if [ "$status" != 0 ]; then
+	cat check.out
+	for log in $(find . -name '*.log' ! -name 'config.log' ! -name 'test-suite.log'); do
+		if grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null; then
+			echo "---- $log"
+			tail -n 60 "$log"
+		fi
+	done
+fi
+# Totals: Check programs report "Checks: N, Failures: F, Errors: E" in
+# their logs; script tests count as one check each.
+checks=0
+failed=0
+for trs in $(find . -name '*.trs'); do
+	log=${trs%.trs}.log
+	line=$(grep -E '^[0-9]+%: Checks: ' "$log" 2>/dev/null | tail -n 1 || true)
+	if [ -n "$line" ]; then
+		n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+		f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/')
+		checks=$((checks + n))
+		failed=$((failed + $(echo "$f" | awk '{print $1 + $2}')))
+	else
+		checks=$((checks + 1))
+		grep -qE '^:test-result: (PASS|SKIP|XFAIL)' "$trs" || failed=$((failed + 1))
+	fi
+done
+echo "tests: $((checks - failed)) passed, $failed failed"
+exit "$status"

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libcsvsm-sim: the C harness API of the csvsm simulator.
+ *
+ * A simulated SEV-SNP machine in this process: guest memory, the RMP, the
+ * vCPUs' VMSAs and VMPL contexts, a hypervisor (GHCB exits) and the csvsm
+ * core running at VMPL0 on it. The harness plays the guest OS at the guest
+ * VMPL (2 by default): it writes guest memory through the RMP checks of that
+ * VMPL and makes SVSM calls the way Linux does (registers, call_pending = 1
+ * in its Calling Area, GHCB MSR 0x016 "run VMPL0", VMGEXIT, then an atomic
+ * exchange of call_pending).
+ *
+ * One simulator exists per process at a time (the platform interface the
+ * core links against is a set of global functions, as on bare metal).
+ * Nothing here is thread-safe. All functions are deterministic: the same
+ * configuration and the same sequence of calls give the same results.
+ *
+ * Default layout (all GPAs; see csvsm_sim_layout for the live values):
+ *   guest RAM         [0, 256 MiB)  assigned (private), 4 KiB RMP entries,
+ *                                   NOT validated except the pages below
+ *   guest secrets     0x0010_0000   validated, guest VMPL R/W
+ *   boot CA           0x0010_1000   validated, guest VMPL R/W
+ *   free guest RAM    from 0x0020_0000: unvalidated, for the guest to accept
+ *   SVSM memory       [256 MiB, 256 MiB + 16 MiB): VMPL0 only; holds the
+ *                     PSP secrets page, the boot guest VMSA and the heap
+ */
+#ifndef CSVSM_SIM_H
+#define CSVSM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct csvsm_sim;
+
+struct csvsm_sim_config {
+	uint64_t guest_ram_size; /* bytes, multiple of 2 MiB, >= 4 MiB; default 256 MiB */
+	uint64_t svsm_size;      /* bytes, multiple of 2 MiB, >= 4 MiB; default 16 MiB */
+	unsigned int vcpu_count; /* 1..64, default 4; APIC ID of vCPU i is i */
+	uint8_t guest_vmpl;      /* 1..3, default 2 */
+	uint64_t seed;           /* entropy seed, default 1 */
+	bool rmp_2m;             /* free guest RAM in 2 MiB RMP entries; default false */
+	/* A lying hypervisor at boot: non-zero values replace its GHCB MSR answers. */
+	uint64_t hv_sev_info;    /* answer to SEV_INFO_REQ (0x002) */
+	uint64_t hv_features;    /* answer to HV_FEATURES_REQ (0x080) */
+};
+
+/* Fills `cfg` with the defaults documented above. */
+void csvsm_sim_config_default(struct csvsm_sim_config *cfg);
+
+/*
+ * Builds the machine, boots the csvsm core on vCPU 0 and returns when the
+ * core first runs the guest. `cfg` NULL means the defaults. Returns NULL
+ * (with a message on stderr) for an invalid configuration, when the host
+ * is out of memory, when the core's boot failed, or when a simulator
+ * already exists in this process.
+ */
+struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg);
+
+/* Destroys the simulator and everything it owns. NULL is ignored. */
+void csvsm_sim_free(struct csvsm_sim *sim);
+
+struct csvsm_sim_layout {
+	uint64_t ram_base, ram_size;   /* guest RAM */
+	uint64_t svsm_base, svsm_size; /* SVSM memory */
+	uint64_t secrets_gpa;          /* the guest's copy of the secrets page */
+	uint64_t boot_caa_gpa;         /* the boot vCPU's Calling Area */
+	uint64_t boot_vmsa_gpa;        /* the boot vCPU's guest VMSA (in SVSM memory) */
+	uint64_t free_ram_base;        /* first guest RAM byte the layout leaves free */
+	unsigned int vcpu_count;
+	uint8_t guest_vmpl;
+};
+
+/* Fills `out` with the machine's layout. */
+void csvsm_sim_layout(const struct csvsm_sim *sim, struct csvsm_sim_layout *out);
+
+/* Outcomes of a guest access (also the return values of guest read/write). */
+enum csvsm_sim_access_result {
+	CSVSM_SIM_ACCESS_OK = 0,
+	CSVSM_SIM_ACCESS_VC = 1,  /* #VC 0x404: page not validated */
+	CSVSM_SIM_ACCESS_NPF = 2, /* #NPF: not guest memory, not assigned, or no permission */
+};
+
+enum csvsm_sim_access_kind {
+	CSVSM_SIM_READ = 1,
+	CSVSM_SIM_WRITE = 2,
+	CSVSM_SIM_EXEC = 8,
+};
+
+/*
+ * Guest (guest VMPL) memory access, checked page by page against the RMP.
+ * The first faulting page stops the access: nothing is copied for a read,
+ * and a write copies nothing either (the check precedes the copy). Faults
+ * are recorded as #VC or #NPF events (csvsm_sim_stats). Returns an
+ * enum csvsm_sim_access_result, or -1 for a NULL buffer or a range that
+ * wraps around the address space.
+ */
+int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
+int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t len);
+int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
+			   enum csvsm_sim_access_kind kind);
+
+/* Registers of one SVSM call, in and out. */
+struct csvsm_regs {
+	uint64_t rax, rcx, rdx, r8, r9;
+	bool serviced; /* out: the SVSM cleared call_pending (Linux checks this) */
+};
+
+/*
+ * Makes one SVSM call from vCPU `vcpu` (0 = boot vCPU), with the Calling
+ * Area that vCPU's guest currently uses (the boot CA, or the one it moved to
+ * with a successful REMAP_CA, or the one given to CREATE_VCPU). On return
+ * `io` holds RAX, RCX, RDX, R8 and R9 as the guest sees them and whether the
+ * call was serviced. A successful CREATE_VCPU is followed, as Linux does, by
+ * the AP creation request to the hypervisor, so the new vCPU can make calls.
+ * Returns 0 when the guest got control back; -1 when the vCPU has no guest
+ * VMSA, its CA cannot be written (the #VC/#NPF is recorded), or the
+ * hypervisor refused to switch (see the policy).
+ */
+int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *io);
+
+struct csvsm_sim_rmp_entry {
+	bool assigned, validated, vmsa;
+	unsigned int page_size; /* 0 = 4 KiB, 1 = 2 MiB */
+	uint8_t perms[4];       /* per VMPL: 1 read, 2 write, 4 user exec, 8 supervisor exec */
+};
+
+/* Reads the RMP entry of the page holding `gpa`. Returns 0, or -1 beyond the RMP. */
+int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_sim_rmp_entry *out);
+
+/*
+ * The guest asks the hypervisor for a page state change (GHCB MSR protocol
+ * 0x014 for 4 KiB; the PSC NAE for 2 MiB): the page becomes private
+ * (assigned, not validated) or shared (unassigned). Returns 0 on success or
+ * the hypervisor's non-zero error. Pages of SVSM memory are refused by the
+ * honest hypervisor (it would never be asked; a lying one may do it).
+ */
+int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_size, bool to_private);
+
+/* What the hypervisor does wrong (all zero = honest). */
+struct csvsm_sim_hv_policy {
+	unsigned int refuse_run_vmpl; /* refuse the next N run-VMPL requests */
+	unsigned int refuse_psc;      /* refuse the next N page state changes */
+	/*
+	 * Called after each read of guest memory by the SVSM (the nth since the
+	 * policy was set, from 1). It may change guest memory (through
+	 * csvsm_sim_poke) to model a guest or device racing the SVSM.
+	 */
+	void (*on_svsm_read)(void *ctx, struct csvsm_sim *sim, uint64_t gpa, size_t len,
+			     unsigned int nth);
+	void *ctx;
+};
+
+/* Installs `policy` (copied); NULL restores the honest hypervisor. */
+void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_policy *policy);
+
+/*
+ * The hypervisor remaps the page at `gpa` behind everyone's back: new
+ * backing (filled with `fill`), RMP entry reassigned (private, not
+ * validated, guest permissions gone). Returns 0 or -1 outside guest RAM.
+ */
+int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill);
+
+/* Writes guest memory without any check (a racing agent, a DMA device). */
+int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
+
+struct csvsm_sim_stats {
+	uint64_t calls;          /* csvsm_sim_call invocations that reached the SVSM */
+	uint64_t vmgexits;       /* VMGEXITs by the guest and by the SVSM */
+	uint64_t vmpl_switches;  /* context switches between VMPLs */
+	uint64_t vc_events;      /* guest #VC (page not validated) */
+	uint64_t npf_events;     /* #NPF (guest or SVSM) */
+	uint64_t psc_requests;
+	uint64_t pages_validated; /* RMP pages currently validated in guest RAM */
+};
+
+/* Fills `out` with counters since csvsm_sim_new. */
+void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CSVSM_SIM_H */

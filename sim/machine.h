@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated machine behind the harness API (sim/include/csvsm/sim.h):
+ * memory, RMP, vCPUs with their VMPL contexts, and the hypervisor's records.
+ * Private to sim/.
+ */
+#ifndef CSVSM_SIM_MACHINE_H
+#define CSVSM_SIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "csvsm/plat/boot.h"
+#include "csvsm/sim.h"
+#include "ctx.h"
+#include "rmp.h"
+
+/* Default layout (documented in csvsm/sim.h). */
+#define SIM_DEFAULT_RAM_SIZE   ((uint64_t)256 << 20)
+#define SIM_DEFAULT_SVSM_SIZE  ((uint64_t)16 << 20)
+#define SIM_DEFAULT_VCPUS      4u
+#define SIM_GUEST_SECRETS_GPA  0x100000ull
+#define SIM_BOOT_CAA_GPA       0x101000ull
+#define SIM_FREE_RAM_BASE      0x200000ull
+/* Offsets inside SVSM memory. */
+#define SIM_SVSM_PSP_SECRETS   0x0000ull
+#define SIM_SVSM_BOOT_VMSA     0x1000ull
+#define SIM_SVSM_HEAP_OFFSET   ((uint64_t)2 << 20)
+#define SIM_VMPL0_STACK        ((size_t)256 << 10)
+
+struct sim_vcpu {
+	struct sim_ctx vmpl0;     /* the SVSM's context on this vCPU */
+	bool vmpl0_created;
+	uint64_t guest_vmsa_gpa;  /* the hypervisor's record: VMSA at the guest VMPL, 0 = none */
+	uint64_t guest_caa_gpa;   /* the guest's own idea of its CA */
+	uint64_t ghcb_msr;
+};
+
+struct csvsm_sim {
+	struct csvsm_sim_config cfg;
+	struct csvsm_sim_layout layout;
+	uint8_t *map;           /* host mapping (with alignment slack) */
+	size_t map_size;
+	uint8_t *mem;           /* backing of GPA [0, phys_limit), 2 MiB aligned */
+	uint64_t phys_limit;
+	struct sim_rmp *rmp;
+	struct sim_ctx harness; /* the guest side: whoever calls the harness */
+	struct sim_vcpu vcpus[PLAT_MAX_VCPUS];
+	unsigned int current_vcpu;
+	int boot_rc;
+	struct csvsm_sim_hv_policy policy;
+	unsigned int svsm_reads;
+	struct csvsm_sim_stats stats;
+};
+
+/* The one simulator of this process, or NULL. */
+extern struct csvsm_sim *sim_machine;
+
+/* Host address of guest physical [gpa, gpa + len), or NULL when outside. */
+void *sim_gpa_host(struct csvsm_sim *sim, uint64_t gpa, uint64_t len);
+
+/* The hypervisor side of the SVSM's own GHCB MSR requests (sim/hv.c). */
+uint64_t sim_hv_msr_request(struct csvsm_sim *sim, uint64_t request);
+
+/* Switches from the running VMPL0 context of the current vCPU to the guest (harness). */
+void sim_enter_guest(struct csvsm_sim *sim);
+
+/* Switches from the guest (harness) to the VMPL0 context of `vcpu`. */
+void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu);
+
+/* Heap region the machine hands to the core (sim/plat_heap.c). */
+void sim_heap_use(void *base, size_t size);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Simulator time: a virtual clock that only the shim advances. */
+#include "csvsm/plat/time.h"
+#include "sim_plat.h"
+
+static uint64_t virtual_ns;
+
+void sim_time_reset(void)
+{
+	virtual_ns = 0;
+}
+
+void sim_time_advance(uint64_t ns)
+{
+	virtual_ns += ns;
+}
+
+uint64_t plat_time_ns(void)
+{
+	return virtual_ns;
+}

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The harness API (csvsm/sim.h): building the machine, booting the core on
+ * it, and the guest's side of every interaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "csvsm/abi/secrets.h"
+#include "csvsm/abi/svsm.h"
+#include "csvsm/abi/vmsa.h"
+#include "csvsm/fault.h"
+#include "csvsm/plat/entropy.h"
+#include "csvsm/svsm.h"
+#include "machine.h"
+#include "sim_plat.h"
+
+#define MIB ((uint64_t)1 << 20)
+#define SIM_2M ((uint64_t)2 << 20)
+
+struct csvsm_sim *sim_machine;
+
+void csvsm_sim_config_default(struct csvsm_sim_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->guest_ram_size = SIM_DEFAULT_RAM_SIZE;
+	cfg->svsm_size = SIM_DEFAULT_SVSM_SIZE;
+	cfg->vcpu_count = SIM_DEFAULT_VCPUS;
+	cfg->guest_vmpl = 2;
+	cfg->seed = 1;
+}
+
+void *sim_gpa_host(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= sim->phys_limit || len > sim->phys_limit - gpa)
+		return NULL;
+	return sim->mem + gpa;
+}
+
+static int config_check(const struct csvsm_sim_config *c)
+{
+	const char *why = NULL;
+
+	if (c->guest_ram_size < 4 * MIB || c->guest_ram_size % SIM_2M ||
+	    c->guest_ram_size > ((uint64_t)64 << 30))
+		why = "guest_ram_size must be a multiple of 2 MiB in 4 MiB..64 GiB";
+	else if (c->svsm_size < 4 * MIB || c->svsm_size % SIM_2M ||
+		 c->svsm_size > ((uint64_t)1 << 30))
+		why = "svsm_size must be a multiple of 2 MiB in 4 MiB..1 GiB";
+	else if (c->vcpu_count < 1 || c->vcpu_count > PLAT_MAX_VCPUS)
+		why = "vcpu_count must be 1..64";
+	else if (c->guest_vmpl < 1 || c->guest_vmpl > 3)
+		why = "guest_vmpl must be 1..3";
+	if (why) {
+		fprintf(stderr, "csvsm-sim: invalid configuration: %s\n", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Launch state: what the PSP and the launch measurement would leave. */
+static int machine_launch(struct csvsm_sim *sim)
+{
+	const struct csvsm_sim_config *c = &sim->cfg;
+	uint64_t svsm = sim->layout.svsm_base;
+	uint64_t guest_rw = RMPADJUST_TARGET_VMPL(c->guest_vmpl) | RMPADJUST_PERM_RWX;
+	struct snp_secrets_page *secrets;
+	struct vmsa_page *vmsa;
+	bool cf;
+
+	/* Guest RAM: private, not validated. */
+	for (uint64_t gpa = 0; gpa < c->guest_ram_size;) {
+		bool huge = c->rmp_2m && gpa >= SIM_FREE_RAM_BASE;
+
+		if (sim_rmp_update(sim->rmp, gpa, huge ? RMP_PAGE_2M : RMP_PAGE_4K, true) != 0)
+			return -1;
+		gpa += huge ? SIM_2M : PAGE_SIZE;
+	}
+	/* The pages the launch validated for the guest: secrets copy and boot CA. */
+	for (uint64_t gpa = SIM_GUEST_SECRETS_GPA; gpa <= SIM_BOOT_CAA_GPA; gpa += PAGE_SIZE)
+		if (sim_rmp_pvalidate(sim->rmp, 0, gpa, RMP_PAGE_4K, true, &cf) != 0 ||
+		    sim_rmp_rmpadjust(sim->rmp, 0, gpa, RMP_PAGE_4K, guest_rw) != 0)
+			return -1;
+	/* SVSM memory: private, validated, VMPL0 only. */
+	for (uint64_t gpa = svsm; gpa < svsm + c->svsm_size; gpa += PAGE_SIZE)
+		if (sim_rmp_update(sim->rmp, gpa, RMP_PAGE_4K, true) != 0 ||
+		    sim_rmp_pvalidate(sim->rmp, 0, gpa, RMP_PAGE_4K, true, &cf) != 0)
+			return -1;
+
+	/* The PSP's secrets page, with VMPCKs from the seeded entropy source. */
+	secrets = sim_gpa_host(sim, svsm + SIM_SVSM_PSP_SECRETS, PAGE_SIZE);
+	secrets->version = 3;
+	if (plat_entropy_get(secrets->vmpck, sizeof(secrets->vmpck)) != 0)
+		return -1;
+
+	/* The boot vCPU's guest VMSA. */
+	vmsa = sim_gpa_host(sim, svsm + SIM_SVSM_BOOT_VMSA, PAGE_SIZE);
+	vmsa->vmpl = c->guest_vmpl;
+	vmsa->efer = EFER_SVME;
+	vmsa->sev_features = SEV_FEAT_SNP_ACTIVE | SEV_FEAT_RESTRICTED_INJ | SEV_FEAT_DEBUG_SWAP;
+	if (sim_rmp_rmpadjust(sim->rmp, 0, svsm + SIM_SVSM_BOOT_VMSA, RMP_PAGE_4K,
+			      RMPADJUST_TARGET_VMPL(c->guest_vmpl) | RMPADJUST_VMSA) != 0)
+		return -1;
+	sim->vcpus[0].guest_vmsa_gpa = sim->layout.boot_vmsa_gpa;
+	sim->vcpus[0].guest_caa_gpa = sim->layout.boot_caa_gpa;
+	return 0;
+}
+
+/* Entry of a vCPU's VMPL0 context: the SVSM, from its first instruction. */
+static void vmpl0_entry(void *arg)
+{
+	struct csvsm_sim *sim = arg;
+
+	if (sim->current_vcpu == 0) {
+		sim->boot_rc = svsm_boot();
+		while (sim->boot_rc < 0)
+			sim_enter_guest(sim); /* a failed boot never serves calls */
+	}
+	svsm_vcpu_loop();
+}
+
+void sim_enter_guest(struct csvsm_sim *sim)
+{
+	sim->stats.vmpl_switches++;
+	sim_ctx_switch(&sim->vcpus[sim->current_vcpu].vmpl0, &sim->harness);
+}
+
+void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu)
+{
+	sim->current_vcpu = vcpu;
+	sim->stats.vmpl_switches++;
+	sim_ctx_switch(&sim->harness, &sim->vcpus[vcpu].vmpl0);
+}
+
+/* Starts the VMPL0 context of `vcpu`: it runs until it first enters the guest. */
+static int start_vmpl0(struct csvsm_sim *sim, unsigned int vcpu)
+{
+	struct sim_vcpu *v = &sim->vcpus[vcpu];
+
+	if (v->vmpl0_created)
+		return 0;
+	if (sim_ctx_create(&v->vmpl0, SIM_VMPL0_STACK, vmpl0_entry, sim) != 0)
+		return -1;
+	v->vmpl0_created = true;
+	sim_enter_vmpl0(sim, vcpu);
+	return 0;
+}
+
+struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
+{
+	struct csvsm_sim *sim;
+	struct csvsm_sim_config defaults;
+
+	if (sim_machine) {
+		fprintf(stderr, "csvsm-sim: a simulator already exists in this process\n");
+		return NULL;
+	}
+	if (!cfg) {
+		csvsm_sim_config_default(&defaults);
+		cfg = &defaults;
+	}
+	if (config_check(cfg) < 0)
+		return NULL;
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return NULL;
+	sim->cfg = *cfg;
+	sim->phys_limit = cfg->guest_ram_size + cfg->svsm_size;
+	sim->map_size = sim->phys_limit + SIM_2M;
+	sim->map = mmap(NULL, sim->map_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (sim->map == MAP_FAILED) {
+		fprintf(stderr, "csvsm-sim: cannot map %llu MiB of guest memory\n",
+			(unsigned long long)(sim->phys_limit / MIB));
+		free(sim);
+		return NULL;
+	}
+	sim->mem = (uint8_t *)(((uintptr_t)sim->map + SIM_2M - 1) & ~(uintptr_t)(SIM_2M - 1));
+	sim->layout.ram_base = 0;
+	sim->layout.ram_size = cfg->guest_ram_size;
+	sim->layout.svsm_base = cfg->guest_ram_size;
+	sim->layout.svsm_size = cfg->svsm_size;
+	sim->layout.secrets_gpa = SIM_GUEST_SECRETS_GPA;
+	sim->layout.boot_caa_gpa = SIM_BOOT_CAA_GPA;
+	sim->layout.boot_vmsa_gpa = cfg->guest_ram_size + SIM_SVSM_BOOT_VMSA;
+	sim->layout.free_ram_base = SIM_FREE_RAM_BASE;
+	sim->layout.vcpu_count = cfg->vcpu_count;
+	sim->layout.guest_vmpl = cfg->guest_vmpl;
+	sim_machine = sim;
+	sim_entropy_seed(cfg->seed);
+	sim_time_reset();
+	fault_reset();
+	sim->rmp = sim_rmp_new(sim->phys_limit);
+	if (!sim->rmp || machine_launch(sim) < 0) {
+		fprintf(stderr, "csvsm-sim: cannot build the machine\n");
+		csvsm_sim_free(sim);
+		return NULL;
+	}
+	sim_heap_use(sim->mem + sim->layout.svsm_base + SIM_SVSM_HEAP_OFFSET,
+		     cfg->svsm_size - SIM_SVSM_HEAP_OFFSET);
+	sim_ctx_init_current(&sim->harness);
+	if (start_vmpl0(sim, 0) < 0 || sim->boot_rc < 0) {
+		fprintf(stderr, "csvsm-sim: the SVSM did not boot (%d)\n", sim->boot_rc);
+		csvsm_sim_free(sim);
+		return NULL;
+	}
+	return sim;
+}
+
+void csvsm_sim_free(struct csvsm_sim *sim)
+{
+	if (!sim)
+		return;
+	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++)
+		if (sim->vcpus[i].vmpl0_created)
+			sim_ctx_destroy(&sim->vcpus[i].vmpl0);
+	sim_ctx_destroy(&sim->harness);
+	sim_heap_use(NULL, 0);
+	sim_rmp_free(sim->rmp);
+	munmap(sim->map, sim->map_size);
+	if (sim_machine == sim)
+		sim_machine = NULL;
+	free(sim);
+}
+
+void csvsm_sim_layout(const struct csvsm_sim *sim, struct csvsm_sim_layout *out)
+{
+	*out = sim->layout;
+}
+
+int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
+			   enum csvsm_sim_access_kind kind)
+{
+	uint64_t fault_gpa;
+
+	if (len && gpa + len < gpa)
+		return -1;
+	switch (sim_rmp_check(sim->rmp, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind,
+			      &fault_gpa)) {
+	case SIM_ACCESS_OK:
+		return CSVSM_SIM_ACCESS_OK;
+	case SIM_ACCESS_VC:
+		sim->stats.vc_events++;
+		return CSVSM_SIM_ACCESS_VC;
+	default:
+		sim->stats.npf_events++;
+		return CSVSM_SIM_ACCESS_NPF;
+	}
+}
+
+int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
+{
+	int rc;
+
+	if (!buf)
+		return -1;
+	rc = csvsm_sim_guest_access(sim, gpa, len, CSVSM_SIM_WRITE);
+	if (rc == CSVSM_SIM_ACCESS_OK && len)
+		memcpy(sim->mem + gpa, buf, len);
+	return rc;
+}
+
+int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t len)
+{
+	int rc;
+
+	if (!buf)
+		return -1;
+	rc = csvsm_sim_guest_access(sim, gpa, len, CSVSM_SIM_READ);
+	if (rc == CSVSM_SIM_ACCESS_OK && len)
+		memcpy(buf, sim->mem + gpa, len);
+	return rc;
+}
+
+/* The guest's VMSA on `vcpu` if the hypervisor can run it, else NULL. */
+static struct vmsa_page *runnable_vmsa(struct csvsm_sim *sim, unsigned int vcpu)
+{
+	struct sim_rmp_entry e;
+	struct vmsa_page *vmsa;
+	uint64_t gpa = sim->vcpus[vcpu].guest_vmsa_gpa;
+
+	if (!gpa || sim_rmp_query(sim->rmp, gpa, &e) != 0 || !e.vmsa)
+		return NULL;
+	vmsa = sim_gpa_host(sim, gpa, PAGE_SIZE);
+	return (vmsa && (vmsa->efer & EFER_SVME)) ? vmsa : NULL;
+}
+
+/* What Linux does after some successful calls (arch/x86/coco/sev). */
+static void after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct csvsm_regs *in,
+		       const struct csvsm_regs *out)
+{
+	uint32_t call = SVSM_CALL_ID(in->rax);
+
+	if (SVSM_PROTOCOL(in->rax) != SVSM_PROTO_CORE || out->rax != SVSM_SUCCESS)
+		return;
+	if (call == SVSM_CORE_REMAP_CA) {
+		sim->vcpus[vcpu].guest_caa_gpa = in->rcx;
+	} else if (call == SVSM_CORE_CREATE_VCPU && (uint32_t)in->r8 < sim->cfg.vcpu_count) {
+		/* The AP creation NAE (0x8000_0013): the hypervisor records the VMSA. */
+		struct sim_vcpu *ap = &sim->vcpus[(uint32_t)in->r8];
+
+		sim->stats.vmgexits++;
+		ap->guest_vmsa_gpa = in->rcx;
+		ap->guest_caa_gpa = in->rdx;
+		if (start_vmpl0(sim, (uint32_t)in->r8) < 0)
+			ap->guest_vmsa_gpa = 0;
+		sim->current_vcpu = vcpu;
+	} else if (call == SVSM_CORE_DELETE_VCPU) {
+		for (unsigned int i = 0; i < sim->cfg.vcpu_count; i++)
+			if (sim->vcpus[i].guest_vmsa_gpa == in->rcx)
+				sim->vcpus[i].guest_vmsa_gpa = 0;
+	}
+}
+
+int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *io)
+{
+	static const uint8_t one = 1;
+	struct csvsm_regs in = *io;
+	struct vmsa_page *vmsa;
+	uint64_t caa;
+	uint8_t *pending;
+
+	io->serviced = false;
+	if (vcpu >= sim->cfg.vcpu_count || !(vmsa = runnable_vmsa(sim, vcpu)))
+		return -1;
+	caa = sim->vcpus[vcpu].guest_caa_gpa;
+	/* The guest: registers, call_pending = 1, MSR 0x016 run VMPL0, VMGEXIT. */
+	vmsa->rax = io->rax;
+	vmsa->rcx = io->rcx;
+	vmsa->rdx = io->rdx;
+	vmsa->r8 = io->r8;
+	vmsa->r9 = io->r9;
+	if (csvsm_sim_guest_write(sim, caa, &one, 1) != CSVSM_SIM_ACCESS_OK)
+		return -1;
+	sim->stats.vmgexits++;
+	if (sim->policy.refuse_run_vmpl > 0) {
+		sim->policy.refuse_run_vmpl--;
+		pending = sim_gpa_host(sim, caa, 1);
+		__atomic_exchange_n(pending, 0, __ATOMIC_SEQ_CST);
+		return -1;
+	}
+	vmsa->guest_exit_code = VMEXIT_VMGEXIT;
+	sim->stats.calls++;
+	sim_enter_vmpl0(sim, vcpu);
+	/* Back at the guest VMPL: results, then xchg(call_pending, 0). */
+	io->rax = vmsa->rax;
+	io->rcx = vmsa->rcx;
+	io->rdx = vmsa->rdx;
+	io->r8 = vmsa->r8;
+	io->r9 = vmsa->r9;
+	if (csvsm_sim_guest_access(sim, caa, 1, CSVSM_SIM_WRITE) == CSVSM_SIM_ACCESS_OK) {
+		pending = sim_gpa_host(sim, caa, 1);
+		io->serviced = __atomic_exchange_n(pending, 0, __ATOMIC_SEQ_CST) == 0;
+	}
+	if (io->serviced)
+		after_call(sim, vcpu, &in, io);
+	return 0;
+}
+
+int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_sim_rmp_entry *out)
+{
+	struct sim_rmp_entry e;
+
+	if (sim_rmp_query(sim->rmp, gpa, &e) != 0)
+		return -1;
+	out->assigned = e.assigned;
+	out->validated = e.validated;
+	out->vmsa = e.vmsa;
+	out->page_size = e.size == RMP_PAGE_2M ? 1 : 0;
+	memcpy(out->perms, e.perms, sizeof(out->perms));
+	return 0;
+}
+
+int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_size, bool to_private)
+{
+	uint64_t len = page_size ? SIM_2M : PAGE_SIZE;
+
+	sim->stats.psc_requests++;
+	sim->stats.vmgexits++;
+	if (sim->policy.refuse_psc > 0) {
+		sim->policy.refuse_psc--;
+		return 1;
+	}
+	if (page_size > 1 || gpa % len || gpa >= sim->layout.ram_size ||
+	    len > sim->layout.ram_size - gpa)
+		return 2;
+	return sim_rmp_update(sim->rmp, gpa, page_size ? RMP_PAGE_2M : RMP_PAGE_4K, to_private)
+		       ? 2
+		       : 0;
+}
+
+void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_policy *policy)
+{
+	memset(&sim->policy, 0, sizeof(sim->policy));
+	if (policy)
+		sim->policy = *policy;
+	sim->svsm_reads = 0;
+}
+
+int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill)
+{
+	gpa &= ~(uint64_t)(PAGE_SIZE - 1);
+	if (gpa >= sim->layout.ram_size)
+		return -1;
+	memset(sim->mem + gpa, fill, PAGE_SIZE);
+	return sim_rmp_update(sim->rmp, gpa, RMP_PAGE_4K, true) ? -1 : 0;
+}
+
+int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
+{
+	void *dst = sim_gpa_host(sim, gpa, len);
+
+	if (!dst || !buf)
+		return -1;
+	memcpy(dst, buf, len);
+	return 0;
+}
+
+void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out)
+{
+	*out = sim->stats;
+	out->pages_validated =
+		sim_rmp_count_validated(sim->rmp) - sim->layout.svsm_size / PAGE_SIZE;
+}

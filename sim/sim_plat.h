@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private controls of the simulator's platform implementation (the shim side
+ * of src/include/csvsm/plat/). One simulated machine per process: the
+ * platform interface is a set of global functions, as on bare metal.
+ */
+#ifndef CSVSM_SIM_PLAT_H
+#define CSVSM_SIM_PLAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where console output goes. NULL restores the default (stdout). */
+typedef void (*sim_console_sink_fn)(void *ctx, const char *buf, size_t len);
+void sim_console_set_sink(sim_console_sink_fn fn, void *ctx);
+
+/*
+ * Allocates (or replaces) the SVSM heap region that plat_heap_region hands
+ * out: `bytes` rounded up to 2 MiB, 2 MiB aligned. Returns 0 or -1 when the
+ * host has no memory. sim_heap_release frees it.
+ */
+int sim_heap_prepare(size_t bytes);
+void sim_heap_release(void);
+
+/* Reseeds the deterministic entropy source (splitmix64). */
+void sim_entropy_seed(uint64_t seed);
+
+/* The virtual clock: starts at 0, advanced only by the shim. */
+void sim_time_reset(void);
+void sim_time_advance(uint64_t ns);
+
+#endif

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SVSM core protocol (58019 chapter "Core protocol"; abi 1.5). Each
+ * handler works on copies of guest data: a guest structure is read once
+ * into SVSM memory, then validated and used (no double fetch).
+ */
+#include "csvsm/abi/svsm.h"
+#include "csvsm/abi/vmsa.h"
+#include "csvsm/error.h"
+#include "csvsm/gpa.h"
+#include "csvsm/lib/string.h"
+#include "csvsm/mm.h"
+#include "csvsm/plat/memory.h"
+#include "csvsm/plat/rmp.h"
+#include "csvsm/plat/vmpl.h"
+#include "csvsm/svsm.h"
+#include "csvsm/vcpu.h"
+
+static const uint8_t zero_page[PAGE_SIZE];
+
+/* RMPADJUST attributes granting or revoking the guest VMPL's access. */
+static uint64_t guest_rwx(void)
+{
+	return RMPADJUST_TARGET_VMPL(vcpu_guest_vmpl()) | RMPADJUST_PERM_RWX;
+}
+
+static uint64_t guest_none(void)
+{
+	return RMPADJUST_TARGET_VMPL(vcpu_guest_vmpl());
+}
+
+/* A PVALIDATE/RMPADJUST hardware rc as an SVSM result (abi 1.4). */
+static uint32_t rmp_result(int rc)
+{
+	if (rc < 0)
+		return SVSM_ERR_INVALID_ADDRESS; /* the instruction faulted */
+	return SVSM_ERR_PROTOCOL_BASE + (uint32_t)rc;
+}
+
+/* REMAP_CA (call 0): RCX = GPA of the calling vCPU's new CA. */
+static uint32_t core_remap_ca(struct svsm_call *call)
+{
+	gpa_t gpa = call->rcx;
+	struct vcpu *v = call->caller;
+
+	if (!IS_ALIGNED(gpa, PAGE_SIZE))
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (!gpa_is_guest_ram(gpa, PAGE_SIZE) || vcpu_overlaps_vmsa(gpa, PAGE_SIZE) ||
+	    vcpu_by_caa(gpa, v))
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (gpa == v->caa_gpa)
+		return SVSM_SUCCESS;
+	/* Only the 8-byte header is the SVSM's; the rest is the guest's buffer. */
+	if (plat_guest_write(gpa, zero_page, sizeof(struct svsm_pvalidate_hdr)) < 0)
+		return SVSM_ERR_INVALID_ADDRESS;
+	v->caa_gpa = gpa;
+	return SVSM_SUCCESS;
+}
+
+/* Zeroes a page (4 KiB or 2 MiB) the SVSM has just validated. */
+static int zero_guest_pages(gpa_t gpa, enum rmp_page_size size)
+{
+	size_t pages = size == RMP_PAGE_2M ? PAGES_PER_2M : 1;
+
+	for (size_t i = 0; i < pages; i++) {
+		int rc = plat_guest_write(gpa + i * PAGE_SIZE, zero_page, PAGE_SIZE);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * One PVALIDATE entry (abi 1.5, "per entry"). Validate: PVALIDATE, zero,
+ * grant the guest VMPL RWX (zeroing first: the hypervisor may have mapped
+ * anything there). Rescind: revoke the guest's access first, then
+ * PVALIDATE. Returns SVSM_SUCCESS or the SVSM error for this entry.
+ */
+static uint32_t pvalidate_entry(uint64_t entry)
+{
+	uint64_t size_bits = entry & SVSM_PVAL_SIZE_MASK;
+	bool validate = entry & SVSM_PVAL_VALIDATE;
+	bool ignore_cf = entry & SVSM_PVAL_IGNORE_CF;
+	gpa_t gpa = (entry >> SVSM_PVAL_GFN_SHIFT) << PAGE_SHIFT;
+	enum rmp_page_size size;
+	uint64_t bytes;
+	bool unchanged = false;
+	int rc;
+
+	if (size_bits > SVSM_PVAL_SIZE_2M || (entry & SVSM_PVAL_RESERVED))
+		return SVSM_ERR_INVALID_PARAMETER;
+	size = size_bits == SVSM_PVAL_SIZE_2M ? RMP_PAGE_2M : RMP_PAGE_4K;
+	bytes = size == RMP_PAGE_2M ? PAGE_SIZE_2M : PAGE_SIZE;
+	if (!IS_ALIGNED(gpa, bytes))
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (!gpa_is_guest_ram(gpa, bytes) || vcpu_overlaps_vmsa(gpa, bytes))
+		return SVSM_ERR_INVALID_ADDRESS;
+
+	if (validate) {
+		rc = plat_pvalidate(gpa, size, true, &unchanged);
+		if (rc != RMP_SUCCESS)
+			return rmp_result(rc);
+		if (unchanged && !ignore_cf)
+			return SVSM_PVALIDATE_FAIL_UNCHANGED;
+		/* A page that already was validated keeps its contents. */
+		if (!unchanged && zero_guest_pages(gpa, size) < 0)
+			rc = -CSVSM_EFAULT;
+		else
+			rc = plat_rmpadjust(gpa, size, guest_rwx());
+		if (rc != RMP_SUCCESS) {
+			/* Leave the page as it was: not validated. */
+			if (!unchanged && plat_pvalidate(gpa, size, false, &unchanged) != 0)
+				return SVSM_ERR_INVALID_ADDRESS;
+			return rmp_result(rc);
+		}
+		return SVSM_SUCCESS;
+	}
+
+	/* Revoke every VMPL below the SVSM (the guest may have granted VMPL3). */
+	for (unsigned int vmpl = 1; vmpl <= 3; vmpl++) {
+		rc = plat_rmpadjust(gpa, size, RMPADJUST_TARGET_VMPL(vmpl));
+		/* Not validated (a #VC on RMPADJUST): PVALIDATE below reports it. */
+		if (rc == -CSVSM_EFAULT)
+			break;
+		if (rc != RMP_SUCCESS)
+			return rmp_result(rc);
+	}
+	rc = plat_pvalidate(gpa, size, false, &unchanged);
+	if (rc != RMP_SUCCESS)
+		return rmp_result(rc);
+	if (unchanged && !ignore_cf)
+		return SVSM_PVALIDATE_FAIL_UNCHANGED;
+	return SVSM_SUCCESS;
+}
+
+/* PVALIDATE (call 1): RCX = GPA of the list (abi 1.5, "1: PVALIDATE"). */
+static uint32_t core_pvalidate(struct svsm_call *call)
+{
+	gpa_t list = call->rcx;
+	struct svsm_pvalidate_hdr hdr;
+	uint64_t max_entries, count;
+	uint64_t *entries;
+	uint32_t result = SVSM_SUCCESS;
+	uint16_t next;
+
+	if (!IS_ALIGNED(list, 8))
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (!gpa_is_guest_ram(list, sizeof(hdr)) || vcpu_overlaps_vmsa(list, sizeof(hdr)))
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (plat_guest_read(list, &hdr, sizeof(hdr)) < 0)
+		return SVSM_ERR_INVALID_ADDRESS;
+	/* The whole list must sit in the page that holds its header. */
+	max_entries = (PAGE_SIZE - (list & (PAGE_SIZE - 1)) - sizeof(hdr)) / sizeof(uint64_t);
+	if (hdr.entries == 0 || hdr.entries > max_entries || hdr.next >= hdr.entries)
+		return SVSM_ERR_INVALID_PARAMETER;
+
+	count = hdr.entries - hdr.next;
+	entries = kmalloc(count * sizeof(uint64_t));
+	if (!entries)
+		return SVSM_ERR_BUSY;
+	if (plat_guest_read(list + sizeof(hdr) + hdr.next * sizeof(uint64_t), entries,
+			    count * sizeof(uint64_t)) < 0) {
+		kfree(entries);
+		return SVSM_ERR_INVALID_ADDRESS;
+	}
+	next = hdr.next;
+	for (uint64_t i = 0; i < count; i++) {
+		result = pvalidate_entry(entries[i]);
+		if (result != SVSM_SUCCESS)
+			break;
+		next++;
+	}
+	kfree(entries);
+	if (plat_guest_write(list + __builtin_offsetof(struct svsm_pvalidate_hdr, next), &next,
+			     sizeof(next)) < 0 &&
+	    result == SVSM_SUCCESS)
+		result = SVSM_ERR_INVALID_ADDRESS;
+	return result;
+}
+
+/* The checks of a VMSA offered by CREATE_VCPU (abi 1.5, "2: CREATE_VCPU"). */
+static bool vmsa_acceptable(const struct vmsa_page *vmsa, const struct vcpu *caller)
+{
+	return vmsa->vmpl == vcpu_guest_vmpl() && (vmsa->efer & EFER_SVME) &&
+	       vmsa->sev_features == caller->vmsa->sev_features;
+}
+
+/* CREATE_VCPU (call 2): RCX = VMSA GPA, RDX = CA GPA, R8[31:0] = APIC ID. */
+static uint32_t core_create_vcpu(struct svsm_call *call)
+{
+	gpa_t vmsa_gpa = call->rcx, caa_gpa = call->rdx;
+	int index = vcpu_index_of_apic((uint32_t)call->r8);
+	struct vmsa_page *vmsa;
+	struct vcpu *v;
+	int rc;
+
+	if (!IS_ALIGNED(vmsa_gpa | caa_gpa, PAGE_SIZE) || vmsa_gpa == caa_gpa ||
+	    !gpa_is_guest_ram(vmsa_gpa, PAGE_SIZE) || !gpa_is_guest_ram(caa_gpa, PAGE_SIZE) ||
+	    vcpu_overlaps_vmsa(vmsa_gpa, PAGE_SIZE) || vcpu_overlaps_vmsa(caa_gpa, PAGE_SIZE) ||
+	    vcpu_by_caa(vmsa_gpa, NULL))
+		return SVSM_ERR_INVALID_ADDRESS;
+	if (index < 0 || vcpu_at((unsigned int)index))
+		return SVSM_ERR_INVALID_PARAMETER;
+
+	/* Everything that can fail for lack of memory comes first. */
+	v = kzalloc(sizeof(*v));
+	if (!v)
+		return SVSM_ERR_BUSY;
+	/* Take the page from the guest, then look at it: it can no longer change. */
+	rc = plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K, guest_none());
+	if (rc != RMP_SUCCESS) {
+		kfree(v);
+		return rc < 0 ? SVSM_ERR_INVALID_ADDRESS : rmp_result(rc);
+	}
+	vmsa = plat_vmsa_map(vmsa_gpa);
+	if (!vmsa || !vmsa_acceptable(vmsa, call->caller) ||
+	    plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K, guest_none() | RMPADJUST_VMSA) != RMP_SUCCESS) {
+		if (vmsa)
+			plat_vmsa_unmap(vmsa);
+		kfree(v);
+		/* Give the page back as it was; it was the guest's, RWX, before. */
+		if (plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K, guest_rwx()) != RMP_SUCCESS)
+			return SVSM_ERR_INVALID_ADDRESS;
+		return vmsa ? SVSM_ERR_INVALID_PARAMETER : SVSM_ERR_INVALID_ADDRESS;
+	}
+	v->apic_id = (uint32_t)call->r8;
+	v->vmsa_gpa = vmsa_gpa;
+	v->vmsa = vmsa;
+	v->caa_gpa = caa_gpa;
+	vcpu_install((unsigned int)index, v);
+	return SVSM_SUCCESS;
+}
+
+/* DELETE_VCPU (call 3): RCX = GPA of a VMSA registered with CREATE_VCPU. */
+static uint32_t core_delete_vcpu(struct svsm_call *call)
+{
+	gpa_t vmsa_gpa = call->rcx;
+	struct vcpu *v;
+	int index;
+
+	if (!IS_ALIGNED(vmsa_gpa, PAGE_SIZE))
+		return SVSM_ERR_INVALID_PARAMETER;
+	v = vcpu_by_vmsa(vmsa_gpa);
+	if (!v)
+		return SVSM_ERR_INVALID_PARAMETER;
+	if (v == call->caller)
+		return SVSM_ERR_INVALID_REQUEST;
+	index = vcpu_index_of_apic(v->apic_id);
+	/* The hypervisor may not run it again (VMRUN checks EFER.SVME). */
+	v->vmsa->efer &= ~EFER_SVME;
+	plat_vmsa_unmap(v->vmsa);
+	vcpu_remove((unsigned int)index);
+	/* A VMSA in SVSM memory (the launch's) stays the SVSM's. */
+	if (gpa_is_guest_ram(vmsa_gpa, PAGE_SIZE) &&
+	    plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K, guest_rwx()) != RMP_SUCCESS) {
+		kfree(v);
+		return SVSM_ERR_INVALID_ADDRESS;
+	}
+	kfree(v);
+	return SVSM_SUCCESS;
+}
+
+void svsm_core_protocol(struct svsm_call *call)
+{
+	uint32_t result;
+
+	switch (SVSM_CALL_ID(call->rax)) {
+	case SVSM_CORE_REMAP_CA:
+		result = core_remap_ca(call);
+		break;
+	case SVSM_CORE_PVALIDATE:
+		result = core_pvalidate(call);
+		break;
+	case SVSM_CORE_CREATE_VCPU:
+		result = core_create_vcpu(call);
+		break;
+	case SVSM_CORE_DELETE_VCPU:
+		result = core_delete_vcpu(call);
+		break;
+	case SVSM_CORE_QUERY_PROTOCOL:
+		call->rcx = svsm_query_protocol(SVSM_QUERY_PROTO(call->rcx),
+						SVSM_QUERY_VERSION(call->rcx));
+		result = SVSM_SUCCESS;
+		break;
+	case SVSM_CORE_CONFIGURE_VTOM:
+		/* vTOM is not supported: a query answers 0, a request is refused. */
+		if (call->rcx & SVSM_VTOM_QUERY) {
+			call->rcx = 0;
+			result = SVSM_SUCCESS;
+		} else {
+			result = SVSM_ERR_INVALID_REQUEST;
+		}
+		break;
+	case SVSM_CORE_DEPOSIT_MEM:
+	case SVSM_CORE_WITHDRAW_MEM:
+	default:
+		result = SVSM_ERR_UNSUPPORTED_CALL;
+		break;
+	}
+	call->rax = result;
+}
