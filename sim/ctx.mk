@@ -1,3 +1,4 @@
+# Simulator execution contexts (coroutines, one per VMPL per vCPU) and their tests.
 SIM_SOURCES += sim/ctx.c sim/ctx.h sim/ctx_switch_x86_64.S
 check_PROGRAMS += tests/check_ctx
 TESTS += tests/check_ctx

@@ -8,7 +8,7 @@
 #include "machine.h"
 
 /* SEV_INFO: protocol versions 1..2, C-bit position 51. */
-#define SIM_SEV_INFO ((2ull << 48) | (1ull << 32) | (51ull << 24) | GHCB_MSR_SEV_INFO_RESP)
+#define SIM_SEV_INFO    ((2ull << 48) | (1ull << 32) | (51ull << 24) | GHCB_MSR_SEV_INFO_RESP)
 #define SIM_HV_FEATURES (GHCB_HV_FT_SVSM_REQUIRED)
 
 uint64_t sim_hv_msr_request(struct csvsm_sim *sim, uint64_t request)
@@ -19,7 +19,7 @@ uint64_t sim_hv_msr_request(struct csvsm_sim *sim, uint64_t request)
 		return sim->cfg.hv_sev_info ? sim->cfg.hv_sev_info : SIM_SEV_INFO;
 	case GHCB_MSR_HV_FT_REQ:
 		return sim->cfg.hv_features ? sim->cfg.hv_features
-					    : (SIM_HV_FEATURES << 12) | GHCB_MSR_HV_FT_RESP;
+		                            : (SIM_HV_FEATURES << 12) | GHCB_MSR_HV_FT_RESP;
 	default:
 		/* Unknown requests get an all-zero (invalid) answer. */
 		return 0;

@@ -16,32 +16,32 @@
 #include "rmp.h"
 
 /* Default layout (documented in csvsm/sim.h). */
-#define SIM_DEFAULT_RAM_SIZE   ((uint64_t)256 << 20)
-#define SIM_DEFAULT_SVSM_SIZE  ((uint64_t)16 << 20)
-#define SIM_DEFAULT_VCPUS      4u
-#define SIM_GUEST_SECRETS_GPA  0x100000ull
-#define SIM_BOOT_CAA_GPA       0x101000ull
-#define SIM_FREE_RAM_BASE      0x200000ull
+#define SIM_DEFAULT_RAM_SIZE  ((uint64_t)256 << 20)
+#define SIM_DEFAULT_SVSM_SIZE ((uint64_t)16 << 20)
+#define SIM_DEFAULT_VCPUS     4u
+#define SIM_GUEST_SECRETS_GPA 0x100000ull
+#define SIM_BOOT_CAA_GPA      0x101000ull
+#define SIM_FREE_RAM_BASE     0x200000ull
 /* Offsets inside SVSM memory. */
-#define SIM_SVSM_PSP_SECRETS   0x0000ull
-#define SIM_SVSM_BOOT_VMSA     0x1000ull
-#define SIM_SVSM_HEAP_OFFSET   ((uint64_t)2 << 20)
-#define SIM_VMPL0_STACK        ((size_t)256 << 10)
+#define SIM_SVSM_PSP_SECRETS 0x0000ull
+#define SIM_SVSM_BOOT_VMSA   0x1000ull
+#define SIM_SVSM_HEAP_OFFSET ((uint64_t)2 << 20)
+#define SIM_VMPL0_STACK      ((size_t)256 << 10)
 
 struct sim_vcpu {
-	struct sim_ctx vmpl0;     /* the SVSM's context on this vCPU */
+	struct sim_ctx vmpl0; /* the SVSM's context on this vCPU */
 	bool vmpl0_created;
-	uint64_t guest_vmsa_gpa;  /* the hypervisor's record: VMSA at the guest VMPL, 0 = none */
-	uint64_t guest_caa_gpa;   /* the guest's own idea of its CA */
+	uint64_t guest_vmsa_gpa; /* the hypervisor's record: VMSA at the guest VMPL, 0 = none */
+	uint64_t guest_caa_gpa;  /* the guest's own idea of its CA */
 	uint64_t ghcb_msr;
 };
 
 struct csvsm_sim {
 	struct csvsm_sim_config cfg;
 	struct csvsm_sim_layout layout;
-	uint8_t *map;           /* host mapping (with alignment slack) */
+	uint8_t *map; /* host mapping (with alignment slack) */
 	size_t map_size;
-	uint8_t *mem;           /* backing of GPA [0, phys_limit), 2 MiB aligned */
+	uint8_t *mem; /* backing of GPA [0, phys_limit), 2 MiB aligned */
 	uint64_t phys_limit;
 	struct sim_rmp *rmp;
 	struct sim_ctx harness; /* the guest side: whoever calls the harness */

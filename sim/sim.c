@@ -17,7 +17,7 @@
 #include "machine.h"
 #include "sim_plat.h"
 
-#define MIB ((uint64_t)1 << 20)
+#define MIB    ((uint64_t)1 << 20)
 #define SIM_2M ((uint64_t)2 << 20)
 
 struct csvsm_sim *sim_machine;
@@ -47,7 +47,7 @@ static int config_check(const struct csvsm_sim_config *c)
 	    c->guest_ram_size > ((uint64_t)64 << 30))
 		why = "guest_ram_size must be a multiple of 2 MiB in 4 MiB..64 GiB";
 	else if (c->svsm_size < 4 * MIB || c->svsm_size % SIM_2M ||
-		 c->svsm_size > ((uint64_t)1 << 30))
+	         c->svsm_size > ((uint64_t)1 << 30))
 		why = "svsm_size must be a multiple of 2 MiB in 4 MiB..1 GiB";
 	else if (c->vcpu_count < 1 || c->vcpu_count > PLAT_MAX_VCPUS)
 		why = "vcpu_count must be 1..64";
@@ -101,7 +101,7 @@ static int machine_launch(struct csvsm_sim *sim)
 	vmsa->efer = EFER_SVME;
 	vmsa->sev_features = SEV_FEAT_SNP_ACTIVE | SEV_FEAT_RESTRICTED_INJ | SEV_FEAT_DEBUG_SWAP;
 	if (sim_rmp_rmpadjust(sim->rmp, 0, svsm + SIM_SVSM_BOOT_VMSA, RMP_PAGE_4K,
-			      RMPADJUST_TARGET_VMPL(c->guest_vmpl) | RMPADJUST_VMSA) != 0)
+	                      RMPADJUST_TARGET_VMPL(c->guest_vmpl) | RMPADJUST_VMSA) != 0)
 		return -1;
 	sim->vcpus[0].guest_vmsa_gpa = sim->layout.boot_vmsa_gpa;
 	sim->vcpus[0].guest_caa_gpa = sim->layout.boot_caa_gpa;
@@ -170,10 +170,10 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 	sim->phys_limit = cfg->guest_ram_size + cfg->svsm_size;
 	sim->map_size = sim->phys_limit + SIM_2M;
 	sim->map = mmap(NULL, sim->map_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (sim->map == MAP_FAILED) {
 		fprintf(stderr, "csvsm-sim: cannot map %llu MiB of guest memory\n",
-			(unsigned long long)(sim->phys_limit / MIB));
+		        (unsigned long long)(sim->phys_limit / MIB));
 		free(sim);
 		return NULL;
 	}
@@ -199,7 +199,7 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 		return NULL;
 	}
 	sim_heap_use(sim->mem + sim->layout.svsm_base + SIM_SVSM_HEAP_OFFSET,
-		     cfg->svsm_size - SIM_SVSM_HEAP_OFFSET);
+	             cfg->svsm_size - SIM_SVSM_HEAP_OFFSET);
 	sim_ctx_init_current(&sim->harness);
 	if (start_vmpl0(sim, 0) < 0 || sim->boot_rc < 0) {
 		fprintf(stderr, "csvsm-sim: the SVSM did not boot (%d)\n", sim->boot_rc);
@@ -231,14 +231,14 @@ void csvsm_sim_layout(const struct csvsm_sim *sim, struct csvsm_sim_layout *out)
 }
 
 int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
-			   enum csvsm_sim_access_kind kind)
+                           enum csvsm_sim_access_kind kind)
 {
 	uint64_t fault_gpa;
 
 	if (len && gpa + len < gpa)
 		return -1;
 	switch (sim_rmp_check(sim->rmp, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind,
-			      &fault_gpa)) {
+	                      &fault_gpa)) {
 	case SIM_ACCESS_OK:
 		return CSVSM_SIM_ACCESS_OK;
 	case SIM_ACCESS_VC:
@@ -289,7 +289,7 @@ static struct vmsa_page *runnable_vmsa(struct csvsm_sim *sim, unsigned int vcpu)
 
 /* What Linux does after some successful calls (arch/x86/coco/sev). */
 static void after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct csvsm_regs *in,
-		       const struct csvsm_regs *out)
+                       const struct csvsm_regs *out)
 {
 	uint32_t call = SVSM_CALL_ID(in->rax);
 
@@ -373,7 +373,8 @@ int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_
 	return 0;
 }
 
-int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_size, bool to_private)
+int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_size,
+                        bool to_private)
 {
 	uint64_t len = page_size ? SIM_2M : PAGE_SIZE;
 
@@ -386,9 +387,8 @@ int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_s
 	if (page_size > 1 || gpa % len || gpa >= sim->layout.ram_size ||
 	    len > sim->layout.ram_size - gpa)
 		return 2;
-	return sim_rmp_update(sim->rmp, gpa, page_size ? RMP_PAGE_2M : RMP_PAGE_4K, to_private)
-		       ? 2
-		       : 0;
+	return sim_rmp_update(sim->rmp, gpa, page_size ? RMP_PAGE_2M : RMP_PAGE_4K, to_private) ? 2
+	                                                                                        : 0;
 }
 
 void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_policy *policy)
@@ -422,5 +422,5 @@ void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out)
 {
 	*out = sim->stats;
 	out->pages_validated =
-		sim_rmp_count_validated(sim->rmp) - sim->layout.svsm_size / PAGE_SIZE;
+	    sim_rmp_count_validated(sim->rmp) - sim->layout.svsm_size / PAGE_SIZE;
 }

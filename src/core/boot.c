@@ -19,7 +19,7 @@ int svsm_boot_memory(struct svsm_boot_report *out)
 	rc = mm_init(region.base, region.size);
 	if (rc < 0) {
 		log_printf("boot: heap at %p (%zu bytes) unusable (%s)\n", region.base, region.size,
-			   csvsm_strerror(rc));
+		           csvsm_strerror(rc));
 		return rc;
 	}
 	mm_get_stats(&stats);

@@ -1,6 +1,6 @@
 # The core proper: boot, request loop, vCPUs, guest addresses, protocols.
 CORE_SOURCES += src/core/boot.c src/core/svsm_boot.c src/core/request.c src/core/gpa.c \
-	src/core/vcpu.c src/protocols/core.c
+	src/core/vcpu.c src/core/names.c src/protocols/core.c
 noinst_HEADERS += \
 	src/include/csvsm/abi/ghcb.h \
 	src/include/csvsm/abi/secrets.h \
@@ -13,6 +13,7 @@ noinst_HEADERS += \
 	src/include/csvsm/gpa.h \
 	src/include/csvsm/log.h \
 	src/include/csvsm/mm.h \
+	src/include/csvsm/names.h \
 	src/include/csvsm/panic.h \
 	src/include/csvsm/plat/boot.h \
 	src/include/csvsm/plat/console.h \

@@ -32,14 +32,14 @@ static int boot_check_hypervisor(void)
 	    GHCB_SEV_INFO_MAX(info) < GHCB_PROTOCOL_VERSION ||
 	    GHCB_SEV_INFO_MIN(info) > GHCB_PROTOCOL_VERSION) {
 		log_printf("boot: hypervisor GHCB protocol range unusable (%#llx)\n",
-			   (unsigned long long)info);
+		           (unsigned long long)info);
 		return -CSVSM_ENOTSUP;
 	}
 	ft = plat_ghcb_msr_request(GHCB_MSR_HV_FT_REQ);
 	if (GHCB_MSR_INFO(ft) != GHCB_MSR_HV_FT_RESP ||
 	    (GHCB_MSR_DATA(ft) & GHCB_HV_FT_SVSM_REQUIRED) != GHCB_HV_FT_SVSM_REQUIRED) {
 		log_printf("boot: hypervisor lacks SNP/AP-creation/multi-VMPL (%#llx)\n",
-			   (unsigned long long)ft);
+		           (unsigned long long)ft);
 		return -CSVSM_ENOTSUP;
 	}
 	return 0;
@@ -52,8 +52,8 @@ static int boot_check_info(const struct plat_boot_info *bi)
 	if (bi->vcpu_count < 1 || bi->vcpu_count > PLAT_MAX_VCPUS)
 		return -CSVSM_EINVAL;
 	if (!IS_ALIGNED(bi->secrets_gpa | bi->guest_secrets_gpa | bi->boot_caa_gpa |
-				bi->boot_vmsa_gpa,
-			PAGE_SIZE))
+	                    bi->boot_vmsa_gpa,
+	                PAGE_SIZE))
 		return -CSVSM_EINVAL;
 	if (!gpa_is_guest_ram(bi->guest_secrets_gpa, PAGE_SIZE) ||
 	    !gpa_is_guest_ram(bi->boot_caa_gpa, PAGE_SIZE) ||
@@ -100,8 +100,8 @@ static int boot_vcpu0(const struct plat_boot_info *bi)
 	if (!v)
 		return -CSVSM_ENOMEM;
 	vmsa = plat_vmsa_map(bi->boot_vmsa_gpa);
-	if (!vmsa || vmsa->vmpl != bi->guest_vmpl || plat_guest_write(bi->boot_caa_gpa, zero_page,
-								     PAGE_SIZE) < 0) {
+	if (!vmsa || vmsa->vmpl != bi->guest_vmpl ||
+	    plat_guest_write(bi->boot_caa_gpa, zero_page, PAGE_SIZE) < 0) {
 		if (vmsa)
 			plat_vmsa_unmap(vmsa);
 		kfree(v);
@@ -140,7 +140,7 @@ int svsm_boot(void)
 	rc = boot_secrets(bi);
 	if (rc < 0) {
 		log_printf("boot: cannot prepare the guest's secrets page (%s)\n",
-			   csvsm_strerror(rc));
+		           csvsm_strerror(rc));
 		return rc;
 	}
 	rc = boot_vcpu0(bi);

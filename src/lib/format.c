@@ -62,7 +62,8 @@ static size_t fmt_room(const struct fmt_out *o)
 
 static void fmt_put_mem(struct fmt_out *o, const char *s, size_t n)
 {
-	size_t store = MIN(n, fmt_room(o));
+	size_t room = fmt_room(o);
+	size_t store = MIN(n, room);
 
 	if (store > 0)
 		mem_copy(o->buf + o->len, s, store);
@@ -71,7 +72,8 @@ static void fmt_put_mem(struct fmt_out *o, const char *s, size_t n)
 
 static void fmt_put_repeat(struct fmt_out *o, char c, size_t n)
 {
-	size_t store = MIN(n, fmt_room(o));
+	size_t room = fmt_room(o);
+	size_t store = MIN(n, room);
 
 	if (store > 0)
 		mem_set(o->buf + o->len, c, store);
@@ -135,20 +137,22 @@ static void fmt_put_number(struct fmt_out *o, const struct fmt_spec *sp, uintmax
 	const char *digit_chars = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	bool nonzero = mag != 0;
 	char digits[3 * sizeof(uintmax_t)]; /* octal needs 22 for 64 bits */
-	size_t nd = 0;
+	char *first = digits + sizeof(digits);
+	size_t nd;
 	char head[3];
 	size_t nh = 0;
 	size_t zeros;
 	size_t total;
 	size_t pad;
 
-	/* Digits, least significant first; none for 0 with precision 0. */
+	/* Digits, filled from the end; none for 0 with precision 0. */
 	if (mag != 0 || sp->prec != 0) {
 		do {
-			digits[nd++] = digit_chars[mag % base];
+			*--first = digit_chars[mag % base];
 			mag /= base;
 		} while (mag != 0);
 	}
+	nd = (size_t)(digits + sizeof(digits) - first);
 
 	if (neg)
 		head[nh++] = '-';
@@ -163,7 +167,7 @@ static void fmt_put_number(struct fmt_out *o, const struct fmt_spec *sp, uintmax
 
 	zeros = sp->prec > 0 && (size_t)sp->prec > nd ? (size_t)sp->prec - nd : 0;
 	/* '#' with octal: the first digit printed must be a 0. */
-	if (base == 8 && (sp->flags & FMT_ALT) && zeros == 0 && (nd == 0 || digits[nd - 1] != '0'))
+	if (base == 8 && (sp->flags & FMT_ALT) && zeros == 0 && (nd == 0 || first[0] != '0'))
 		zeros = 1;
 
 	total = nh + zeros + nd;
@@ -177,8 +181,7 @@ static void fmt_put_number(struct fmt_out *o, const struct fmt_spec *sp, uintmax
 		fmt_put_repeat(o, ' ', pad);
 	fmt_put_mem(o, head, nh);
 	fmt_put_repeat(o, '0', zeros);
-	while (nd > 0)
-		fmt_put_char(o, digits[--nd]);
+	fmt_put_mem(o, first, nd);
 	if (sp->flags & FMT_LEFT)
 		fmt_put_repeat(o, ' ', pad);
 }

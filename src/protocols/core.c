@@ -160,7 +160,7 @@ static uint32_t core_pvalidate(struct svsm_call *call)
 	if (!entries)
 		return SVSM_ERR_BUSY;
 	if (plat_guest_read(list + sizeof(hdr) + hdr.next * sizeof(uint64_t), entries,
-			    count * sizeof(uint64_t)) < 0) {
+	                    count * sizeof(uint64_t)) < 0) {
 		kfree(entries);
 		return SVSM_ERR_INVALID_ADDRESS;
 	}
@@ -173,7 +173,7 @@ static uint32_t core_pvalidate(struct svsm_call *call)
 	}
 	kfree(entries);
 	if (plat_guest_write(list + __builtin_offsetof(struct svsm_pvalidate_hdr, next), &next,
-			     sizeof(next)) < 0 &&
+	                     sizeof(next)) < 0 &&
 	    result == SVSM_SUCCESS)
 		result = SVSM_ERR_INVALID_ADDRESS;
 	return result;
@@ -279,8 +279,8 @@ void svsm_core_protocol(struct svsm_call *call)
 		result = core_delete_vcpu(call);
 		break;
 	case SVSM_CORE_QUERY_PROTOCOL:
-		call->rcx = svsm_query_protocol(SVSM_QUERY_PROTO(call->rcx),
-						SVSM_QUERY_VERSION(call->rcx));
+		call->rcx =
+		    svsm_query_protocol(SVSM_QUERY_PROTO(call->rcx), SVSM_QUERY_VERSION(call->rcx));
 		result = SVSM_SUCCESS;
 		break;
 	case SVSM_CORE_CONFIGURE_VTOM:

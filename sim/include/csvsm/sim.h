@@ -45,8 +45,8 @@ struct csvsm_sim_config {
 	uint64_t seed;           /* entropy seed, default 1 */
 	bool rmp_2m;             /* free guest RAM in 2 MiB RMP entries; default false */
 	/* A lying hypervisor at boot: non-zero values replace its GHCB MSR answers. */
-	uint64_t hv_sev_info;    /* answer to SEV_INFO_REQ (0x002) */
-	uint64_t hv_features;    /* answer to HV_FEATURES_REQ (0x080) */
+	uint64_t hv_sev_info; /* answer to SEV_INFO_REQ (0x002) */
+	uint64_t hv_features; /* answer to HV_FEATURES_REQ (0x080) */
 };
 
 /* Fills `cfg` with the defaults documented above. */
@@ -102,7 +102,7 @@ enum csvsm_sim_access_kind {
 int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
 int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t len);
 int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
-			   enum csvsm_sim_access_kind kind);
+                           enum csvsm_sim_access_kind kind);
 
 /* Registers of one SVSM call, in and out. */
 struct csvsm_regs {
@@ -139,7 +139,8 @@ int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_
  * the hypervisor's non-zero error. Pages of SVSM memory are refused by the
  * honest hypervisor (it would never be asked; a lying one may do it).
  */
-int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_size, bool to_private);
+int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_size,
+                        bool to_private);
 
 /* What the hypervisor does wrong (all zero = honest). */
 struct csvsm_sim_hv_policy {
@@ -151,7 +152,7 @@ struct csvsm_sim_hv_policy {
 	 * csvsm_sim_poke) to model a guest or device racing the SVSM.
 	 */
 	void (*on_svsm_read)(void *ctx, struct csvsm_sim *sim, uint64_t gpa, size_t len,
-			     unsigned int nth);
+	                     unsigned int nth);
 	void *ctx;
 };
 
@@ -169,11 +170,11 @@ int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill);
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
 
 struct csvsm_sim_stats {
-	uint64_t calls;          /* csvsm_sim_call invocations that reached the SVSM */
-	uint64_t vmgexits;       /* VMGEXITs by the guest and by the SVSM */
-	uint64_t vmpl_switches;  /* context switches between VMPLs */
-	uint64_t vc_events;      /* guest #VC (page not validated) */
-	uint64_t npf_events;     /* #NPF (guest or SVSM) */
+	uint64_t calls;         /* csvsm_sim_call invocations that reached the SVSM */
+	uint64_t vmgexits;      /* VMGEXITs by the guest and by the SVSM */
+	uint64_t vmpl_switches; /* context switches between VMPLs */
+	uint64_t vc_events;     /* guest #VC (page not validated) */
+	uint64_t npf_events;    /* #NPF (guest or SVSM) */
 	uint64_t psc_requests;
 	uint64_t pages_validated; /* RMP pages currently validated in guest RAM */
 };

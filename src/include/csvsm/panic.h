@@ -12,7 +12,7 @@
 CSVSM_NORETURN void panic(const char *fmt, ...) CSVSM_PRINTF(1, 2);
 
 /* Panics with the location when `cond` is true. */
-#define BUG_ON(cond)                                                                              \
+#define BUG_ON(cond)                                                                               \
 	do {                                                                                       \
 		if (unlikely(cond))                                                                \
 			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);                   \

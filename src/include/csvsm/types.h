@@ -15,8 +15,8 @@
 /* A guest physical address. Always untrusted when it comes from a guest. */
 typedef uint64_t gpa_t;
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE ((size_t)1 << PAGE_SHIFT)
+#define PAGE_SHIFT   12
+#define PAGE_SIZE    ((size_t)1 << PAGE_SHIFT)
 #define PAGE_SIZE_2M ((size_t)1 << 21)
 #define PAGES_PER_2M (PAGE_SIZE_2M / PAGE_SIZE)
 

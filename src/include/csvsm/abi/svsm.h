@@ -10,8 +10,8 @@
 #include "csvsm/types.h"
 
 /* 58019 section "Calling convention": RAX = (protocol << 32) | call. */
-#define SVSM_PROTOCOL(rax) ((uint32_t)((rax) >> 32))
-#define SVSM_CALL_ID(rax)  ((uint32_t)(rax))
+#define SVSM_PROTOCOL(rax)    ((uint32_t)((rax) >> 32))
+#define SVSM_CALL_ID(rax)     ((uint32_t)(rax))
 #define SVSM_RAX(proto, call) (((uint64_t)(proto) << 32) | (uint32_t)(call))
 
 /* Protocol numbers (abi 1.2). */
@@ -20,14 +20,14 @@
 #define SVSM_PROTO_VTPM   2
 
 /* Core protocol call IDs (abi 1.5). */
-#define SVSM_CORE_REMAP_CA        0
-#define SVSM_CORE_PVALIDATE       1
-#define SVSM_CORE_CREATE_VCPU     2
-#define SVSM_CORE_DELETE_VCPU     3
-#define SVSM_CORE_DEPOSIT_MEM     4
-#define SVSM_CORE_WITHDRAW_MEM    5
-#define SVSM_CORE_QUERY_PROTOCOL  6
-#define SVSM_CORE_CONFIGURE_VTOM  7
+#define SVSM_CORE_REMAP_CA       0
+#define SVSM_CORE_PVALIDATE      1
+#define SVSM_CORE_CREATE_VCPU    2
+#define SVSM_CORE_DELETE_VCPU    3
+#define SVSM_CORE_DEPOSIT_MEM    4
+#define SVSM_CORE_WITHDRAW_MEM   5
+#define SVSM_CORE_QUERY_PROTOCOL 6
+#define SVSM_CORE_CONFIGURE_VTOM 7
 
 /* Result codes in RAX (abi 1.4). */
 #define SVSM_SUCCESS                  0x00000000u
@@ -68,19 +68,19 @@ _Static_assert(sizeof(struct svsm_pvalidate_hdr) == 8, "PVALIDATE header is 8 by
 _Static_assert(__builtin_offsetof(struct svsm_pvalidate_hdr, next) == 2, "next at 2");
 
 /* PVALIDATE entry bits. */
-#define SVSM_PVAL_SIZE_MASK    0x3ull
-#define SVSM_PVAL_SIZE_4K      0x0ull
-#define SVSM_PVAL_SIZE_2M      0x1ull
-#define SVSM_PVAL_VALIDATE     (1ull << 2)
-#define SVSM_PVAL_IGNORE_CF    (1ull << 3)
-#define SVSM_PVAL_RESERVED     0xff0ull
-#define SVSM_PVAL_GFN_SHIFT    12
+#define SVSM_PVAL_SIZE_MASK 0x3ull
+#define SVSM_PVAL_SIZE_4K   0x0ull
+#define SVSM_PVAL_SIZE_2M   0x1ull
+#define SVSM_PVAL_VALIDATE  (1ull << 2)
+#define SVSM_PVAL_IGNORE_CF (1ull << 3)
+#define SVSM_PVAL_RESERVED  0xff0ull
+#define SVSM_PVAL_GFN_SHIFT 12
 /* Entries that fit in a list at CA + 8: (4088 - 8) / 8 (Linux SVSM_PVALIDATE_MAX_COUNT). */
-#define SVSM_PVAL_MAX_AT_CA    510
+#define SVSM_PVAL_MAX_AT_CA 510
 
 /* QUERY_PROTOCOL (abi 1.5, call 6). */
-#define SVSM_QUERY_PROTO(rcx)   ((uint32_t)((rcx) >> 32))
-#define SVSM_QUERY_VERSION(rcx) ((uint32_t)(rcx))
+#define SVSM_QUERY_PROTO(rcx)       ((uint32_t)((rcx) >> 32))
+#define SVSM_QUERY_VERSION(rcx)     ((uint32_t)(rcx))
 #define SVSM_QUERY_RESULT(min, max) (((uint64_t)(max) << 32) | (uint32_t)(min))
 
 /* CONFIGURE_VTOM (abi 1.5, call 7): RCX bit 0 = query. */

@@ -10,26 +10,26 @@
 #include "csvsm/types.h"
 
 struct vmsa_page {
-	uint8_t segs_etc[0x0ca];    /* 0x000: segment registers, CET state */
-	uint8_t vmpl;               /* 0x0ca */
-	uint8_t cpl;                /* 0x0cb */
-	uint8_t reserved_0cc[4];    /* 0x0cc */
-	uint64_t efer;              /* 0x0d0 */
+	uint8_t segs_etc[0x0ca]; /* 0x000: segment registers, CET state */
+	uint8_t vmpl;            /* 0x0ca */
+	uint8_t cpl;             /* 0x0cb */
+	uint8_t reserved_0cc[4]; /* 0x0cc */
+	uint64_t efer;           /* 0x0d0 */
 	uint8_t reserved_0d8[0x178 - 0x0d8];
-	uint64_t rip;               /* 0x178 */
+	uint64_t rip; /* 0x178 */
 	uint8_t reserved_180[0x1f8 - 0x180];
-	uint64_t rax;               /* 0x1f8 */
+	uint64_t rax; /* 0x1f8 */
 	uint8_t reserved_200[0x308 - 0x200];
-	uint64_t rcx;               /* 0x308 */
-	uint64_t rdx;               /* 0x310 */
-	uint64_t rbx;               /* 0x318 */
+	uint64_t rcx; /* 0x308 */
+	uint64_t rdx; /* 0x310 */
+	uint64_t rbx; /* 0x318 */
 	uint8_t reserved_320[0x340 - 0x320];
-	uint64_t r8;                /* 0x340 */
-	uint64_t r9;                /* 0x348 */
+	uint64_t r8; /* 0x340 */
+	uint64_t r9; /* 0x348 */
 	uint8_t reserved_350[0x3b0 - 0x350];
-	uint64_t sev_features;      /* 0x3b0 */
-	uint64_t vintr_ctrl;        /* 0x3b8 */
-	uint64_t guest_exit_code;   /* 0x3c0 */
+	uint64_t sev_features;    /* 0x3b0 */
+	uint64_t vintr_ctrl;      /* 0x3b8 */
+	uint64_t guest_exit_code; /* 0x3c0 */
 	uint8_t reserved_3c8[0x1000 - 0x3c8];
 };
 _Static_assert(sizeof(struct vmsa_page) == 4096, "VMSA is one page");

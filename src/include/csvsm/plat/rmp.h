@@ -52,8 +52,8 @@ enum rmp_page_size {
  *     this guest at that GPA, or not guest memory at all). The hardware would
  *     exit to the hypervisor here; the platform reports it instead.
  */
-int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)
-	CSVSM_MUST_CHECK;
+int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate,
+                   bool *unchanged) CSVSM_MUST_CHECK;
 
 /*
  * RMPADJUST: sets the permissions of the VMPL named in `attrs` for the page

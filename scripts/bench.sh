@@ -1,0 +1,28 @@
+#!/bin/sh
+# Builds an optimised tree without sanitizers or debug poisoning in
+# build-bench/ and runs every benchmark, then counts the instructions of one
+# SVSM round trip with callgrind (repeatable, unlike wall time).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+sh scripts/deps.sh
+[ -x configure ] && [ ! configure.ac -nt configure ] || autoreconf -fi >/dev/null 2>&1
+mkdir -p build-bench
+cd build-bench
+[ -f Makefile ] || ../configure -q --disable-debug CFLAGS="-O2 -g"
+make -s -j"$(nproc)" bench/bench-alloc bench/bench-core
+echo "== bench-alloc"
+./bench/bench-alloc
+echo "== bench-core"
+./bench/bench-core
+if command -v valgrind >/dev/null 2>&1; then
+	n=20000
+	out=$(mktemp)
+	valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no \
+		--toggle-collect=bench_roundtrip_loop ./bench/bench-core --roundtrips $n 2>/dev/null
+	ir=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+	rm -f "$out"
+	echo "callgrind: $ir instructions for $n QUERY_PROTOCOL round trips = $((ir / n)) per round trip"
+else
+	echo "callgrind: valgrind not installed (apt-get install valgrind), instruction count skipped"
+fi
