@@ -171,7 +171,7 @@ static inline bool owned(uint32_t v)
 }
 
 int sim_rmp_pvalidate(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp_page_size size,
-		      bool validate, bool *unchanged)
+                      bool validate, bool *unchanged)
 {
 	uint64_t pfn;
 	uint32_t v;
@@ -204,15 +204,14 @@ int sim_rmp_pvalidate(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp
 }
 
 int sim_rmp_rmpadjust(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp_page_size size,
-		      uint64_t attrs)
+                      uint64_t attrs)
 {
 	unsigned target = (unsigned)(attrs & ADJ_TARGET_MASK);
 	uint32_t req = (uint32_t)(attrs >> ADJ_PERMS_SHIFT) & RMP_PERM_ALL;
 	uint64_t pfn;
 	uint32_t v;
 
-	if ((unsigned)size > RMP_PAGE_2M || (attrs & ~ADJ_VALID) != 0 ||
-	    target >= SIM_RMP_NR_VMPL)
+	if ((unsigned)size > RMP_PAGE_2M || (attrs & ~ADJ_VALID) != 0 || target >= SIM_RMP_NR_VMPL)
 		return RMP_FAIL_INPUT;
 	if (size == RMP_PAGE_2M) {
 		if ((gpa & (((uint64_t)1 << RMP_2M_SHIFT) - 1)) != 0 || (attrs & RMPADJUST_VMSA))
@@ -247,7 +246,7 @@ int sim_rmp_rmpadjust(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp
 }
 
 enum sim_access_result sim_rmp_check(const struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa,
-				     size_t len, unsigned access, uint64_t *fault_gpa)
+                                     size_t len, unsigned access, uint64_t *fault_gpa)
 {
 	uint64_t pfn, last_pfn, last;
 	enum sim_access_result res;
@@ -270,7 +269,7 @@ enum sim_access_result sim_rmp_check(const struct sim_rmp *rmp, unsigned vmpl, u
 		}
 		v = rmp->e[pfn];
 		if (likely((v & (E_ASSIGNED | E_IMMUTABLE | E_VALIDATED | need)) ==
-			   (E_ASSIGNED | E_VALIDATED | need)))
+		           (E_ASSIGNED | E_VALIDATED | need)))
 			continue;
 		/* abi 4.4: assigned, then validated, then permissions. */
 		if (!owned(v))

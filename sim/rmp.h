@@ -148,7 +148,7 @@ int sim_rmp_set_immutable(struct sim_rmp *rmp, uint64_t gpa, bool immutable);
  * alone.
  */
 int sim_rmp_pvalidate(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp_page_size size,
-		      bool validate, bool *unchanged);
+                      bool validate, bool *unchanged);
 
 /*
  * RMPADJUST (abi 4.2) of the page at `gpa` of size `size` with attributes
@@ -169,7 +169,7 @@ int sim_rmp_pvalidate(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp
  * check it is placed with the others here (a guess either way).
  */
 int sim_rmp_rmpadjust(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp_page_size size,
-		      uint64_t attrs);
+                      uint64_t attrs);
 
 /* Access types for sim_rmp_check (equal to the RMP_PERM_* bits they need). */
 enum sim_access {
@@ -198,7 +198,7 @@ enum sim_access_result {
  * Shared accesses are not modelled (the sim's guest always sets the C-bit).
  */
 enum sim_access_result sim_rmp_check(const struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa,
-				     size_t len, unsigned access, uint64_t *fault_gpa);
+                                     size_t len, unsigned access, uint64_t *fault_gpa);
 
 /*
  * Stores the state of the 4 KiB entry covering `gpa` in *out. Returns 0 or

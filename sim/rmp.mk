@@ -1,3 +1,5 @@
+# The simulator's RMP model (sim/rmp.h) and its tests. Included from
+# sim/local.mk and the top Makefile.am; paths are relative to the top.
 SIM_SOURCES += sim/rmp.c sim/rmp.h
 check_PROGRAMS += tests/check_rmp
 TESTS += tests/check_rmp

@@ -31,12 +31,12 @@ START_TEST(test_unknown_protocol)
 	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
 		uint64_t rax = ct_call(0, protos[i], 0, 0, 0, 0, NULL);
 
-		ck_assert_msg(rax == SVSM_ERR_UNSUPPORTED_PROTOCOL,
-			      "protocol 0x%x: RAX 0x%" PRIx64, protos[i], rax);
+		ck_assert_msg(rax == SVSM_ERR_UNSUPPORTED_PROTOCOL, "protocol 0x%x: RAX 0x%" PRIx64,
+		              protos[i], rax);
 	}
 	/* An unknown call ID of an unknown protocol is still the protocol's fault. */
 	ck_assert_uint_eq(ct_call(0, 0x1234, 0xffffffff, 0, 0, 0, NULL),
-			  SVSM_ERR_UNSUPPORTED_PROTOCOL);
+	                  SVSM_ERR_UNSUPPORTED_PROTOCOL);
 }
 END_TEST
 
@@ -50,7 +50,7 @@ START_TEST(test_unknown_core_call)
 		uint64_t rax = ct_core(0, calls[i], 0, 0, 0);
 
 		ck_assert_msg(rax == SVSM_ERR_UNSUPPORTED_CALL, "call 0x%x: RAX 0x%" PRIx64,
-			      calls[i], rax);
+		              calls[i], rax);
 	}
 }
 END_TEST
@@ -59,9 +59,9 @@ END_TEST
 START_TEST(test_deposit_withdraw_unsupported)
 {
 	ck_assert_uint_eq(ct_core(0, SVSM_CORE_DEPOSIT_MEM, ct_page(0), 0, 0),
-			  SVSM_ERR_UNSUPPORTED_CALL);
+	                  SVSM_ERR_UNSUPPORTED_CALL);
 	ck_assert_uint_eq(ct_core(0, SVSM_CORE_WITHDRAW_MEM, ct_page(0), 0, 0),
-			  SVSM_ERR_UNSUPPORTED_CALL);
+	                  SVSM_ERR_UNSUPPORTED_CALL);
 	ck_assert_uint_eq(ct_core(0, SVSM_CORE_DEPOSIT_MEM, 0, 0, 0), SVSM_ERR_UNSUPPORTED_CALL);
 }
 END_TEST
@@ -92,7 +92,7 @@ static uint64_t query(uint32_t proto, uint32_t version, uint64_t *rcx)
 	uint64_t rax;
 
 	rax = ct_call(0, SVSM_PROTO_CORE, SVSM_CORE_QUERY_PROTOCOL,
-		      ((uint64_t)proto << 32) | version, 0, 0, &r);
+	              ((uint64_t)proto << 32) | version, 0, 0, &r);
 	*rcx = r.rcx;
 	return rax;
 }
@@ -124,9 +124,8 @@ START_TEST(test_query_unsupported)
 		uint64_t rax = query((uint32_t)(queries[i] >> 32), (uint32_t)queries[i], &rcx);
 
 		ck_assert_msg(rax == SVSM_SUCCESS, "query 0x%016" PRIx64 ": RAX 0x%" PRIx64,
-			      queries[i], rax);
-		ck_assert_msg(rcx == 0, "query 0x%016" PRIx64 ": RCX 0x%" PRIx64, queries[i],
-			      rcx);
+		              queries[i], rax);
+		ck_assert_msg(rcx == 0, "query 0x%016" PRIx64 ": RCX 0x%" PRIx64, queries[i], rcx);
 	}
 }
 END_TEST
@@ -153,20 +152,19 @@ START_TEST(test_vtom_query)
 {
 	struct csvsm_regs r;
 
-	ck_assert_uint_eq(ct_call(0, SVSM_PROTO_CORE, SVSM_CORE_CONFIGURE_VTOM, SVSM_VTOM_QUERY,
-				  0, 0, &r),
-			  SVSM_SUCCESS);
+	ck_assert_uint_eq(
+	    ct_call(0, SVSM_PROTO_CORE, SVSM_CORE_CONFIGURE_VTOM, SVSM_VTOM_QUERY, 0, 0, &r),
+	    SVSM_SUCCESS);
 	ck_assert_uint_eq(r.rcx, 0);
 }
 END_TEST
 
 START_TEST(test_vtom_configure_refused)
 {
-	ck_assert_uint_eq(ct_core(0, SVSM_CORE_CONFIGURE_VTOM, 0, 0, 0),
-			  SVSM_ERR_INVALID_REQUEST);
+	ck_assert_uint_eq(ct_core(0, SVSM_CORE_CONFIGURE_VTOM, 0, 0, 0), SVSM_ERR_INVALID_REQUEST);
 	/* A configure request with a vTOM value, query bit clear. */
 	ck_assert_uint_eq(ct_core(0, SVSM_CORE_CONFIGURE_VTOM, 1ull << 40, 0, 0),
-			  SVSM_ERR_INVALID_REQUEST);
+	                  SVSM_ERR_INVALID_REQUEST);
 }
 END_TEST
 
@@ -187,7 +185,7 @@ START_TEST(test_secrets_guest_copy)
 	ck_assert_int_eq(ct_read(ct_lay.secrets_gpa, &s, sizeof(s)), CSVSM_SIM_ACCESS_OK);
 	for (i = 0; i < ct_lay.guest_vmpl; i++)
 		ck_assert_msg(memcmp(s.vmpck[i], zero, sizeof(zero)) == 0,
-			      "VMPCK%u visible to the guest at VMPL%u", i, ct_lay.guest_vmpl);
+		              "VMPCK%u visible to the guest at VMPL%u", i, ct_lay.guest_vmpl);
 	ck_assert_uint_eq(s.svsm_base, ct_lay.svsm_base);
 	ck_assert_uint_eq(s.svsm_size, ct_lay.svsm_size);
 	ck_assert_uint_ne(s.svsm_size, 0);
@@ -212,7 +210,7 @@ START_TEST(test_secrets_guest_vmpck_kept)
 
 	ck_assert_int_eq(ct_read(ct_lay.secrets_gpa, &s, sizeof(s)), CSVSM_SIM_ACCESS_OK);
 	ck_assert_msg(memcmp(s.vmpck[ct_lay.guest_vmpl], zero, sizeof(zero)) != 0,
-		      "VMPCK%u (the guest's own) is zero in the guest copy", ct_lay.guest_vmpl);
+	              "VMPCK%u (the guest's own) is zero in the guest copy", ct_lay.guest_vmpl);
 }
 END_TEST
 
@@ -228,13 +226,13 @@ START_TEST(test_svsm_memory_not_guest_accessible)
 		uint64_t gpa = ct_lay.svsm_base + offsets[i];
 
 		ck_assert_msg(ct_read_byte(gpa, &b) == CSVSM_SIM_ACCESS_NPF,
-			      "guest read of SVSM memory 0x%" PRIx64, gpa);
+		              "guest read of SVSM memory 0x%" PRIx64, gpa);
 		ck_assert_msg(ct_write(gpa, &b, 1) == CSVSM_SIM_ACCESS_NPF,
-			      "guest write of SVSM memory 0x%" PRIx64, gpa);
+		              "guest write of SVSM memory 0x%" PRIx64, gpa);
 		ck_assert_uint_eq(ct_rmp(gpa).perms[ct_lay.guest_vmpl], 0);
 	}
 	ck_assert_int_eq(ct_read_byte(ct_lay.svsm_base + ct_lay.svsm_size - 1, &b),
-			 CSVSM_SIM_ACCESS_NPF);
+	                 CSVSM_SIM_ACCESS_NPF);
 }
 END_TEST
 
@@ -286,20 +284,20 @@ END_TEST
 START_TEST(test_remap_bad_address)
 {
 	uint64_t bad[] = {
-	    ct_lay.svsm_base,                                /* SVSM memory */
-	    ct_lay.svsm_base + ct_lay.svsm_size - CT_PAGE,   /* last SVSM page */
-	    ct_lay.boot_vmsa_gpa,                            /* the boot VMSA */
-	    ct_lay.svsm_base + ct_lay.svsm_size + 0x200000,  /* beyond all memory */
-	    1ull << 52,                                      /* beyond the address space */
-	    0xfffffffffffff000ull,                           /* the last page of 2^64 */
+	    ct_lay.svsm_base,                               /* SVSM memory */
+	    ct_lay.svsm_base + ct_lay.svsm_size - CT_PAGE,  /* last SVSM page */
+	    ct_lay.boot_vmsa_gpa,                           /* the boot VMSA */
+	    ct_lay.svsm_base + ct_lay.svsm_size + 0x200000, /* beyond all memory */
+	    1ull << 52,                                     /* beyond the address space */
+	    0xfffffffffffff000ull,                          /* the last page of 2^64 */
 	};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint64_t rax = remap(0, bad[i]);
 
-		ck_assert_msg(rax == SVSM_ERR_INVALID_ADDRESS, "REMAP_CA(0x%" PRIx64 "): 0x%" PRIx64,
-			      bad[i], rax);
+		ck_assert_msg(rax == SVSM_ERR_INVALID_ADDRESS,
+		              "REMAP_CA(0x%" PRIx64 "): 0x%" PRIx64, bad[i], rax);
 		ck_assert(ct_vcpu_works(0));
 	}
 }
@@ -422,8 +420,8 @@ START_TEST(test_hv_refuses_run_vmpl)
 	pol.refuse_run_vmpl = 1;
 	csvsm_sim_set_hv_policy(ct_sim, &pol);
 	rc = ct_call_raw(0, SVSM_PROTO_CORE, SVSM_CORE_QUERY_PROTOCOL, 1, 0, 0, &r);
-	ck_assert_msg(rc == -1 || (rc == 0 && !r.serviced),
-		      "refused run-VMPL: rc %d serviced %d", rc, r.serviced);
+	ck_assert_msg(rc == -1 || (rc == 0 && !r.serviced), "refused run-VMPL: rc %d serviced %d",
+	              rc, r.serviced);
 	/* The next request is not refused. */
 	ck_assert_uint_eq(ct_core(0, SVSM_CORE_QUERY_PROTOCOL, 1, 0, 0), SVSM_SUCCESS);
 	ck_assert(ct_vcpu_works(0));
@@ -441,7 +439,7 @@ START_TEST(test_hv_refuses_several)
 	csvsm_sim_set_hv_policy(ct_sim, &pol);
 	for (i = 0; i < 3; i++) {
 		int rc = ct_call_raw(0, SVSM_PROTO_CORE, SVSM_CORE_PVALIDATE,
-				     ct_lay.boot_caa_gpa + 8, 0, 0, &r);
+		                     ct_lay.boot_caa_gpa + 8, 0, 0, &r);
 
 		ck_assert_msg(rc == -1 || (rc == 0 && !r.serviced), "refusal %u: rc %d", i, rc);
 	}

@@ -25,8 +25,8 @@ static void assert_untouched(uint64_t gpa)
 	struct csvsm_sim_rmp_entry e = ct_rmp(gpa);
 
 	ck_assert_msg(e.assigned && !e.validated && !e.vmsa && e.perms[ct_lay.guest_vmpl] == 0,
-		      "page 0x%" PRIx64 " changed: assigned %d validated %d vmsa %d perm 0x%x",
-		      gpa, e.assigned, e.validated, e.vmsa, e.perms[ct_lay.guest_vmpl]);
+	              "page 0x%" PRIx64 " changed: assigned %d validated %d vmsa %d perm 0x%x", gpa,
+	              e.assigned, e.validated, e.vmsa, e.perms[ct_lay.guest_vmpl]);
 }
 
 static void assert_owned(uint64_t gpa)
@@ -34,8 +34,8 @@ static void assert_owned(uint64_t gpa)
 	struct csvsm_sim_rmp_entry e = ct_rmp(gpa);
 
 	ck_assert_msg(ct_guest_owned(gpa),
-		      "page 0x%" PRIx64 " not the guest's: validated %d vmsa %d perm 0x%x", gpa,
-		      e.validated, e.vmsa, e.perms[ct_lay.guest_vmpl]);
+	              "page 0x%" PRIx64 " not the guest's: validated %d vmsa %d perm 0x%x", gpa,
+	              e.validated, e.vmsa, e.perms[ct_lay.guest_vmpl]);
 }
 
 /* ---- The list ---- */
@@ -50,7 +50,7 @@ START_TEST(test_pv_list_unaligned)
 		uint64_t rax = ct_core(0, SVSM_CORE_PVALIDATE, ca + offs[i], 0, 0);
 
 		ck_assert_msg(rax == SVSM_ERR_INVALID_PARAMETER,
-			      "list at CA+0x%" PRIx64 ": RAX 0x%" PRIx64, offs[i], rax);
+		              "list at CA+0x%" PRIx64 ": RAX 0x%" PRIx64, offs[i], rax);
 	}
 }
 END_TEST
@@ -74,7 +74,7 @@ START_TEST(test_pv_list_bad_address)
 		uint64_t rax = ct_core(0, SVSM_CORE_PVALIDATE, bad[i], 0, 0);
 
 		ck_assert_msg(rax == SVSM_ERR_INVALID_ADDRESS, "list at 0x%" PRIx64 ": 0x%" PRIx64,
-			      bad[i], rax);
+		              bad[i], rax);
 	}
 	ck_assert(ct_vcpu_works(0));
 }
@@ -93,8 +93,7 @@ START_TEST(test_pv_list_bad_counts)
 	ck_assert_uint_eq(ct_pvalidate_at(list, e, 2, 2, 2, NULL), SVSM_ERR_INVALID_PARAMETER);
 	/* next > entries */
 	ck_assert_uint_eq(ct_pvalidate_at(list, e, 2, 1, 5, NULL), SVSM_ERR_INVALID_PARAMETER);
-	ck_assert_uint_eq(ct_pvalidate_at(list, e, 2, 2, 0xffff, NULL),
-			  SVSM_ERR_INVALID_PARAMETER);
+	ck_assert_uint_eq(ct_pvalidate_at(list, e, 2, 2, 0xffff, NULL), SVSM_ERR_INVALID_PARAMETER);
 	assert_untouched(a);
 	assert_untouched(a + CT_PAGE);
 }
@@ -113,16 +112,16 @@ START_TEST(test_pv_list_crossing_page)
 	e[0] = ct_pv(a, 0, true, false);
 	/* 511 entries at CA + 8: the last one would be at CA + 0x1000. */
 	ck_assert_uint_eq(ct_pvalidate_at(ca + 8, e, SVSM_PVAL_MAX_AT_CA, 511, 0, NULL),
-			  SVSM_ERR_INVALID_PARAMETER);
+	                  SVSM_ERR_INVALID_PARAMETER);
 	/* 256 entries at CA + 0x800 (255 fit). */
 	ck_assert_uint_eq(ct_pvalidate_at(ca + 0x800, e, 255, 256, 0, NULL),
-			  SVSM_ERR_INVALID_PARAMETER);
+	                  SVSM_ERR_INVALID_PARAMETER);
 	/* A header in the last 8 bytes of the page leaves no room for an entry. */
 	ck_assert_uint_eq(ct_pvalidate_at(ca + 0xff8, e, 0, 1, 0, NULL),
-			  SVSM_ERR_INVALID_PARAMETER);
+	                  SVSM_ERR_INVALID_PARAMETER);
 	/* A huge count. */
 	ck_assert_uint_eq(ct_pvalidate_at(ca + 8, e, 1, 0xffff, 0, NULL),
-			  SVSM_ERR_INVALID_PARAMETER);
+	                  SVSM_ERR_INVALID_PARAMETER);
 	assert_untouched(a);
 	/* Exactly fitting: header at CA + 0xff0, one entry at CA + 0xff8. */
 	ck_assert_uint_eq(ct_pvalidate_at(ca + 0xff0, e, 1, 1, 0, &next), SVSM_SUCCESS);
@@ -173,7 +172,7 @@ START_TEST(test_pv_next_respected)
 {
 	uint64_t a = ct_page(0), b = ct_page(1), c = ct_page(2);
 	uint64_t e[3] = {ct_pv(a, 0, true, false), ct_pv(b, 0, true, false),
-			 ct_pv(c, 0, true, false)};
+	                 ct_pv(c, 0, true, false)};
 	uint16_t next = 0;
 
 	ck_assert_uint_eq(ct_pvalidate(e, 3, 1, &next), SVSM_SUCCESS);
@@ -203,7 +202,7 @@ START_TEST(test_pv_validate_zero_fills)
 	ck_assert_msg(ct_guest_all(a, 0, CT_PAGE), "validated page not zero-filled");
 	ck_assert_int_eq(ct_rw_page(a), CSVSM_SIM_ACCESS_OK);
 	ck_assert_int_eq(csvsm_sim_guest_access(ct_sim, a, CT_PAGE, CSVSM_SIM_EXEC),
-			 CSVSM_SIM_ACCESS_OK);
+	                 CSVSM_SIM_ACCESS_OK);
 }
 END_TEST
 
@@ -255,7 +254,7 @@ START_TEST(test_pv_unchanged_stops_list)
 {
 	uint64_t a = ct_page(0), b = ct_page(1), c = ct_page(2);
 	uint64_t e[3] = {ct_pv(a, 0, true, false), ct_pv(b, 0, true, false),
-			 ct_pv(c, 0, true, false)};
+	                 ct_pv(c, 0, true, false)};
 	uint16_t next = 0xbeef;
 
 	ct_validate(b);
@@ -314,7 +313,7 @@ START_TEST(test_pv_bad_page_size)
 	for (sz = 2; sz <= 3; sz++) {
 		e = ct_pv(a, sz, true, false);
 		ck_assert_msg(ct_pvalidate(&e, 1, 0, NULL) == SVSM_ERR_INVALID_PARAMETER,
-			      "page size %u accepted", sz);
+		              "page size %u accepted", sz);
 		e = ct_pv(a, sz, false, true);
 		ck_assert_uint_eq(ct_pvalidate(&e, 1, 0, NULL), SVSM_ERR_INVALID_PARAMETER);
 	}
@@ -332,7 +331,7 @@ START_TEST(test_pv_reserved_bits)
 		uint64_t rax = ct_pvalidate(&e, 1, 0, NULL);
 
 		ck_assert_msg(rax == SVSM_ERR_INVALID_PARAMETER, "reserved bit %u: 0x%" PRIx64, bit,
-			      rax);
+		              rax);
 	}
 	assert_untouched(a);
 }
@@ -364,7 +363,7 @@ START_TEST(test_pv_bad_entry_stops_at_index)
 	    ct_pv(ct_lay.svsm_base, 0, true, false),      /* SVSM memory */
 	};
 	static const uint64_t want[] = {SVSM_ERR_INVALID_PARAMETER, SVSM_ERR_INVALID_PARAMETER,
-					SVSM_ERR_INVALID_PARAMETER, SVSM_ERR_INVALID_ADDRESS};
+	                                SVSM_ERR_INVALID_PARAMETER, SVSM_ERR_INVALID_ADDRESS};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -403,8 +402,8 @@ START_TEST(test_pv_entry_bad_address)
 		uint16_t next = 0xbeef;
 		uint64_t rax = ct_pvalidate(&bad[i], 1, 0, &next);
 
-		ck_assert_msg(rax == SVSM_ERR_INVALID_ADDRESS, "entry 0x%" PRIx64 ": RAX 0x%" PRIx64,
-			      bad[i], rax);
+		ck_assert_msg(rax == SVSM_ERR_INVALID_ADDRESS,
+		              "entry 0x%" PRIx64 ": RAX 0x%" PRIx64, bad[i], rax);
 		ck_assert_uint_eq(next, 0);
 	}
 	{
@@ -423,7 +422,7 @@ START_TEST(test_pv_entry_registered_vmsa)
 {
 	uint64_t vmsa = ct_page(10), ca = ct_page(11);
 	uint64_t e4[3] = {ct_pv(vmsa, 0, true, true), ct_pv(vmsa, 0, false, false),
-			  ct_pv(vmsa, 0, false, true)};
+	                  ct_pv(vmsa, 0, false, true)};
 	uint64_t e2 = ct_pv(vmsa & ~(CT_2M - 1), 1, false, true);
 	struct csvsm_sim_rmp_entry before, now;
 	unsigned int i;
@@ -433,7 +432,7 @@ START_TEST(test_pv_entry_registered_vmsa)
 	ck_assert(before.vmsa);
 	for (i = 0; i < 3; i++)
 		ck_assert_msg(ct_pvalidate(&e4[i], 1, 0, NULL) == SVSM_ERR_INVALID_ADDRESS,
-			      "4K entry %u on a VMSA", i);
+		              "4K entry %u on a VMSA", i);
 	now = ct_rmp(vmsa);
 	ck_assert(ct_rmp_equal(&now, &before));
 	ck_assert(ct_vcpu_works(1));
@@ -450,7 +449,7 @@ START_TEST(test_pv_2m_size_mismatch)
 {
 	uint64_t a = ct_page(0), b = ct_page(1), blk = ct_block(0);
 	uint64_t e[3] = {ct_pv(a, 0, true, false), ct_pv(blk, 1, true, false),
-			 ct_pv(b, 0, true, false)};
+	                 ct_pv(b, 0, true, false)};
 	uint16_t next = 0xbeef;
 	uint64_t list = ct_ca(0) + 8;
 
@@ -524,8 +523,8 @@ START_TEST(test_pv_2m_validate_rescind)
 		struct csvsm_sim_rmp_entry r = ct_rmp(blk + i * CT_PAGE);
 
 		ck_assert_msg(r.validated && r.perms[ct_lay.guest_vmpl] == 0xf,
-			      "page %u of the 2 MiB block: validated %d perm 0x%x", i, r.validated,
-			      r.perms[ct_lay.guest_vmpl]);
+		              "page %u of the 2 MiB block: validated %d perm 0x%x", i, r.validated,
+		              r.perms[ct_lay.guest_vmpl]);
 		ck_assert_uint_eq(r.page_size, 1);
 	}
 	ck_assert_msg(ct_guest_all(blk, 0, CT_2M), "2 MiB page not zero-filled");
@@ -577,8 +576,7 @@ struct df_ctx {
 	unsigned int fired;
 };
 
-static void df_hook(void *opaque, struct csvsm_sim *sim, uint64_t gpa, size_t len,
-		    unsigned int nth)
+static void df_hook(void *opaque, struct csvsm_sim *sim, uint64_t gpa, size_t len, unsigned int nth)
 {
 	struct df_ctx *c = opaque;
 
@@ -589,8 +587,7 @@ static void df_hook(void *opaque, struct csvsm_sim *sim, uint64_t gpa, size_t le
 	ck_assert_int_eq(csvsm_sim_poke(sim, c->target, c->data, c->len), 0);
 }
 
-static void df_arm(struct df_ctx *c, uint64_t watch, uint64_t target, uint64_t value,
-		   size_t len)
+static void df_arm(struct df_ctx *c, uint64_t watch, uint64_t target, uint64_t value, size_t len)
 {
 	struct csvsm_sim_hv_policy pol;
 
@@ -607,7 +604,7 @@ static void df_arm(struct df_ctx *c, uint64_t watch, uint64_t target, uint64_t v
 }
 
 static uint64_t df_run(struct df_ctx *c, const uint64_t *e, unsigned int n, uint16_t hdr_n,
-		       uint16_t next, uint16_t *next_out)
+                       uint16_t next, uint16_t *next_out)
 {
 	uint64_t rax = ct_pvalidate_at(ct_ca(0) + 8, e, n, hdr_n, next, next_out);
 

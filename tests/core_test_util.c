@@ -56,7 +56,7 @@ uint64_t ct_block(unsigned int idx)
 	uint64_t gpa = base + 4 * CT_2M + (uint64_t)idx * CT_2M;
 
 	ck_assert_msg(gpa + CT_2M <= ct_lay.ram_base + ct_lay.ram_size,
-		      "ct_block(%u) beyond guest RAM", idx);
+	              "ct_block(%u) beyond guest RAM", idx);
 	return gpa;
 }
 
@@ -67,7 +67,7 @@ uint64_t ct_ca(unsigned int vcpu)
 }
 
 int ct_call_raw(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, uint64_t rdx,
-		uint64_t r8, struct csvsm_regs *out)
+                uint64_t r8, struct csvsm_regs *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->rax = SVSM_RAX(proto, call);
@@ -77,8 +77,8 @@ int ct_call_raw(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, 
 	return csvsm_sim_call(ct_sim, vcpu, out);
 }
 
-static void ct_track(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx,
-		     uint64_t rdx, uint64_t r8, uint64_t rax)
+static void ct_track(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, uint64_t rdx,
+                     uint64_t r8, uint64_t rax)
 {
 	unsigned int i;
 
@@ -100,7 +100,7 @@ static void ct_track(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t 
 }
 
 uint64_t ct_call(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, uint64_t rdx,
-		 uint64_t r8, struct csvsm_regs *out)
+                 uint64_t r8, struct csvsm_regs *out)
 {
 	struct csvsm_regs regs;
 	uint64_t ca = ct_ca(vcpu);
@@ -109,13 +109,13 @@ uint64_t ct_call(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx,
 
 	rc = ct_call_raw(vcpu, proto, call, rcx, rdx, r8, &regs);
 	ck_assert_msg(rc == 0, "call %" PRIu32 ":%" PRIu32 " from vCPU %u: csvsm_sim_call = %d",
-		      proto, call, vcpu, rc);
+	              proto, call, vcpu, rc);
 	ck_assert_msg(regs.serviced, "call %" PRIu32 ":%" PRIu32 " from vCPU %u not serviced",
-		      proto, call, vcpu);
+	              proto, call, vcpu);
 	ck_assert_msg(ct_read(ca, &pending, 1) == CSVSM_SIM_ACCESS_OK,
-		      "vCPU %u: CA 0x%" PRIx64 " unreadable after a call", vcpu, ca);
+	              "vCPU %u: CA 0x%" PRIx64 " unreadable after a call", vcpu, ca);
 	ck_assert_msg(pending == 0, "vCPU %u: call_pending %u after call %" PRIu32 ":%" PRIu32,
-		      vcpu, pending, proto, call);
+	              vcpu, pending, proto, call);
 	ct_track(vcpu, proto, call, rcx, rdx, r8, regs.rax);
 	if (out)
 		*out = regs;
@@ -134,7 +134,7 @@ uint64_t ct_pv(uint64_t gpa, unsigned int size, bool validate, bool ignore_cf)
 }
 
 uint64_t ct_pvalidate_at(uint64_t list_gpa, const uint64_t *ents, unsigned int n,
-			 uint16_t hdr_entries, uint16_t next, uint16_t *next_out)
+                         uint16_t hdr_entries, uint16_t next, uint16_t *next_out)
 {
 	struct svsm_pvalidate_hdr hdr = {.entries = hdr_entries, .next = next};
 	uint16_t got = 0xdead;
@@ -143,7 +143,7 @@ uint64_t ct_pvalidate_at(uint64_t list_gpa, const uint64_t *ents, unsigned int n
 	ck_assert_int_eq(ct_write(list_gpa, &hdr, sizeof(hdr)), CSVSM_SIM_ACCESS_OK);
 	if (n)
 		ck_assert_int_eq(ct_write(list_gpa + sizeof(hdr), ents, n * sizeof(uint64_t)),
-				 CSVSM_SIM_ACCESS_OK);
+		                 CSVSM_SIM_ACCESS_OK);
 	rax = ct_core(0, SVSM_CORE_PVALIDATE, list_gpa, 0, 0);
 	if (next_out) {
 		ck_assert_int_eq(ct_read(list_gpa + 2, &got, sizeof(got)), CSVSM_SIM_ACCESS_OK);
@@ -179,7 +179,7 @@ struct csvsm_sim_rmp_entry ct_rmp(uint64_t gpa)
 
 	memset(&e, 0, sizeof(e));
 	ck_assert_msg(csvsm_sim_rmp_query(ct_sim, gpa, &e) == 0, "rmp_query(0x%" PRIx64 ") failed",
-		      gpa);
+	              gpa);
 	return e;
 }
 
@@ -226,7 +226,7 @@ int ct_rw_page(uint64_t gpa)
 	if (rc != CSVSM_SIM_ACCESS_OK)
 		return rc;
 	ck_assert_msg(memcmp(in, out, sizeof(in)) == 0, "page 0x%" PRIx64 " did not read back",
-		      gpa);
+	              gpa);
 	return CSVSM_SIM_ACCESS_OK;
 }
 

@@ -21,8 +21,8 @@
 /* Per-tcase timeout in seconds. */
 #define CT_TIMEOUT 30
 
-#define CT_PAGE 4096ull
-#define CT_2M (2ull << 20)
+#define CT_PAGE      4096ull
+#define CT_2M        (2ull << 20)
 #define CT_MAX_VCPUS 64
 
 /* The simulator of the running test and its layout. */
@@ -50,7 +50,7 @@ uint64_t ct_ca(unsigned int vcpu);
  * csvsm_sim_call's result; `out` receives the registers.
  */
 int ct_call_raw(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, uint64_t rdx,
-		uint64_t r8, struct csvsm_regs *out);
+                uint64_t r8, struct csvsm_regs *out);
 
 /*
  * Makes one call that must reach the guest again serviced, with
@@ -59,7 +59,7 @@ int ct_call_raw(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, 
  * CREATE_VCPU/DELETE_VCPU add and remove. `out` may be NULL.
  */
 uint64_t ct_call(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, uint64_t rdx,
-		 uint64_t r8, struct csvsm_regs *out);
+                 uint64_t r8, struct csvsm_regs *out);
 /* ct_call for the core protocol. */
 uint64_t ct_core(unsigned int vcpu, uint32_t call, uint64_t rcx, uint64_t rdx, uint64_t r8);
 
@@ -73,7 +73,7 @@ uint64_t ct_pv(uint64_t gpa, unsigned int size, bool validate, bool ignore_cf);
  * `hdr_entries` as the header's entry count and `n` entries.
  */
 uint64_t ct_pvalidate_at(uint64_t list_gpa, const uint64_t *ents, unsigned int n,
-			 uint16_t hdr_entries, uint16_t next, uint16_t *next_out);
+                         uint16_t hdr_entries, uint16_t next, uint16_t *next_out);
 /* ct_pvalidate_at with the list at CA(vCPU 0) + 8, n entries. */
 uint64_t ct_pvalidate(const uint64_t *ents, unsigned int n, uint16_t next, uint16_t *next_out);
 /* Validates / rescinds one 4 KiB page; fails the test unless SUCCESS. */
