@@ -176,9 +176,12 @@ END_TEST
 
 START_TEST(test_initial_carving)
 {
-	char *base = test_heap_init(16 * MIB);
-	struct mm_stats s = stats();
-	size_t meta = 16 * MIB / PAGE_SIZE - s.total_pages;
+	struct mm_stats s;
+	size_t meta;
+
+	test_heap_init(16 * MIB);
+	s = stats();
+	meta = 16 * MIB / PAGE_SIZE - s.total_pages;
 
 	/* 32-byte descriptors: 1/128 of the region, rounded up. */
 	ck_assert_uint_ge(meta * PAGE_SIZE, s.total_pages * 32);
@@ -193,7 +196,6 @@ START_TEST(test_initial_carving)
 		ck_assert_uint_eq(s.classes[c].object_size, (size_t)8 << c);
 		ck_assert_uint_eq(s.classes[c].slabs, 0);
 	}
-	(void)base;
 }
 END_TEST
 
@@ -504,8 +506,6 @@ static void model_check_stats(const struct model *m)
 		ck_assert_uint_eq(cs->objects_used, used_objs[c]);
 		ck_assert_uint_le(cs->objects_used + cs->objects_free,
 		                  cs->slabs * (PAGE_SIZE / cs->object_size));
-		/* Free slots fit in the full slabs plus at most one spare. */
-		ck_assert_uint_le(cs->objects_free, cs->slabs * (PAGE_SIZE / cs->object_size));
 		slabs += cs->slabs;
 	}
 	ck_assert_uint_eq(s.used_pages, pages + slabs);
@@ -519,9 +519,10 @@ static void model_add(struct model *m, struct blk b)
 	for (size_t i = 0; i < m->nlive; i++) {
 		uintptr_t o = (uintptr_t)m->live[i].p;
 
-		ck_assert_msg(a + b.extent <= o || o + m->live[i].extent <= a,
-		              "overlap: [%p +%zu) and [%p +%zu)", (void *)a, b.extent, (void *)o,
-		              m->live[i].extent);
+		/* Not ck_assert: each passing Check assertion costs a write(). */
+		if (!(a + b.extent <= o || o + m->live[i].extent <= a))
+			ck_abort_msg("overlap: [%p +%zu) and [%p +%zu)", (void *)a, b.extent,
+			             (void *)o, m->live[i].extent);
 	}
 	memset(b.p, b.pattern, b.size);
 	if (m->nlive == m->cap) {
@@ -589,7 +590,8 @@ static void model_alloc(struct model *m, unsigned step)
 
 START_TEST(test_random_model)
 {
-	const size_t heap = 32 * MIB;
+	/* Odd runs use a small heap, so that allocations also fail. */
+	const size_t heap = _i % 2 ? 6 * MIB : 32 * MIB;
 	struct model m = {0};
 	struct mm_stats s0, s;
 	unsigned steps = 20000;
@@ -947,7 +949,7 @@ START_TEST(test_fault_counting)
 	ck_assert_uint_eq(fault_op_count(FAULT_SITE_ALLOC), 3);
 	page_free(p, 0);
 	ck_assert_uint_eq(fault_fired_count(FAULT_SITE_ALLOC), 0);
-	/* Frees and failed validations are not operations. */
+	/* An overflowing kcalloc fails before it reaches kmalloc: no operation. */
 	ck_assert_ptr_null(kcalloc(SIZE_MAX, 4));
 	ck_assert_uint_eq(fault_op_count(FAULT_SITE_ALLOC), 3);
 

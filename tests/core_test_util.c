@@ -7,6 +7,7 @@
 #include "core_test_util.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
+#include "csvsm/mm.h"
 
 struct csvsm_sim *ct_sim;
 struct csvsm_sim_layout ct_lay;
@@ -105,6 +106,7 @@ uint64_t ct_call(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx,
 	struct csvsm_regs regs;
 	uint64_t ca = ct_ca(vcpu);
 	uint8_t pending = 0xee;
+	size_t live = mm_live_allocs();
 	int rc;
 
 	rc = ct_call_raw(vcpu, proto, call, rcx, rdx, r8, &regs);
@@ -116,6 +118,13 @@ uint64_t ct_call(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx,
 	              "vCPU %u: CA 0x%" PRIx64 " unreadable after a call", vcpu, ca);
 	ck_assert_msg(pending == 0, "vCPU %u: call_pending %u after call %" PRIu32 ":%" PRIu32,
 	              vcpu, pending, proto, call);
+	/* Only a vCPU created or deleted keeps or returns memory across a call. */
+	if (!(proto == SVSM_PROTO_CORE && regs.rax == SVSM_SUCCESS &&
+	      (call == SVSM_CORE_CREATE_VCPU || call == SVSM_CORE_DELETE_VCPU)))
+		ck_assert_msg(mm_live_allocs() == live,
+		              "call %" PRIu32 ":%" PRIu32 " (RAX 0x%" PRIx64
+		              ") changed the SVSM's live allocations %zu -> %zu",
+		              proto, call, regs.rax, live, mm_live_allocs());
 	ct_track(vcpu, proto, call, rcx, rdx, r8, regs.rax);
 	if (out)
 		*out = regs;

@@ -54,8 +54,9 @@ int ct_call_raw(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, 
 
 /*
  * Makes one call that must reach the guest again serviced, with
- * call_pending 0 in the CA afterwards (failing the test otherwise), and
- * returns RAX. Tracks the CA moves of REMAP_CA and the vCPUs that
+ * call_pending 0 in the CA afterwards and, except for a successful
+ * CREATE_VCPU or DELETE_VCPU, the SVSM's live allocations unchanged
+ * (failing the test otherwise), and returns RAX. Tracks the CA moves of REMAP_CA and the vCPUs that
  * CREATE_VCPU/DELETE_VCPU add and remove. `out` may be NULL.
  */
 uint64_t ct_call(unsigned int vcpu, uint32_t proto, uint32_t call, uint64_t rcx, uint64_t rdx,

@@ -42,7 +42,10 @@ struct kclass_info {
 	uint8_t shift;     /* log2(size) */
 };
 
-/* In-page bitmap: one bit per size-sized slot of the page, slots overlap it. */
+/*
+ * An in-page bitmap has one bit per object-sized slot of the whole page (its
+ * own slots included); the first object is the first slot after it.
+ */
 #define BITMAP_FIRST(size) ALIGN_UP(PAGE_SIZE / (size) / 8, (size))
 #define CLASS_INFO(shift_, first_)                                                                 \
 	{                                                                                          \

@@ -24,9 +24,24 @@ static uint64_t guest_rwx(void)
 	return RMPADJUST_TARGET_VMPL(vcpu_guest_vmpl()) | RMPADJUST_PERM_RWX;
 }
 
-static uint64_t guest_none(void)
+/*
+ * Revokes every VMPL below the SVSM (1..3: the guest may have granted its
+ * own lower VMPLs access) from the page. Returns RMP_SUCCESS, the first
+ * failing RMPADJUST rc, or -CSVSM_EFAULT when the page is not validated.
+ */
+static int revoke_lower_vmpls(gpa_t gpa, enum rmp_page_size size, uint64_t extra_attrs)
 {
-	return RMPADJUST_TARGET_VMPL(vcpu_guest_vmpl());
+	for (unsigned int vmpl = 1; vmpl <= 3; vmpl++) {
+		uint64_t attrs = RMPADJUST_TARGET_VMPL(vmpl);
+		int rc;
+
+		if (vmpl == vcpu_guest_vmpl())
+			attrs |= extra_attrs;
+		rc = plat_rmpadjust(gpa, size, attrs);
+		if (rc != RMP_SUCCESS)
+			return rc;
+	}
+	return RMP_SUCCESS;
 }
 
 /* A PVALIDATE/RMPADJUST hardware rc as an SVSM result (abi 1.4). */
@@ -117,15 +132,10 @@ static uint32_t pvalidate_entry(uint64_t entry)
 		return SVSM_SUCCESS;
 	}
 
-	/* Revoke every VMPL below the SVSM (the guest may have granted VMPL3). */
-	for (unsigned int vmpl = 1; vmpl <= 3; vmpl++) {
-		rc = plat_rmpadjust(gpa, size, RMPADJUST_TARGET_VMPL(vmpl));
-		/* Not validated (a #VC on RMPADJUST): PVALIDATE below reports it. */
-		if (rc == -CSVSM_EFAULT)
-			break;
-		if (rc != RMP_SUCCESS)
-			return rmp_result(rc);
-	}
+	rc = revoke_lower_vmpls(gpa, size, 0);
+	/* Not validated (a #VC on RMPADJUST): PVALIDATE below reports it. */
+	if (rc != RMP_SUCCESS && rc != -CSVSM_EFAULT)
+		return rmp_result(rc);
 	rc = plat_pvalidate(gpa, size, false, &unchanged);
 	if (rc != RMP_SUCCESS)
 		return rmp_result(rc);
@@ -208,14 +218,18 @@ static uint32_t core_create_vcpu(struct svsm_call *call)
 	if (!v)
 		return SVSM_ERR_BUSY;
 	/* Take the page from the guest, then look at it: it can no longer change. */
-	rc = plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K, guest_none());
+	rc = revoke_lower_vmpls(vmsa_gpa, RMP_PAGE_4K, 0);
 	if (rc != RMP_SUCCESS) {
+		/*
+		 * The page's state (not validated, not assigned, a 2 MiB entry) made
+		 * the first RMPADJUST fail, so none of them changed anything.
+		 */
 		kfree(v);
 		return rc < 0 ? SVSM_ERR_INVALID_ADDRESS : rmp_result(rc);
 	}
 	vmsa = plat_vmsa_map(vmsa_gpa);
 	if (!vmsa || !vmsa_acceptable(vmsa, call->caller) ||
-	    plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K, guest_none() | RMPADJUST_VMSA) != RMP_SUCCESS) {
+	    revoke_lower_vmpls(vmsa_gpa, RMP_PAGE_4K, RMPADJUST_VMSA) != RMP_SUCCESS) {
 		if (vmsa)
 			plat_vmsa_unmap(vmsa);
 		kfree(v);
