@@ -51,6 +51,10 @@ struct csvsm_sim {
 	struct csvsm_sim_hv_policy policy;
 	unsigned int svsm_reads;
 	struct csvsm_sim_stats stats;
+	unsigned int running_vmpl; /* the VMPL executing now (for the trace) */
+	uint64_t event_seq;
+	csvsm_sim_trace_fn trace_fn;
+	void *trace_ctx;
 };
 
 /* The one simulator of this process, or NULL. */
@@ -67,6 +71,10 @@ void sim_enter_guest(struct csvsm_sim *sim);
 
 /* Switches from the guest (harness) to the VMPL0 context of `vcpu`. */
 void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu);
+
+/* Emits one trace event (sim/trace.c); cheap when no sink is installed. */
+void sim_trace(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+               uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
 /* Heap region the machine hands to the core (sim/plat_heap.c). */
 void sim_heap_use(void *base, size_t size);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "csvsm/abi/ghcb.h"
 #include "csvsm/error.h"
 #include "csvsm/fault.h"
 #include "csvsm/plat/boot.h"
@@ -51,9 +52,11 @@ static void *svsm_access(uint64_t gpa, size_t len, unsigned int access)
 		return sim_gpa_host(sim, gpa, len);
 	case SIM_ACCESS_VC:
 		sim->stats.vc_events++;
+		sim_trace(sim, CSVSM_EV_VC, fault_gpa, access, 0, 0, 0, 0);
 		return NULL;
 	default:
 		sim->stats.npf_events++;
+		sim_trace(sim, CSVSM_EV_NPF, fault_gpa, access, 0, 0, 0, 0);
 		return NULL;
 	}
 }
@@ -111,14 +114,16 @@ void plat_vmsa_unmap(void *vmsa)
 	(void)vmsa; /* The simulator maps all memory all the time. */
 }
 
-static int rmp_outcome(int rc)
+static int rmp_outcome(int rc, uint64_t gpa)
 {
 	if (rc == SIM_RMP_NPF) {
 		sim_machine->stats.npf_events++;
+		sim_trace(sim_machine, CSVSM_EV_NPF, gpa, SIM_ACCESS_WRITE, 0, 0, 0, 0);
 		return -CSVSM_EFAULT;
 	}
 	if (rc == SIM_RMP_VC) {
 		sim_machine->stats.vc_events++;
+		sim_trace(sim_machine, CSVSM_EV_VC, gpa, SIM_ACCESS_WRITE, 0, 0, 0, 0);
 		return -CSVSM_EFAULT;
 	}
 	return rc;
@@ -126,13 +131,21 @@ static int rmp_outcome(int rc)
 
 int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)
 {
+	int rc;
+
 	*unchanged = false;
-	return rmp_outcome(sim_rmp_pvalidate(sim_machine->rmp, 0, gpa, size, validate, unchanged));
+	rc = sim_rmp_pvalidate(sim_machine->rmp, 0, gpa, size, validate, unchanged);
+	sim_trace(sim_machine, CSVSM_EV_PVALIDATE, gpa, size, validate, (uint64_t)(int64_t)rc,
+	          *unchanged, 0);
+	return rmp_outcome(rc, gpa);
 }
 
 int plat_rmpadjust(gpa_t gpa, enum rmp_page_size size, uint64_t attrs)
 {
-	return rmp_outcome(sim_rmp_rmpadjust(sim_machine->rmp, 0, gpa, size, attrs));
+	int rc = sim_rmp_rmpadjust(sim_machine->rmp, 0, gpa, size, attrs);
+
+	sim_trace(sim_machine, CSVSM_EV_RMPADJUST, gpa, size, attrs, (uint64_t)(int64_t)rc, 0, 0);
+	return rmp_outcome(rc, gpa);
 }
 
 unsigned int plat_vcpu_index(void)
@@ -145,9 +158,12 @@ int plat_run_guest(unsigned int vmpl)
 	struct csvsm_sim *sim = sim_machine;
 
 	sim->stats.vmgexits++;
+	sim_trace(sim, CSVSM_EV_VMGEXIT, GHCB_MSR_RUN_VMPL(vmpl), 0, 0, 0, 0, 0);
 	if (sim->policy.refuse_run_vmpl > 0 || vmpl != sim->cfg.guest_vmpl) {
-		if (sim->policy.refuse_run_vmpl > 0)
+		if (sim->policy.refuse_run_vmpl > 0) {
 			sim->policy.refuse_run_vmpl--;
+			sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REFUSE_RUN, 0, 0, 0, 0, 0);
+		}
 		return -CSVSM_EIO;
 	}
 	sim_enter_guest(sim);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/secrets.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
@@ -115,6 +116,7 @@ static void vmpl0_entry(void *arg)
 
 	if (sim->current_vcpu == 0) {
 		sim->boot_rc = svsm_boot();
+		sim_trace(sim, CSVSM_EV_BOOT, (uint64_t)(int64_t)sim->boot_rc, 0, 0, 0, 0, 0);
 		while (sim->boot_rc < 0)
 			sim_enter_guest(sim); /* a failed boot never serves calls */
 	}
@@ -124,6 +126,8 @@ static void vmpl0_entry(void *arg)
 void sim_enter_guest(struct csvsm_sim *sim)
 {
 	sim->stats.vmpl_switches++;
+	sim_trace(sim, CSVSM_EV_VMPL_SWITCH, 0, sim->cfg.guest_vmpl, 0, 0, 0, 0);
+	sim->running_vmpl = sim->cfg.guest_vmpl;
 	sim_ctx_switch(&sim->vcpus[sim->current_vcpu].vmpl0, &sim->harness);
 }
 
@@ -131,7 +135,10 @@ void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu)
 {
 	sim->current_vcpu = vcpu;
 	sim->stats.vmpl_switches++;
+	sim_trace(sim, CSVSM_EV_VMPL_SWITCH, sim->cfg.guest_vmpl, 0, 0, 0, 0, 0);
+	sim->running_vmpl = 0;
 	sim_ctx_switch(&sim->harness, &sim->vcpus[vcpu].vmpl0);
+	sim->running_vmpl = sim->cfg.guest_vmpl;
 }
 
 /* Starts the VMPL0 context of `vcpu`: it runs until it first enters the guest. */
@@ -188,6 +195,8 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 	sim->layout.free_ram_base = SIM_FREE_RAM_BASE;
 	sim->layout.vcpu_count = cfg->vcpu_count;
 	sim->layout.guest_vmpl = cfg->guest_vmpl;
+	sim->trace_fn = cfg->trace;
+	sim->trace_ctx = cfg->trace_ctx;
 	sim_machine = sim;
 	sim_entropy_seed(cfg->seed);
 	sim_time_reset();
@@ -243,9 +252,11 @@ int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
 		return CSVSM_SIM_ACCESS_OK;
 	case SIM_ACCESS_VC:
 		sim->stats.vc_events++;
+		sim_trace(sim, CSVSM_EV_VC, fault_gpa, kind, 0, 0, 0, 0);
 		return CSVSM_SIM_ACCESS_VC;
 	default:
 		sim->stats.npf_events++;
+		sim_trace(sim, CSVSM_EV_NPF, fault_gpa, kind, 0, 0, 0, 0);
 		return CSVSM_SIM_ACCESS_NPF;
 	}
 }
@@ -332,11 +343,14 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	vmsa->rdx = io->rdx;
 	vmsa->r8 = io->r8;
 	vmsa->r9 = io->r9;
+	sim_trace(sim, CSVSM_EV_CALL, io->rax, io->rcx, io->rdx, io->r8, io->r9, 0);
 	if (csvsm_sim_guest_write(sim, caa, &one, 1) != CSVSM_SIM_ACCESS_OK)
 		return -1;
 	sim->stats.vmgexits++;
+	sim_trace(sim, CSVSM_EV_VMGEXIT, GHCB_MSR_RUN_VMPL(0), 0, 0, 0, 0, 0);
 	if (sim->policy.refuse_run_vmpl > 0) {
 		sim->policy.refuse_run_vmpl--;
+		sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REFUSE_RUN, 0, 0, 0, 0, 0);
 		pending = sim_gpa_host(sim, caa, 1);
 		__atomic_exchange_n(pending, 0, __ATOMIC_SEQ_CST);
 		return -1;
@@ -354,6 +368,7 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 		pending = sim_gpa_host(sim, caa, 1);
 		io->serviced = __atomic_exchange_n(pending, 0, __ATOMIC_SEQ_CST) == 0;
 	}
+	sim_trace(sim, CSVSM_EV_RESULT, io->rax, io->rcx, io->rdx, io->r8, io->r9, io->serviced);
 	if (io->serviced)
 		after_call(sim, vcpu, &in, io);
 	return 0;
@@ -377,18 +392,24 @@ int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_s
                         bool to_private)
 {
 	uint64_t len = page_size ? SIM_2M : PAGE_SIZE;
+	int result;
 
 	sim->stats.psc_requests++;
 	sim->stats.vmgexits++;
 	if (sim->policy.refuse_psc > 0) {
 		sim->policy.refuse_psc--;
-		return 1;
+		sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REFUSE_PSC, gpa, 0, 0, 0, 0);
+		result = 1;
+	} else if (page_size > 1 || gpa % len || gpa >= sim->layout.ram_size ||
+	           len > sim->layout.ram_size - gpa) {
+		result = 2;
+	} else {
+		enum rmp_page_size size = page_size ? RMP_PAGE_2M : RMP_PAGE_4K;
+
+		result = sim_rmp_update(sim->rmp, gpa, size, to_private) ? 2 : 0;
 	}
-	if (page_size > 1 || gpa % len || gpa >= sim->layout.ram_size ||
-	    len > sim->layout.ram_size - gpa)
-		return 2;
-	return sim_rmp_update(sim->rmp, gpa, page_size ? RMP_PAGE_2M : RMP_PAGE_4K, to_private) ? 2
-	                                                                                        : 0;
+	sim_trace(sim, CSVSM_EV_PSC, gpa, page_size, to_private, (uint64_t)result, 0, 0);
+	return result;
 }
 
 void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_policy *policy)
@@ -405,6 +426,7 @@ int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill)
 	if (gpa >= sim->layout.ram_size)
 		return -1;
 	memset(sim->mem + gpa, fill, PAGE_SIZE);
+	sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REMAP, gpa, 0, 0, 0, 0);
 	return sim_rmp_update(sim->rmp, gpa, RMP_PAGE_4K, true) ? -1 : 0;
 }
 
@@ -415,6 +437,7 @@ int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t 
 	if (!dst || !buf)
 		return -1;
 	memcpy(dst, buf, len);
+	sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_POKE, gpa, 0, 0, 0, 0);
 	return 0;
 }
 

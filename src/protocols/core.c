@@ -32,12 +32,9 @@ static uint64_t guest_rwx(void)
 static int revoke_lower_vmpls(gpa_t gpa, enum rmp_page_size size, uint64_t extra_attrs)
 {
 	for (unsigned int vmpl = 1; vmpl <= 3; vmpl++) {
-		uint64_t attrs = RMPADJUST_TARGET_VMPL(vmpl);
-		int rc;
+		/* The VMSA bit is per page: every RMPADJUST sets it to `extra_attrs`'. */
+		int rc = plat_rmpadjust(gpa, size, RMPADJUST_TARGET_VMPL(vmpl) | extra_attrs);
 
-		if (vmpl == vcpu_guest_vmpl())
-			attrs |= extra_attrs;
-		rc = plat_rmpadjust(gpa, size, attrs);
 		if (rc != RMP_SUCCESS)
 			return rc;
 	}

@@ -36,6 +36,10 @@ extern "C" {
 #endif
 
 struct csvsm_sim;
+struct csvsm_sim_event;
+
+/* Receives every event of the machine, in order (see csvsm_sim_set_trace). */
+typedef void (*csvsm_sim_trace_fn)(void *ctx, const struct csvsm_sim_event *ev);
 
 struct csvsm_sim_config {
 	uint64_t guest_ram_size; /* bytes, multiple of 2 MiB, >= 4 MiB; default 256 MiB */
@@ -47,6 +51,9 @@ struct csvsm_sim_config {
 	/* A lying hypervisor at boot: non-zero values replace its GHCB MSR answers. */
 	uint64_t hv_sev_info; /* answer to SEV_INFO_REQ (0x002) */
 	uint64_t hv_features; /* answer to HV_FEATURES_REQ (0x080) */
+	/* Trace sink from the first event on (boot included); NULL = none. */
+	csvsm_sim_trace_fn trace;
+	void *trace_ctx;
 };
 
 /* Fills `cfg` with the defaults documented above. */
@@ -181,6 +188,58 @@ struct csvsm_sim_stats {
 
 /* Fills `out` with counters since csvsm_sim_new. */
 void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out);
+
+/* Events (the trace). Every arrow of an SVSM call is one event. */
+enum csvsm_sim_event_type {
+	CSVSM_EV_BOOT = 1,    /* the SVSM finished booting: a[0] = result (0 or -csvsm error) */
+	CSVSM_EV_VMGEXIT,     /* a VMGEXIT: a[0] = GHCB MSR value written */
+	CSVSM_EV_VMPL_SWITCH, /* the vCPU now runs another VMPL: a[0] = from, a[1] = to */
+	CSVSM_EV_CALL,        /* the guest makes an SVSM call: a[0..4] = RAX, RCX, RDX, R8, R9 */
+	CSVSM_EV_RESULT,      /* the guest sees the result: a[0..4] = RAX..R9, a[5] = serviced */
+	CSVSM_EV_PVALIDATE,   /* a[0] = GPA, a[1] = size (0 4K, 1 2M), a[2] = validate, a[3] = rc,
+	                         a[4] = CF */
+	CSVSM_EV_RMPADJUST,   /* a[0] = GPA, a[1] = size, a[2] = attributes, a[3] = rc */
+	CSVSM_EV_GHCB_MSR,    /* MSR protocol answer: a[0] = request, a[1] = response */
+	CSVSM_EV_VC,          /* #VC 0x404 (not validated): a[0] = GPA, a[1] = access kind */
+	CSVSM_EV_NPF,         /* #NPF: a[0] = GPA, a[1] = access kind */
+	CSVSM_EV_PSC,       /* page state change: a[0] = GPA, a[1] = size, a[2] = to private, a[3] =
+	                       result */
+	CSVSM_EV_HV_ACTION, /* hypervisor misbehaviour: a[0] = kind (CSVSM_HV_*), a[1] = GPA */
+};
+
+enum {
+	CSVSM_HV_REFUSE_RUN = 1, /* refused a run-VMPL request */
+	CSVSM_HV_REFUSE_PSC = 2, /* refused a page state change */
+	CSVSM_HV_REMAP = 3,      /* remapped a guest page */
+	CSVSM_HV_POKE = 4,       /* changed guest memory behind the SVSM's back */
+};
+
+struct csvsm_sim_event {
+	uint64_t seq;     /* 1, 2, ... per simulator */
+	uint64_t time_ns; /* virtual time: fixed costs per event, never the host clock */
+	unsigned int vcpu;
+	unsigned int vmpl; /* the VMPL running when it happened */
+	enum csvsm_sim_event_type type;
+	uint64_t a[6];
+};
+
+/* Installs (or with NULL removes) the trace sink. */
+void csvsm_sim_set_trace(struct csvsm_sim *sim, csvsm_sim_trace_fn fn, void *ctx);
+
+/* "vmgexit", "call", ... for an event type; "?" for an unknown one. */
+const char *csvsm_sim_event_name(enum csvsm_sim_event_type type);
+
+enum csvsm_sim_format {
+	CSVSM_SIM_FORMAT_TEXT, /* one human-readable line, symbolic names */
+	CSVSM_SIM_FORMAT_JSON, /* one JSON object (docs/trace-format.md) */
+};
+
+/*
+ * Formats `ev` into `buf` (NUL-terminated, no newline), truncating to
+ * `len`. Returns the length the full text would have, as snprintf.
+ */
+int csvsm_sim_event_format(const struct csvsm_sim_event *ev, enum csvsm_sim_format fmt, char *buf,
+                           size_t len);
 
 #ifdef __cplusplus
 }
