@@ -11,18 +11,42 @@ make -s -j"$jobs" check >check.out 2>&1 || status=$?
 grep -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR):' check.out || true
 if [ "$status" != 0 ]; then
 	cat check.out
-	for log in $(find . -name '*.log' ! -name 'config.log' ! -name 'test-suite.log'); do
+	for log in $(find . -path './csvsm-*' -prune -o -name '*.log' ! -name 'config.log' ! -name 'test-suite.log' -print); do
 		if grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null; then
 			echo "---- $log"
 			tail -n 60 "$log"
 		fi
 	done
 fi
+# The release tarball must build and pass its tests out of tree
+# (make distcheck). Skipped when the sources are exactly those of the last
+# successful distcheck, so that a second run with nothing changed is quick.
+dist_total=0
+dist_failed=0
+if [ "$status" = 0 ]; then
+	stamp=distcheck.stamp
+	key=$(cd "$top" && { git rev-parse HEAD 2>/dev/null; git status --porcelain 2>/dev/null; git diff 2>/dev/null; } | cksum)
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && git -C "$top" rev-parse HEAD >/dev/null 2>&1; then
+		echo "distcheck: sources unchanged since the last successful run, skipped"
+	else
+		dist_total=1
+		if make -s -j"$jobs" distcheck >distcheck.out 2>&1; then
+			echo "$key" >"$stamp"
+			echo "PASS: make distcheck"
+		else
+			dist_failed=1
+			status=1
+			tail -n 60 distcheck.out
+			echo "FAIL: make distcheck (build/distcheck.out)"
+		fi
+	fi
+fi
+
 # Totals: Check programs report "Checks: N, Failures: F, Errors: E" in
 # their logs; script tests count as one check each.
 checks=0
 failed=0
-for trs in $(find . -name '*.trs'); do
+for trs in $(find . -path './csvsm-*' -prune -o -name '*.trs' -print); do
 	log=${trs%.trs}.log
 	line=$(grep -E '^[0-9]+%: Checks: ' "$log" 2>/dev/null | tail -n 1 || true)
 	if [ -n "$line" ]; then
@@ -35,5 +59,7 @@ for trs in $(find . -name '*.trs'); do
 		grep -qE '^:test-result: (PASS|SKIP|XFAIL)' "$trs" || failed=$((failed + 1))
 	fi
 done
+checks=$((checks + dist_total))
+failed=$((failed + dist_failed))
 echo "tests: $((checks - failed)) passed, $failed failed"
 exit "$status"

@@ -35,3 +35,55 @@ uint64_t sim_hv_msr_request(struct csvsm_sim *sim, uint64_t request)
 	sim_trace(sim, CSVSM_EV_GHCB_MSR, request, response, 0, 0, 0, 0);
 	return response;
 }
+
+uint64_t csvsm_sim_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t request)
+{
+	uint64_t response = 0;
+
+	if (vcpu >= sim->cfg.vcpu_count || sim->terminated)
+		return 0;
+	sim->current_vcpu = vcpu;
+	sim->vcpus[vcpu].ghcb_msr = request;
+	sim->stats.vmgexits++;
+	sim_trace(sim, CSVSM_EV_VMGEXIT, request, 0, 0, 0, 0, 0);
+	switch (GHCB_MSR_INFO(request)) {
+	case GHCB_MSR_SEV_INFO_REQ:
+	case GHCB_MSR_HV_FT_REQ:
+		response = hv_msr_answer(sim, request);
+		break;
+	case GHCB_MSR_REG_GPA_REQ:
+		sim->vcpus[vcpu].ghcb_gfn = GHCB_MSR_DATA(request);
+		response = (sim->vcpus[vcpu].ghcb_gfn << 12) | GHCB_MSR_REG_GPA_RESP;
+		break;
+	case GHCB_MSR_PSC_REQ: {
+		uint64_t gfn = GHCB_MSR_DATA(request) & 0xffffffffffull;
+		uint64_t op = (request >> 52) & 0xf;
+		uint64_t err = 1;
+
+		if (op == GHCB_PSC_OP_PRIVATE || op == GHCB_PSC_OP_SHARED)
+			err = (uint64_t)csvsm_sim_guest_psc(sim, gfn << 12, 0,
+			                                    op == GHCB_PSC_OP_PRIVATE);
+		response = (err << 32) | GHCB_MSR_PSC_RESP;
+		break;
+	}
+	case GHCB_MSR_TERM_REQ:
+		sim->terminated = true;
+		sim->term_set = (unsigned int)((request >> 12) & 0xf);
+		sim->term_reason = (unsigned int)((request >> 16) & 0xff);
+		break;
+	default:
+		break;
+	}
+	sim->vcpus[vcpu].ghcb_msr = response;
+	sim_trace(sim, CSVSM_EV_GHCB_MSR, request, response, 0, 0, 0, 0);
+	return response;
+}
+
+bool csvsm_sim_terminated(const struct csvsm_sim *sim, unsigned int *set, unsigned int *reason)
+{
+	if (set)
+		*set = sim->term_set;
+	if (reason)
+		*reason = sim->term_reason;
+	return sim->terminated;
+}

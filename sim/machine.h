@@ -34,6 +34,7 @@ struct sim_vcpu {
 	uint64_t guest_vmsa_gpa; /* the hypervisor's record: VMSA at the guest VMPL, 0 = none */
 	uint64_t guest_caa_gpa;  /* the guest's own idea of its CA */
 	uint64_t ghcb_msr;
+	uint64_t ghcb_gfn; /* registered GHCB page (0x012), 0 = none */
 };
 
 struct csvsm_sim {
@@ -52,6 +53,8 @@ struct csvsm_sim {
 	unsigned int svsm_reads;
 	struct csvsm_sim_stats stats;
 	unsigned int running_vmpl; /* the VMPL executing now (for the trace) */
+	bool terminated;
+	unsigned int term_set, term_reason;
 	uint64_t event_seq;
 	csvsm_sim_trace_fn trace_fn;
 	void *trace_ctx;

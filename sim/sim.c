@@ -334,7 +334,7 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	uint8_t *pending;
 
 	io->serviced = false;
-	if (vcpu >= sim->cfg.vcpu_count || !(vmsa = runnable_vmsa(sim, vcpu)))
+	if (sim->terminated || vcpu >= sim->cfg.vcpu_count || !(vmsa = runnable_vmsa(sim, vcpu)))
 		return -1;
 	caa = sim->vcpus[vcpu].guest_caa_gpa;
 	/* The guest: registers, call_pending = 1, MSR 0x016 run VMPL0, VMGEXIT. */

@@ -149,6 +149,21 @@ int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_
 int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_size,
                         bool to_private);
 
+/*
+ * The guest's side of one GHCB MSR protocol exchange on vCPU `vcpu` (GHCB
+ * spec 56421, MSR protocol): writes `request` to the GHCB MSR, VMGEXIT,
+ * returns the MSR value the hypervisor left. Handled: SEV_INFO (0x002),
+ * GHCB GPA registration (0x012; answered 0x013 with the same GFN), page
+ * state change (0x014, as csvsm_sim_guest_psc for 4 KiB; 0x015 with the
+ * error in bits 63:32), hypervisor features (0x080), termination (0x100:
+ * the machine stops; every later call fails). Anything else, including
+ * run-VMPL (use csvsm_sim_call), is answered with 0.
+ */
+uint64_t csvsm_sim_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t request);
+
+/* True once the guest asked for termination; *set and *reason tell why (may be NULL). */
+bool csvsm_sim_terminated(const struct csvsm_sim *sim, unsigned int *set, unsigned int *reason);
+
 /* What the hypervisor does wrong (all zero = honest). */
 struct csvsm_sim_hv_policy {
 	unsigned int refuse_run_vmpl; /* refuse the next N run-VMPL requests */

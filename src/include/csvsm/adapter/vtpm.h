@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vTPM engine behind the SVSM vTPM protocol: an adapter around libtpms
+ * (src/vtpm/). Functions declared in src/include/csvsm/adapter/ may stay
+ * undefined in the freestanding core until the bare-metal build of the
+ * vendored libraries exists (scripts/check-freestanding.sh).
+ */
+#ifndef CSVSM_ADAPTER_VTPM_H
+#define CSVSM_ADAPTER_VTPM_H
+
+#include "csvsm/nvstore.h"
+#include "csvsm/types.h"
+
+#define VTPM_BUFFER_MAX 4096
+
+enum vtpm_ek_type {
+	VTPM_EK_ECC_P256 = 0, /* default: fast to create on a boot path */
+	VTPM_EK_RSA_2048 = 1,
+};
+
+/*
+ * Starts the TPM on NV store `nv` (which must outlive it): manufactures it
+ * on first start (empty store), TPM2_Startup, creates the endorsement key
+ * from the TCG default EK template and keeps its public area. Returns 0 or
+ * a negative csvsm error (the vTPM protocol then stays unavailable).
+ */
+int vtpm_init(struct nvstore *nv, enum vtpm_ek_type ek) CSVSM_MUST_CHECK;
+
+/*
+ * Executes one TPM command (cmd[0..cmd_len)) at locality 0 and writes the
+ * response into rsp (at most rsp_max bytes), its length into *rsp_len.
+ * TPM errors come back inside the response. Returns 0, or a negative csvsm
+ * error when the command could not be delivered.
+ */
+int vtpm_execute(const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_t rsp_max,
+                 size_t *rsp_len) CSVSM_MUST_CHECK;
+
+/* The EK's public area (marshalled TPMT_PUBLIC); NULL before vtpm_init. */
+const uint8_t *vtpm_ek_public(size_t *len);
+
+/* Stops the TPM (state committed). Safe to call when not started. */
+void vtpm_shutdown(void);
+
+#endif
