@@ -14,6 +14,7 @@
 #include "csvsm/sim.h"
 #include "ctx.h"
 #include "rmp.h"
+#include "sim_plat.h"
 
 /* Default layout (documented in csvsm/sim.h). */
 #define SIM_DEFAULT_RAM_SIZE  ((uint64_t)256 << 20)
@@ -75,9 +76,26 @@ void sim_enter_guest(struct csvsm_sim *sim);
 /* Switches from the guest (harness) to the VMPL0 context of `vcpu`. */
 void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu);
 
-/* Emits one trace event (sim/trace.c); cheap when no sink is installed. */
-void sim_trace(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
-               uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+/* Delivers one event to the installed sink (sim/trace.c). */
+void sim_trace_emit(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+                    uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+
+/* Virtual cost of each event type in ns (sim/trace.c); CSVSM_EV_HV_ACTION is the last. */
+extern const uint32_t sim_event_cost_ns[CSVSM_EV_HV_ACTION + 1];
+
+/*
+ * Records one event: advances the virtual clock and the sequence number,
+ * and hands the event to the sink if one is installed. Inline: it sits on
+ * every arrow of every SVSM call.
+ */
+static inline void sim_trace(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0,
+                             uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	sim_virtual_ns += sim_event_cost_ns[type];
+	sim->event_seq++;
+	if (__builtin_expect(sim->trace_fn != NULL, 0))
+		sim_trace_emit(sim, type, a0, a1, a2, a3, a4, a5);
+}
 
 /* Heap region the machine hands to the core (sim/plat_heap.c). */
 void sim_heap_use(void *base, size_t size);

@@ -3,19 +3,19 @@
 #include "csvsm/plat/time.h"
 #include "sim_plat.h"
 
-static uint64_t virtual_ns;
+uint64_t sim_virtual_ns;
 
 void sim_time_reset(void)
 {
-	virtual_ns = 0;
+	sim_virtual_ns = 0;
 }
 
 void sim_time_advance(uint64_t ns)
 {
-	virtual_ns += ns;
+	sim_virtual_ns += ns;
 }
 
 uint64_t plat_time_ns(void)
 {
-	return virtual_ns;
+	return sim_virtual_ns;
 }

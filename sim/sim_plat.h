@@ -25,6 +25,8 @@ void sim_heap_release(void);
 /* Reseeds the deterministic entropy source (splitmix64). */
 void sim_entropy_seed(uint64_t seed);
 
+/* The virtual clock in ns (plat_time_ns): starts at 0, advanced only by the shim. */
+extern uint64_t sim_virtual_ns;
 /* The virtual clock: starts at 0, advanced only by the shim. */
 void sim_time_reset(void);
 void sim_time_advance(uint64_t ns);

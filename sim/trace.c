@@ -13,7 +13,7 @@
 #include "sim_plat.h"
 
 /* Virtual cost of each event, in ns: only for timelines, never measured. */
-static const uint32_t event_cost_ns[] = {
+const uint32_t sim_event_cost_ns[CSVSM_EV_HV_ACTION + 1] = {
     [CSVSM_EV_BOOT] = 0,        [CSVSM_EV_VMGEXIT] = 1000, [CSVSM_EV_VMPL_SWITCH] = 500,
     [CSVSM_EV_CALL] = 50,       [CSVSM_EV_RESULT] = 50,    [CSVSM_EV_PVALIDATE] = 200,
     [CSVSM_EV_RMPADJUST] = 150, [CSVSM_EV_GHCB_MSR] = 100, [CSVSM_EV_VC] = 300,
@@ -35,16 +35,11 @@ static const char *const event_names[] = {
     [CSVSM_EV_HV_ACTION] = "hv_action",
 };
 
-void sim_trace(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
-               uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+void sim_trace_emit(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+                    uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct csvsm_sim_event ev;
 
-	if ((unsigned int)type < sizeof(event_cost_ns) / sizeof(event_cost_ns[0]))
-		sim_time_advance(event_cost_ns[type]);
-	sim->event_seq++;
-	if (!sim->trace_fn)
-		return;
 	ev.seq = sim->event_seq;
 	ev.time_ns = plat_time_ns();
 	ev.vcpu = sim->current_vcpu;
