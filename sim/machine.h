@@ -59,6 +59,7 @@ struct csvsm_sim {
 	uint64_t event_seq;
 	csvsm_sim_trace_fn trace_fn;
 	void *trace_ctx;
+	struct sim_snapshot *snap; /* sim/snapshot.c: NULL when none is taken */
 };
 
 /* The one simulator of this process, or NULL. */
@@ -95,6 +96,19 @@ static inline void sim_trace(struct csvsm_sim *sim, enum csvsm_sim_event_type ty
 	sim->event_seq++;
 	if (__builtin_expect(sim->trace_fn != NULL, 0))
 		sim_trace_emit(sim, type, a0, a1, a2, a3, a4, a5);
+}
+
+/*
+ * Snapshot support (sim/snapshot.c, csvsm/sim_snapshot.h): every host write
+ * into guest physical memory that does not go through sim_gpa_host calls
+ * sim_note_dirty, so a restore copies back only the pages that may differ.
+ */
+void sim_snapshot_note(struct csvsm_sim *sim, uint64_t gpa, uint64_t len);
+void sim_snapshot_release(struct csvsm_sim *sim);
+static inline void sim_note_dirty(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
+{
+	if (sim->snap)
+		sim_snapshot_note(sim, gpa, len);
 }
 
 /* Heap region the machine hands to the core (sim/plat_heap.c). */

@@ -3,38 +3,73 @@
  * csvsm-sim: runs the csvsm core inside this process on the simulated
  * SEV-SNP machine. With no arguments it boots the core on embedded
  * defaults, runs a built-in guest workload that makes every core call
- * (some of them refused on purpose) and prints what happened.
+ * (some of them refused on purpose) and prints what happened. `run FILE`
+ * executes a scenario (sim/scenario.h, docs/scenarios.md). -v, --trace
+ * and --timeline show the machine's events (sim/cli_trace.h,
+ * docs/trace-format.md).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_trace.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
 #include "csvsm/mm.h"
 #include "csvsm/names.h"
 #include "csvsm/sim.h"
+#include "scenario.h"
+#include "tpm_server.h"
 
 struct options {
 	struct csvsm_sim_config cfg;
-	bool quiet;
+	bool quiet, verbose;
+	bool vcpus_set, ram_set, seed_set; /* given on the command line */
+	const char *scenario;              /* run FILE */
+	struct cli_trace_opts trace;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: csvsm-sim [--vcpus N] [--ram-mib N] [--seed N] [-q]\n"
+	fprintf(out, "usage: csvsm-sim [OPTIONS]            run the built-in guest workload\n"
+	             "       csvsm-sim [OPTIONS] run FILE   run a scenario (FILE - = stdin)\n"
+	             "       csvsm-sim tpm-server [--port P] [--state FILE]\n"
+	             "                                      serve the vTPM over the TPM simulator\n"
+	             "                                      (mssim) protocol on 127.0.0.1:P, P+1\n"
+	             "                                      (see csvsm-sim tpm-server --help)\n"
 	             "\n"
-	             "Boots the csvsm core on the simulated SEV-SNP machine with embedded\n"
-	             "defaults, runs a built-in guest workload that makes every core\n"
-	             "protocol call (a few refused on purpose) and prints a summary.\n"
-	             "Exit status 0 when every call gave the result the SVSM spec demands.\n"
+	             "Boots the csvsm core at VMPL0 of a simulated SEV-SNP machine (embedded\n"
+	             "defaults: 256 MiB guest RAM, 16 MiB SVSM memory, 4 vCPUs, guest at VMPL2).\n"
 	             "\n"
-	             "  --vcpus N    vCPUs (2..64, default 4)\n"
-	             "  --ram-mib N  guest RAM in MiB (multiple of 2, 8..65536, default 256)\n"
-	             "  --seed N     seed of the simulated entropy source (default 1)\n"
-	             "  -q           print only the summary\n"
-	             "  -h, --help   this text\n");
+	             "Without a command it plays a guest that makes every core protocol call (a\n"
+	             "few refused on purpose), printing each call with its symbolic result and a\n"
+	             "summary: calls and results, pages validated, exits, VMPL switches, virtual\n"
+	             "time, SVSM heap. Exit status 0 when every result is the one the SVSM\n"
+	             "specification demands, 1 otherwise.\n"
+	             "\n"
+	             "`run FILE` executes a scenario: configuration, guest memory accesses, SVSM\n"
+	             "calls, hypervisor (mis)behaviour and expectations (docs/scenarios.md).\n"
+	             "Exit status 0 when every expectation held, 1 when one failed (each failure\n"
+	             "is printed with FILE:LINE, expected and actual values and the last trace\n"
+	             "events), 2 for an unreadable or malformed scenario or bad options.\n"
+	             "\n"
+	             "Options:\n"
+	             "  -v              print every event of the machine on stderr, one line each\n"
+	             "                  (and, with run, each scenario line as it runs)\n"
+	             "  --trace FILE    write every event as JSON lines (docs/trace-format.md)\n"
+	             "  --timeline FILE write a Chrome trace event file of VMPL time, SVSM calls\n"
+	             "                  and events, for Perfetto (ui.perfetto.dev) or\n"
+	             "                  chrome://tracing\n"
+	             "  --vcpus N       vCPUs (1..64; the built-in workload needs 2; default 4)\n"
+	             "  --ram-mib N     guest RAM in MiB (even, 8..65536, default 256)\n"
+	             "  --seed N        seed of the simulated entropy source (default 1)\n"
+	             "                  (with run, these three override the scenario's config)\n"
+	             "  -q              print only the summary (run: nothing when all held)\n"
+	             "  -h, --help      this text\n"
+	             "\n"
+	             "The same scenario with the same seed gives byte-identical traces.\n");
 }
 
 static int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
@@ -55,8 +90,8 @@ static int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t m
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
+	memset(o, 0, sizeof(*o));
 	csvsm_sim_config_default(&o->cfg);
-	o->quiet = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		uint64_t v;
@@ -66,23 +101,46 @@ static int parse_args(int argc, char **argv, struct options *o)
 			exit(0);
 		} else if (!strcmp(a, "-q")) {
 			o->quiet = true;
+		} else if (!strcmp(a, "-v")) {
+			o->verbose = true;
+		} else if (i + 1 < argc && !strcmp(a, "--trace")) {
+			o->trace.jsonl_path = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--timeline")) {
+			o->trace.timeline_path = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "run") && !o->scenario) {
+			o->scenario = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--vcpus")) {
-			if (parse_u64(a, argv[++i], 2, 64, &v) < 0)
+			if (parse_u64(a, argv[++i], 1, 64, &v) < 0)
 				return -1;
 			o->cfg.vcpu_count = (unsigned int)v;
+			o->vcpus_set = true;
 		} else if (i + 1 < argc && !strcmp(a, "--ram-mib")) {
 			if (parse_u64(a, argv[++i], 8, 65536, &v) < 0 || v % 2) {
 				fprintf(stderr, "csvsm-sim: --ram-mib wants an even number\n");
 				return -1;
 			}
 			o->cfg.guest_ram_size = v << 20;
+			o->ram_set = true;
 		} else if (i + 1 < argc && !strcmp(a, "--seed")) {
 			if (parse_u64(a, argv[++i], 0, UINT64_MAX, &v) < 0)
 				return -1;
 			o->cfg.seed = v;
+			o->seed_set = true;
 		} else {
-			fprintf(stderr, "csvsm-sim: unknown or incomplete option '%s'\n", a);
-			usage(stderr);
+			static const char *const valued[] = {"--trace",   "--timeline", "--vcpus",
+			                                     "--ram-mib", "--seed",     "run"};
+			bool known = false;
+
+			for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+				known = known || !strcmp(a, valued[k]);
+			if (known && !strcmp(a, "run") && o->scenario)
+				fprintf(stderr, "csvsm-sim: only one run FILE\n");
+			else if (known)
+				fprintf(stderr, "csvsm-sim: %s wants %s\n", a,
+				        strcmp(a, "run") ? "a value" : "a FILE");
+			else
+				fprintf(stderr, "csvsm-sim: unknown option or argument '%s'\n", a);
+			fprintf(stderr, "csvsm-sim: see csvsm-sim --help\n");
 			return -1;
 		}
 	}
@@ -92,9 +150,30 @@ static int parse_args(int argc, char **argv, struct options *o)
 struct workload {
 	struct csvsm_sim *sim;
 	struct csvsm_sim_layout layout;
+	struct cli_trace *trace;
 	bool quiet;
 	unsigned int calls, as_expected, refused;
+	/* Results seen, by code, for the summary. */
+	struct {
+		uint64_t rax;
+		unsigned int count;
+	} results[16];
+	unsigned int nresults;
 };
+
+static void count_result(struct workload *w, uint64_t rax)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nresults && w->results[i].rax != rax; i++)
+		;
+	if (i == w->nresults) {
+		if (w->nresults == sizeof(w->results) / sizeof(w->results[0]))
+			return;
+		w->results[w->nresults++].rax = rax;
+	}
+	w->results[i].count++;
+}
 
 /* Makes one call and checks its result against what the spec demands. */
 static struct csvsm_regs call(struct workload *w, unsigned int vcpu, uint32_t proto, uint32_t id,
@@ -106,11 +185,14 @@ static struct csvsm_regs call(struct workload *w, unsigned int vcpu, uint32_t pr
 	const char *result;
 	int rc = csvsm_sim_call(w->sim, vcpu, &r);
 
+	cli_trace_call_returned(w->trace, vcpu);
 	w->calls++;
 	if (rc == 0 && r.serviced && r.rax == expect)
 		w->as_expected++;
-	if (r.rax != SVSM_SUCCESS)
+	if (rc == 0 && r.rax != SVSM_SUCCESS)
 		w->refused++;
+	if (rc == 0)
+		count_result(w, r.rax);
 	result = rc ? "(not delivered)" : svsm_result_name(r.rax);
 	if (!w->quiet || rc || r.rax != expect) {
 		char fallback[32];
@@ -159,6 +241,8 @@ static void run_workload(struct workload *w)
 	     SVSM_SUCCESS, "an unknown protocol: RCX = 0");
 	call(w, 0, SVSM_PROTO_CORE, SVSM_CORE_CONFIGURE_VTOM, SVSM_VTOM_QUERY, 0, 0, SVSM_SUCCESS,
 	     "vTOM query: not supported");
+	call(w, 0, SVSM_PROTO_CORE, SVSM_CORE_CONFIGURE_VTOM, 0, 0, 0, SVSM_ERR_INVALID_REQUEST,
+	     "vTOM request: refused");
 	call(w, 0, SVSM_PROTO_CORE, SVSM_CORE_PVALIDATE, pval_list(w, free_ram, 67, true), 0, 0,
 	     SVSM_SUCCESS, "validate 67 pages of free guest RAM");
 	call(w, 0, SVSM_PROTO_CORE, SVSM_CORE_PVALIDATE, pval_list(w, free_ram, 1, true), 0, 0,
@@ -191,24 +275,65 @@ static void run_workload(struct workload *w)
 	     SVSM_SUCCESS, "a call through the new CA");
 	call(w, 0, SVSM_PROTO_CORE, SVSM_CORE_DEPOSIT_MEM, 0, 0, 0, SVSM_ERR_UNSUPPORTED_CALL,
 	     "deposit memory: not supported");
+	call(w, 0, SVSM_PROTO_CORE, SVSM_CORE_WITHDRAW_MEM, 0, 0, 0, SVSM_ERR_UNSUPPORTED_CALL,
+	     "withdraw memory: not supported");
 	call(w, 0, SVSM_PROTO_CORE, 42, 0, 0, 0, SVSM_ERR_UNSUPPORTED_CALL, "an unknown call");
 	call(w, 0, 7, 0, 0, 0, 0, SVSM_ERR_UNSUPPORTED_PROTOCOL, "an unknown protocol");
 }
 
-int main(int argc, char **argv)
+static void print_summary(const struct workload *w)
 {
-	struct options o;
-	struct workload w = {0};
 	struct csvsm_sim_stats st;
 	struct mm_stats heap;
+	uint64_t ns = cli_trace_time_ns(w->trace);
 
-	if (parse_args(argc, argv, &o) < 0)
+	csvsm_sim_stats(w->sim, &st);
+	mm_get_stats(&heap);
+	printf("summary: %u calls, %u as the spec demands (%u refused on purpose); "
+	       "%llu guest pages validated\n",
+	       w->calls, w->as_expected, w->refused, (unsigned long long)st.pages_validated);
+	printf("results:");
+	for (unsigned int i = 0; i < w->nresults; i++) {
+		const char *name = svsm_result_name(w->results[i].rax);
+
+		if (name)
+			printf("%s %u %s", i ? "," : "", w->results[i].count, name);
+		else
+			printf("%s %u %#" PRIx64, i ? "," : "", w->results[i].count,
+			       w->results[i].rax);
+	}
+	printf("\n");
+	printf("exits:   %llu VMGEXITs, %llu VMPL switches, %llu GHCB MSR requests, %llu #VC, "
+	       "%llu #NPF; %llu PVALIDATE, %llu RMPADJUST\n",
+	       (unsigned long long)st.vmgexits, (unsigned long long)st.vmpl_switches,
+	       (unsigned long long)cli_trace_count(w->trace, CSVSM_EV_GHCB_MSR),
+	       (unsigned long long)st.vc_events, (unsigned long long)st.npf_events,
+	       (unsigned long long)cli_trace_count(w->trace, CSVSM_EV_PVALIDATE),
+	       (unsigned long long)cli_trace_count(w->trace, CSVSM_EV_RMPADJUST));
+	printf("time:    %" PRIu64 ".%03u us of virtual time (boot included)\n", ns / 1000,
+	       (unsigned int)(ns % 1000));
+	printf("heap:    SVSM heap %zu/%zu pages free, %zu live allocations\n", heap.free_pages,
+	       heap.total_pages, heap.live_allocs);
+}
+
+static int default_run(const struct options *o, struct cli_trace *t)
+{
+	struct csvsm_sim_config cfg = o->cfg;
+	struct workload w = {0};
+
+	if (cfg.vcpu_count < 2) {
+		fprintf(stderr, "csvsm-sim: the built-in workload needs --vcpus 2 or more\n");
 		return 2;
-	w.quiet = o.quiet;
-	w.sim = csvsm_sim_new(&o.cfg);
+	}
+	w.quiet = o->quiet;
+	w.trace = t;
+	cfg.trace = cli_trace_event;
+	cfg.trace_ctx = t;
+	w.sim = csvsm_sim_new(&cfg);
 	if (!w.sim)
 		return 1;
 	csvsm_sim_layout(w.sim, &w.layout);
+	cli_trace_vcpu_vmsa(t, 0, w.layout.boot_vmsa_gpa);
 	printf(
 	    "csvsm-sim: SVSM booted at VMPL0; guest at VMPL%u with %u vCPUs, %llu MiB RAM; "
 	    "SVSM memory %llu MiB at %#llx\n",
@@ -217,16 +342,98 @@ int main(int argc, char **argv)
 	if (!w.quiet)
 		printf("guest workload:\n");
 	run_workload(&w);
-	csvsm_sim_stats(w.sim, &st);
-	mm_get_stats(&heap);
-	printf("summary: %u calls, %u as the spec demands (%u refused on purpose); "
-	       "%llu guest pages validated\n",
-	       w.calls, w.as_expected, w.refused, (unsigned long long)st.pages_validated);
-	printf("         %llu VMGEXITs, %llu VMPL switches, %llu #VC, %llu #NPF; "
-	       "SVSM heap %zu/%zu pages free, %zu live allocations\n",
-	       (unsigned long long)st.vmgexits, (unsigned long long)st.vmpl_switches,
-	       (unsigned long long)st.vc_events, (unsigned long long)st.npf_events, heap.free_pages,
-	       heap.total_pages, heap.live_allocs);
+	print_summary(&w);
 	csvsm_sim_free(w.sim);
 	return w.as_expected == w.calls ? 0 : 1;
+}
+
+/* Hooks of a scenario run: command-line overrides and the trace sinks. */
+struct run_ctx {
+	const struct options *o;
+	struct cli_trace *t;
+};
+
+static void run_trace(void *ctx, const struct csvsm_sim_event *ev)
+{
+	cli_trace_event(((struct run_ctx *)ctx)->t, ev);
+}
+
+static void run_configure(void *ctx, struct csvsm_sim_config *cfg)
+{
+	const struct options *o = ((struct run_ctx *)ctx)->o;
+
+	if (o->vcpus_set)
+		cfg->vcpu_count = o->cfg.vcpu_count;
+	if (o->ram_set)
+		cfg->guest_ram_size = o->cfg.guest_ram_size;
+	if (o->seed_set)
+		cfg->seed = o->cfg.seed;
+}
+
+static void run_ready(void *ctx, struct csvsm_sim *sim)
+{
+	struct csvsm_sim_layout lay;
+
+	if (!sim)
+		return;
+	csvsm_sim_layout(sim, &lay);
+	cli_trace_vcpu_vmsa(((struct run_ctx *)ctx)->t, 0, lay.boot_vmsa_gpa);
+}
+
+static void run_call_returned(void *ctx, unsigned int vcpu)
+{
+	cli_trace_call_returned(((struct run_ctx *)ctx)->t, vcpu);
+}
+
+static int scenario_run(const struct options *o, const struct scn_script *s, struct cli_trace *t)
+{
+	struct run_ctx ctx = {.o = o, .t = t};
+	struct scn_run_opts ro = {
+	    .out = stdout,
+	    .err = stderr,
+	    .echo = o->verbose ? stderr : NULL,
+	    .quiet = o->quiet,
+	    .trace = run_trace,
+	    .hook_ctx = &ctx,
+	    .configure = run_configure,
+	    .ready = run_ready,
+	    .call_returned = run_call_returned,
+	};
+
+	/* stdout (line-buffered) and stderr interleave in order when both go to one place. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return scn_run(s, &ro, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct scn_script *s = NULL;
+	struct scn_diag diag;
+	struct cli_trace *t;
+	char err[160];
+	int rc;
+
+	if (argc > 1 && !strcmp(argv[1], "tpm-server"))
+		return sim_tpm_server_main(argc - 1, argv + 1);
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	/* A scenario is read and checked whole before anything runs or is written. */
+	if (o.scenario && scn_load(o.scenario, &s, &diag) != SCN_OK) {
+		fprintf(stderr, "%s\n", diag.msg);
+		return SCN_ERROR;
+	}
+	if (o.verbose)
+		o.trace.text = stderr;
+	t = cli_trace_open(&o.trace, err, sizeof(err));
+	if (!t) {
+		fprintf(stderr, "csvsm-sim: %s\n", err);
+		scn_free(s);
+		return 2;
+	}
+	rc = s ? scenario_run(&o, s, t) : default_run(&o, t);
+	scn_free(s);
+	if (cli_trace_close(t) < 0 && rc == 0)
+		rc = 2; /* a trace that was asked for is incomplete */
+	return rc;
 }

@@ -15,6 +15,7 @@
 #include "csvsm/fault.h"
 #include "csvsm/plat/entropy.h"
 #include "csvsm/svsm.h"
+#include "csvsm/vtpm.h"
 #include "machine.h"
 #include "sim_plat.h"
 
@@ -37,6 +38,7 @@ void *sim_gpa_host(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
 {
 	if (gpa >= sim->phys_limit || len > sim->phys_limit - gpa)
 		return NULL;
+	sim_note_dirty(sim, gpa, len); /* callers may write through the pointer */
 	return sim->mem + gpa;
 }
 
@@ -222,6 +224,8 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 {
 	if (!sim)
 		return;
+	vtpm_boot_stop(); /* commits the vTPM's state, if the machine had one */
+	sim_snapshot_release(sim);
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++)
 		if (sim->vcpus[i].vmpl0_created)
 			sim_ctx_destroy(&sim->vcpus[i].vmpl0);
@@ -268,8 +272,10 @@ int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, 
 	if (!buf)
 		return -1;
 	rc = csvsm_sim_guest_access(sim, gpa, len, CSVSM_SIM_WRITE);
-	if (rc == CSVSM_SIM_ACCESS_OK && len)
+	if (rc == CSVSM_SIM_ACCESS_OK && len) {
+		sim_note_dirty(sim, gpa, len);
 		memcpy(sim->mem + gpa, buf, len);
+	}
 	return rc;
 }
 
@@ -336,6 +342,7 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	io->serviced = false;
 	if (sim->terminated || vcpu >= sim->cfg.vcpu_count || !(vmsa = runnable_vmsa(sim, vcpu)))
 		return -1;
+	sim->current_vcpu = vcpu; /* the guest's events happen on this vCPU */
 	caa = sim->vcpus[vcpu].guest_caa_gpa;
 	/* The guest: registers, call_pending = 1, MSR 0x016 run VMPL0, VMGEXIT. */
 	vmsa->rax = io->rax;
@@ -425,6 +432,7 @@ int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill)
 	gpa &= ~(uint64_t)(PAGE_SIZE - 1);
 	if (gpa >= sim->layout.ram_size)
 		return -1;
+	sim_note_dirty(sim, gpa, PAGE_SIZE);
 	memset(sim->mem + gpa, fill, PAGE_SIZE);
 	sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REMAP, gpa, 0, 0, 0, 0);
 	return sim_rmp_update(sim->rmp, gpa, RMP_PAGE_4K, true) ? -1 : 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "csvsm/names.h"
 #include "csvsm/abi/svsm.h"
+#include "csvsm/abi/vtpm.h"
 #include "csvsm/compiler.h"
 
 static const struct {
@@ -43,9 +44,16 @@ const char *svsm_result_name(uint64_t rax)
 	return NULL;
 }
 
+static const char *const vtpm_call_names[] = {
+    [SVSM_VTPM_QUERY] = "vtpm.query",
+    [SVSM_VTPM_CMD] = "vtpm.cmd",
+};
+
 const char *svsm_call_name(uint32_t protocol, uint32_t call)
 {
 	if (protocol == SVSM_PROTO_CORE && call < ARRAY_SIZE(core_call_names))
 		return core_call_names[call];
+	if (protocol == SVSM_PROTO_VTPM && call < ARRAY_SIZE(vtpm_call_names))
+		return vtpm_call_names[call];
 	return NULL;
 }

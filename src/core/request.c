@@ -10,12 +10,16 @@
 #include "csvsm/plat/vmpl.h"
 #include "csvsm/svsm.h"
 #include "csvsm/vcpu.h"
+#include "csvsm/vtpm.h"
 
 void svsm_dispatch(struct svsm_call *call)
 {
 	switch (SVSM_PROTOCOL(call->rax)) {
 	case SVSM_PROTO_CORE:
 		svsm_core_protocol(call);
+		break;
+	case SVSM_PROTO_VTPM:
+		svsm_vtpm_protocol(call);
 		break;
 	default:
 		call->rax = SVSM_ERR_UNSUPPORTED_PROTOCOL;
@@ -27,6 +31,9 @@ uint64_t svsm_query_protocol(uint32_t proto, uint32_t version)
 {
 	/* Only the core protocol, version 1, so far (abi 1.2). */
 	if (proto == SVSM_PROTO_CORE && version == 1)
+		return SVSM_QUERY_RESULT(1, 1);
+	/* The vTPM protocol only while the vTPM runs (abi 1.7). */
+	if (proto == SVSM_PROTO_VTPM && version == 1 && vtpm_service_ready())
 		return SVSM_QUERY_RESULT(1, 1);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "csvsm/plat/vmpl.h"
 #include "csvsm/svsm.h"
 #include "csvsm/vcpu.h"
+#include "csvsm/vtpm.h"
 
 /* The SVSM's own key for guest messages (VMPCK0), kept from the PSP's page. */
 static uint8_t svsm_vmpck0[SNP_VMPCK_SIZE];
@@ -146,5 +147,7 @@ int svsm_boot(void)
 	rc = boot_vcpu0(bi);
 	if (rc < 0)
 		log_printf("boot: the boot vCPU's VMSA or CA is unusable\n");
+	else
+		(void)vtpm_boot(); /* optional service: a failure is logged, never fatal */
 	return rc;
 }

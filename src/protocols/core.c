@@ -262,9 +262,14 @@ static uint32_t core_delete_vcpu(struct svsm_call *call)
 	v->vmsa->efer &= ~EFER_SVME;
 	plat_vmsa_unmap(v->vmsa);
 	vcpu_remove((unsigned int)index);
-	/* A VMSA in SVSM memory (the launch's) stays the SVSM's. */
-	if (gpa_is_guest_ram(vmsa_gpa, PAGE_SIZE) &&
-	    plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K, guest_rwx()) != RMP_SUCCESS) {
+	/*
+	 * Clear the VMSA bit. A guest page goes back to the guest (RWX); a VMSA
+	 * in SVSM memory (the launch's) stays the SVSM's, with no guest access.
+	 */
+	if (plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K,
+	                   gpa_is_guest_ram(vmsa_gpa, PAGE_SIZE)
+	                       ? guest_rwx()
+	                       : RMPADJUST_TARGET_VMPL(vcpu_guest_vmpl())) != RMP_SUCCESS) {
 		kfree(v);
 		return SVSM_ERR_INVALID_ADDRESS;
 	}

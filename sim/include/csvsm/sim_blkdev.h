@@ -50,11 +50,13 @@ struct sim_blkdev_file_config {
  * Opens (or creates) the file and fills `dev`. The file is locked
  * (exclusive, non-blocking) for as long as it is open. Returns 0;
  * -CSVSM_EINVAL (NULL path, size 0 with create on a missing file, bad
- * write_unit); -CSVSM_ENOENT (missing and !create); -CSVSM_ERANGE (the file's
- * size differs from `size`: a short or truncated file, or the wrong file);
- * -CSVSM_EBUSY (another process holds the file); -CSVSM_ENOMEM; -CSVSM_EIO
- * (any other host error, such as a directory or an unreadable file).
- * On error `dev` is untouched and nothing was created.
+ * write_unit); -CSVSM_ENOENT (missing and !create: the one error not
+ * logged, as callers often create the file next); -CSVSM_ERANGE (the
+ * file's size differs from `size`: a short or truncated file, or the wrong
+ * file); -CSVSM_EBUSY (another process or device holds the file);
+ * -CSVSM_ENOMEM; -CSVSM_EIO (any other host error, such as a directory or
+ * an unreadable file). On error `dev` is untouched and nothing was
+ * created. A created file's directory entry is synced (best effort).
  */
 int sim_blkdev_file_open(struct blkdev *dev,
                          const struct sim_blkdev_file_config *cfg) CSVSM_MUST_CHECK;

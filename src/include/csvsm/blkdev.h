@@ -36,9 +36,24 @@ struct blkdev {
 	void *priv;          /* the back-end's own state */
 };
 
-/* Calls through the ops table, checking the range first (wrap-safe). */
+/*
+ * Calls through the ops table, checking the range first (wrap-safe).
+ * Returns what the ops document, and also -CSVSM_EINVAL for a device that
+ * fails blkdev_valid or a NULL buffer with a non-zero length; a back-end's
+ * answer outside the documented codes becomes -CSVSM_EIO. Zero-length reads
+ * and writes inside the device succeed without calling the back-end.
+ * Fault injection (csvsm/fault.h): every blkdev_write and blkdev_flush that
+ * passes the argument checks counts one FAULT_SITE_NV_WRITE operation, and
+ * an injected fault returns -CSVSM_EIO before the back-end is called.
+ */
 int blkdev_read(struct blkdev *dev, uint64_t offset, void *buf, size_t len) CSVSM_MUST_CHECK;
 int blkdev_write(struct blkdev *dev, uint64_t offset, const void *buf, size_t len) CSVSM_MUST_CHECK;
 int blkdev_flush(struct blkdev *dev) CSVSM_MUST_CHECK;
+
+/*
+ * True when `dev` is usable: non-NULL, all three ops set, and write_unit a
+ * power of two (>= 1).
+ */
+bool blkdev_valid(const struct blkdev *dev);
 
 #endif

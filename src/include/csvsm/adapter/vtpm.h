@@ -41,4 +41,27 @@ const uint8_t *vtpm_ek_public(size_t *len);
 /* Stops the TPM (state committed). Safe to call when not started. */
 void vtpm_shutdown(void);
 
+/* Counters since vtpm_init (for tests, benchmarks and the tpm-server log). */
+struct vtpm_stats {
+	uint64_t commands;    /* guest commands executed (vtpm_execute) */
+	uint64_t snapshots;   /* volatile-state snapshots before NV-writing commands */
+	uint64_t nv_stores;   /* blobs libtpms handed to the NV callbacks */
+	uint64_t nv_commits;  /* NV store commits that wrote the device */
+	uint64_t nv_failures; /* NV stagings or commits that failed */
+	uint64_t rollbacks;   /* restarts to the state before a failed command */
+};
+
+/* Fills `out` (all zero before vtpm_init). */
+void vtpm_get_stats(struct vtpm_stats *out);
+
+/*
+ * _TPM_Init, as a platform reset signal does it (the tpm-server's power
+ * cycle; never reachable by the guest): pending NV changes are committed,
+ * then the TPM restarts from its NV state and waits for TPM2_Startup (the
+ * next successful one locks the platform hierarchy again). Returns 0,
+ * -CSVSM_ENOTSUP before vtpm_init, or a negative csvsm error (the TPM then
+ * answers every command with an error until the next power cycle).
+ */
+int vtpm_power_cycle(void) CSVSM_MUST_CHECK;
+
 #endif

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Snapshots of the simulated machine (csvsm/sim_snapshot.h): the RMP and
+ * the machine record copied once, dirty-page tracking afterwards that saves
+ * a page's contents before its first change, and a restore that copies
+ * back only the pages written since.
+ *
+ * Who writes guest physical memory, and how it is tracked:
+ *  - the harness and the hypervisor (csvsm_sim_guest_write, csvsm_sim_poke,
+ *    csvsm_sim_hv_remap, the CA byte and VMSA registers of csvsm_sim_call)
+ *    and the SVSM's platform calls (plat_guest_read/write/xchg8,
+ *    plat_vmsa_map) all go through sim_gpa_host or call sim_note_dirty
+ *    (sim/sim.c): every page they touch is marked;
+ *  - the SVSM keeps pointers to the VMSAs it maps and writes them later
+ *    (EFER.SVME, the result registers). A VMSA mapped after the snapshot
+ *    was marked when mapped; the VMSAs present at the snapshot are copied
+ *    back at every restore;
+ *  - the SVSM's heap, inside SVSM memory, is written through plain
+ *    pointers: it is not copied back but rebuilt with the core's other
+ *    state (see csvsm_sim_snapshot_restore).
+ *
+ * The machine record (struct csvsm_sim) is saved whole and written back
+ * whole, except the parts that are live host resources: the execution
+ * contexts, the trace sink and the snapshot itself. A field added to
+ * struct csvsm_sim that owns a host resource must be added to that list.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "csvsm/fault.h"
+#include "csvsm/mm.h"
+#include "csvsm/sim_snapshot.h"
+#include "csvsm/svsm.h"
+#include "csvsm/vcpu.h"
+#include "machine.h"
+#include "sim_plat.h"
+
+#define SNAP_PAGE_SHIFT 12
+#define SNAP_PAGE_SIZE  ((uint64_t)1 << SNAP_PAGE_SHIFT)
+/* Mixed into the configured seed for the entropy reseed ("snapshot"). */
+#define SNAP_ENTROPY_SALT 0x736e617073686f74ull
+
+struct sim_snapshot {
+	struct csvsm_sim machine; /* the machine record at the snapshot */
+	/*
+	 * The snapshot's contents of each page, saved when the page is first
+	 * written after the snapshot (the mapping is only touched where saved).
+	 */
+	uint8_t *mem;
+	size_t mem_size;
+	uint8_t *saved; /* per page: mem holds its snapshot contents */
+	void *rmp;                /* sim_rmp_snapshot of the RMP */
+	uint64_t npages;
+	uint8_t *dirty;       /* per page: written since the last restore */
+	uint32_t *dirty_list; /* the dirty pages, in the order first written */
+	size_t dirty_count;
+	uint32_t *vmsa_pages; /* VMSA pages at the snapshot: copied back every time */
+	size_t vmsa_count;
+	uint64_t virtual_ns;
+	uint64_t entropy_seed;
+	/* The core's state at the snapshot, for CSVSM_SIM_RESTORE_FAST. */
+	struct mm_stats heap;
+	struct vcpu *vcpu_ptr[PLAT_MAX_VCPUS];
+	struct vcpu vcpu_rec[PLAT_MAX_VCPUS];
+	struct csvsm_sim_snapshot_stats stats;
+};
+
+/* Keeps the snapshot's contents of page `p`: called before its first change. */
+static void save_page(const struct csvsm_sim *sim, struct sim_snapshot *s, uint64_t p)
+{
+	uint64_t off = p << SNAP_PAGE_SHIFT;
+
+	memcpy(s->mem + off, sim->mem + off, SNAP_PAGE_SIZE);
+	s->saved[p] = 1;
+}
+
+/* Called before every tracked write (sim_note_dirty): the page's contents are still the snapshot's. */
+void sim_snapshot_note(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
+{
+	struct sim_snapshot *s = sim->snap;
+	uint64_t first, last;
+
+	/* Callers checked [gpa, gpa + len) against phys_limit. */
+	if (len == 0)
+		return;
+	first = gpa >> SNAP_PAGE_SHIFT;
+	last = (gpa + len - 1) >> SNAP_PAGE_SHIFT;
+	for (uint64_t p = first; p <= last && p < s->npages; p++) {
+		if (!s->dirty[p]) {
+			s->dirty[p] = 1;
+			s->dirty_list[s->dirty_count++] = (uint32_t)p;
+			if (!s->saved[p])
+				save_page(sim, s, p);
+		}
+	}
+}
+
+static void snapshot_free(struct sim_snapshot *s)
+{
+	if (!s)
+		return;
+	if (s->mem)
+		munmap(s->mem, s->mem_size);
+	free(s->saved);
+	free(s->rmp);
+	free(s->dirty);
+	free(s->dirty_list);
+	free(s->vmsa_pages);
+	free(s);
+}
+
+void sim_snapshot_release(struct csvsm_sim *sim)
+{
+	snapshot_free(sim->snap);
+	sim->snap = NULL;
+}
+
+void csvsm_sim_snapshot_drop(struct csvsm_sim *sim)
+{
+	sim_snapshot_release(sim);
+}
+
+/*
+ * Records the core's vCPU table and heap statistics. The slabs kmalloc
+ * keeps cached when they empty are returned first (mm_trim), here and
+ * before every comparison, so that a cache left by a call does not count
+ * as a change.
+ */
+static void save_core(struct sim_snapshot *s)
+{
+	(void)mm_trim();
+	mm_get_stats(&s->heap);
+	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
+		struct vcpu *v = vcpu_at(i);
+
+		s->vcpu_ptr[i] = v;
+		if (v)
+			s->vcpu_rec[i] = *v;
+	}
+}
+
+int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
+{
+	struct sim_snapshot *s;
+	size_t rmp_size = sim_rmp_snapshot_size(sim->rmp);
+
+	if (sim->stats.calls != 0)
+		return -1;
+	for (unsigned int i = 1; i < PLAT_MAX_VCPUS; i++)
+		if (sim->vcpus[i].vmpl0_created)
+			return -1;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	s->npages = sim->phys_limit >> SNAP_PAGE_SHIFT;
+	s->mem_size = sim->phys_limit;
+	s->mem = mmap(NULL, s->mem_size, PROT_READ | PROT_WRITE,
+	              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->mem == MAP_FAILED)
+		s->mem = NULL;
+	s->rmp = malloc(rmp_size ? rmp_size : 1);
+	s->saved = calloc(s->npages, 1);
+	s->dirty = calloc(s->npages, 1);
+	s->dirty_list = calloc(s->npages, sizeof(*s->dirty_list));
+	s->vmsa_pages = calloc(s->npages, sizeof(*s->vmsa_pages));
+	if (!s->mem || !s->rmp || !s->saved || !s->dirty || !s->dirty_list || !s->vmsa_pages) {
+		snapshot_free(s);
+		return -1;
+	}
+	sim_rmp_snapshot(sim->rmp, s->rmp);
+	/* The SVSM writes VMSAs through pointers it keeps: save them now. */
+	for (uint64_t p = 0; p < s->npages; p++) {
+		struct sim_rmp_entry e;
+
+		if (sim_rmp_query(sim->rmp, p << SNAP_PAGE_SHIFT, &e) == 0 && e.vmsa) {
+			s->vmsa_pages[s->vmsa_count++] = (uint32_t)p;
+			save_page(sim, s, p);
+		}
+	}
+	s->virtual_ns = sim_virtual_ns;
+	s->entropy_seed = sim->cfg.seed ^ SNAP_ENTROPY_SALT;
+	save_core(s);
+	sim_snapshot_release(sim);
+	s->machine = *sim;
+	s->machine.snap = NULL;
+	sim->snap = s;
+	sim_entropy_seed(s->entropy_seed);
+	return 0;
+}
+
+/* Writes the machine record back, keeping the live host resources. */
+static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
+{
+	struct sim_ctx harness = sim->harness;
+	struct sim_ctx vmpl0[PLAT_MAX_VCPUS];
+	bool created[PLAT_MAX_VCPUS];
+	unsigned int n = sim->cfg.vcpu_count;
+	csvsm_sim_trace_fn trace_fn = sim->trace_fn;
+	void *trace_ctx = sim->trace_ctx;
+	struct sim_snapshot *snap = sim->snap;
+
+	for (unsigned int i = 0; i < n; i++) {
+		vmpl0[i] = sim->vcpus[i].vmpl0;
+		created[i] = sim->vcpus[i].vmpl0_created;
+	}
+	*sim = s->machine;
+	sim->harness = harness;
+	for (unsigned int i = 0; i < n; i++) {
+		sim->vcpus[i].vmpl0 = vmpl0[i];
+		sim->vcpus[i].vmpl0_created = created[i];
+	}
+	sim->trace_fn = trace_fn;
+	sim->trace_ctx = trace_ctx;
+	sim->snap = snap;
+}
+
+static void copy_page_back(struct csvsm_sim *sim, struct sim_snapshot *s, uint64_t p)
+{
+	uint64_t off = p << SNAP_PAGE_SHIFT;
+
+	memcpy(sim->mem + off, s->mem + off, SNAP_PAGE_SIZE);
+	s->stats.pages_copied++;
+}
+
+static void forget_dirty(struct sim_snapshot *s)
+{
+	for (size_t i = 0; i < s->dirty_count; i++)
+		s->dirty[s->dirty_list[i]] = 0;
+	s->dirty_count = 0;
+}
+
+/*
+ * Puts the core's vCPU table back as it was at the snapshot without a new
+ * boot: frees the records of vCPUs created since, re-creates those deleted
+ * since, and writes every record back (undoing REMAP_CA). Then the heap's
+ * statistics must be the snapshot's, or something else changed the core's
+ * state: returns false and the caller boots again.
+ */
+static bool restore_core_fast(struct sim_snapshot *s)
+{
+	struct mm_stats now;
+
+	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
+		struct vcpu *v = vcpu_at(i);
+
+		if (v && v != s->vcpu_ptr[i])
+			kfree(vcpu_remove(i));
+	}
+	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
+		struct vcpu *v;
+
+		if (!s->vcpu_ptr[i])
+			continue;
+		v = vcpu_at(i);
+		if (!v) {
+			v = kmalloc(sizeof(*v));
+			if (!v)
+				return false;
+			vcpu_install(i, v);
+			s->vcpu_ptr[i] = v; /* an equivalent record, maybe elsewhere */
+		}
+		*v = s->vcpu_rec[i];
+	}
+	(void)mm_trim();
+	mm_get_stats(&now);
+	return memcmp(&now, &s->heap, sizeof(now)) == 0;
+}
+
+/* Runs the SVSM boot again on the restored machine, silently. */
+static int reboot_core(struct csvsm_sim *sim)
+{
+	csvsm_sim_trace_fn trace_fn = sim->trace_fn;
+	int rc;
+
+	sim->trace_fn = NULL;
+	sim->current_vcpu = 0;
+	rc = svsm_boot();
+	sim->trace_fn = trace_fn;
+	(void)mm_trim(); /* as at the snapshot */
+	return rc;
+}
+
+int csvsm_sim_snapshot_restore(struct csvsm_sim *sim, unsigned int flags)
+{
+	struct sim_snapshot *s = sim->snap;
+
+	if (!s)
+		return -1;
+	/* VMPL0 contexts started since the snapshot: their loops hold nothing. */
+	for (unsigned int i = 0; i < sim->cfg.vcpu_count; i++) {
+		if (sim->vcpus[i].vmpl0_created && !s->machine.vcpus[i].vmpl0_created) {
+			sim_ctx_destroy(&sim->vcpus[i].vmpl0);
+			sim->vcpus[i].vmpl0_created = false;
+		}
+	}
+	for (size_t i = 0; i < s->dirty_count; i++)
+		copy_page_back(sim, s, s->dirty_list[i]);
+	for (size_t i = 0; i < s->vmsa_count; i++)
+		if (!s->dirty[s->vmsa_pages[i]])
+			copy_page_back(sim, s, s->vmsa_pages[i]);
+	forget_dirty(s);
+	sim_rmp_restore(sim->rmp, s->rmp);
+	restore_machine(sim, s);
+	fault_reset();
+
+	if (!(flags & CSVSM_SIM_RESTORE_FAST) || !restore_core_fast(s)) {
+		if (reboot_core(sim) < 0)
+			return -1;
+		save_core(s);
+		s->stats.reboots++;
+		/* The boot rewrote the guest's secrets page and CA with the same bytes. */
+		forget_dirty(s);
+		restore_machine(sim, s);
+	}
+	sim_virtual_ns = s->virtual_ns;
+	sim_entropy_seed(s->entropy_seed);
+	s->stats.restores++;
+	return 0;
+}
+
+void csvsm_sim_snapshot_stats(const struct csvsm_sim *sim, struct csvsm_sim_snapshot_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!sim->snap)
+		return;
+	*out = sim->snap->stats;
+	out->dirty_pages = sim->snap->dirty_count;
+}

@@ -1,0 +1,78 @@
+# Fuzzing (docs/fuzzing.md): the core-protocol fuzz target, its replay
+# driver and test, machine snapshots for cheap resets, and `make fuzz`.
+# Included from the top Makefile.am; paths are relative to the top.
+
+# Snapshots of the simulated machine (csvsm/sim_snapshot.h).
+SIM_SOURCES += sim/snapshot.c
+csvsminclude_HEADERS += sim/include/csvsm/sim_snapshot.h
+
+FUZZ_TARGET_SRCS = tests/fuzz/fuzz_core.c tests/fuzz/fuzz_seeds.c tests/fuzz/fuzz_core.h
+
+# The harness under the normal compiler: the test replays the seed corpus
+# and a bounded generated run; fuzz-core-replay replays any input.
+check_PROGRAMS += tests/fuzz/check_fuzz_core tests/fuzz/fuzz-core-replay
+TESTS += tests/fuzz/check_fuzz_core
+tests_fuzz_check_fuzz_core_SOURCES = tests/fuzz/check_fuzz_core.c $(FUZZ_TARGET_SRCS)
+tests_fuzz_check_fuzz_core_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-DFUZZ_CORE_CORPUS_DIR='"$(abs_top_srcdir)/fixtures/corpus/core"'
+tests_fuzz_check_fuzz_core_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_check_fuzz_core_LDADD = $(TEST_LDADD)
+tests_fuzz_fuzz_core_replay_SOURCES = tests/fuzz/fuzz_replay.c $(FUZZ_TARGET_SRCS)
+tests_fuzz_fuzz_core_replay_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_fuzz_fuzz_core_replay_LDADD = $(SIM_LIBS)
+
+# `make fuzz`: the whole simulator library and the target compiled again,
+# with coverage instrumentation, into tests/fuzz/lf/ (libFuzzer, by clang:
+# the configured compiler if it is clang, else the clang configure found)
+# and tests/fuzz/afl/ (AFL++, by afl-clang-fast), whatever CC the tree was
+# configured with. Each is skipped, with a message, when its compiler is
+# missing. Always ASan + UBSan; CSVSM_DEBUG follows the configuration.
+FUZZ_CC_IS_CLANG = $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1))
+FUZZ_CLANG = $(if $(FUZZ_CC_IS_CLANG),$(CC),$(CLANG))
+FUZZ_AFL_CC = afl-clang-fast
+FUZZ_INSTRUMENTED_SRCS = $(filter %.c %.S,$(CORE_SOURCES) $(SIM_SOURCES))
+FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/src/include \
+	-I$(top_srcdir)/sim/include -I$(top_srcdir)/sim -I$(top_srcdir)/tests/fuzz
+# The host libraries the simulator library needs (libtpms, OpenSSL, ...).
+FUZZ_LIBS = $(filter-out sim/libcsvsm-sim.a,$(SIM_LIBS))
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -g -O2 $(CSVSM_WARN_CFLAGS) $(FUZZ_SAN)
+FUZZ_LF_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
+	tests/fuzz/fuzz_core.c tests/fuzz/fuzz_seeds.c)
+FUZZ_AFL_OBJS = $(patsubst %,tests/fuzz/afl/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
+	tests/fuzz/fuzz_core.c tests/fuzz/fuzz_seeds.c tests/fuzz/fuzz_replay.c)
+
+# Coverage feedback: full (edges and comparisons) for the core; edge
+# counters only for the simulator's RMP model (which RMP outcome a call
+# met); none for the core's string library, the rest of the simulator and
+# the harness, whose loops and checks would cost a third of the time and
+# guide nothing.
+FUZZ_COV_FULL = -fsanitize=fuzzer-no-link
+FUZZ_COV_EDGES = -fsanitize-coverage=inline-8bit-counters,pc-table
+FUZZ_COV = $(if $(filter sim/rmp.c,$*),$(FUZZ_COV_EDGES),$(if $(filter src/lib/%,$*),,$(if $(filter src/%,$*),$(FUZZ_COV_FULL))))
+tests/fuzz/lf/%.o: $(top_srcdir)/%
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(FUZZ_CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_COV) -MMD -MP -c -o $@ $<
+tests/fuzz/fuzz-core: $(FUZZ_LF_OBJS)
+	$(AM_V_CCLD)$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(FUZZ_LF_OBJS) $(FUZZ_LIBS)
+
+tests/fuzz/afl/%.o: $(top_srcdir)/%
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)AFL_QUIET=1 $(FUZZ_AFL_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+tests/fuzz/fuzz-core-afl: $(FUZZ_AFL_OBJS)
+	$(AM_V_CCLD)AFL_QUIET=1 $(FUZZ_AFL_CC) $(FUZZ_SAN) -o $@ $(FUZZ_AFL_OBJS) $(FUZZ_LIBS)
+
+-include $(FUZZ_LF_OBJS:.o=.d) $(FUZZ_AFL_OBJS:.o=.d)
+
+fuzz:
+	@if test -n "$(FUZZ_CLANG)"; then \
+		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core && \
+		echo "fuzz: built tests/fuzz/fuzz-core (libFuzzer, $(FUZZ_CLANG))"; \
+	else echo "fuzz: no clang, libFuzzer target skipped (apt-get install clang)"; fi
+	@if command -v $(FUZZ_AFL_CC) >/dev/null 2>&1; then \
+		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core-afl && \
+		echo "fuzz: built tests/fuzz/fuzz-core-afl (AFL++)"; \
+	else echo "fuzz: no $(FUZZ_AFL_CC), AFL++ target skipped (apt-get install afl++)"; fi
+fuzz-clean:
+	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl
+.PHONY: fuzz fuzz-clean

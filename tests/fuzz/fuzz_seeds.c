@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The built-in seed inputs of the core-protocol target, written in the
+ * input format of fuzz_core.h: one per flow a guest or a hypervisor takes
+ * (every core call, its error paths, a second vCPU, a lying hypervisor).
+ * `fuzz-core-replay --write-seeds DIR` writes them; the committed copies
+ * live in fixtures/corpus/core/ next to minimized finds of campaigns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csvsm/abi/svsm.h"
+#include "fuzz_core.h"
+
+#define SEED_MAX 2048
+
+struct seed {
+	uint8_t b[SEED_MAX];
+	size_t n;
+};
+
+/* The first opcode byte of each step. */
+enum {
+	OP_CALL = 0,
+	OP_PVALIDATE = 4,
+	OP_WRITE = 7,
+	OP_VMSA = 9,
+	OP_PSC = 10,
+	OP_REMAP = 11,
+	OP_POLICY = 12,
+	OP_NEWVCPU = 14,
+};
+
+/* Register mask bits of CALL. */
+#define R_RCX 1u
+#define R_RDX 2u
+#define R_R8  4u
+#define R_R9  8u
+
+/* Pages of free guest RAM the seeds use (FUZZ_V_FREE_PAGE indexes). */
+#define PG_DATA  3
+#define PG_VMSA  5
+#define PG_CA    6
+#define PG_LIST  7
+#define PG_OTHER 9
+
+static void b8(struct seed *s, uint64_t v)
+{
+	if (s->n < SEED_MAX)
+		s->b[s->n++] = (uint8_t)v;
+}
+
+static void bn(struct seed *s, uint64_t v, unsigned int bytes)
+{
+	for (unsigned int i = 0; i < bytes; i++)
+		b8(s, v >> (8 * i));
+}
+
+/* Value operands (fuzz_core.h "v"). */
+static void v_cat(struct seed *s, unsigned int cat, unsigned int variant)
+{
+	b8(s, (variant << 4) | cat);
+}
+
+static void v_zero(struct seed *s)
+{
+	v_cat(s, FUZZ_V_ZERO, 0);
+}
+
+static void v_small(struct seed *s, unsigned int value)
+{
+	v_cat(s, FUZZ_V_SMALL, value);
+}
+
+static void v_u64(struct seed *s, uint64_t value)
+{
+	v_cat(s, FUZZ_V_U64, 0);
+	bn(s, value, 8);
+}
+
+static void v_free(struct seed *s, unsigned int page, unsigned int variant)
+{
+	v_cat(s, FUZZ_V_FREE_PAGE, variant);
+	b8(s, page);
+}
+
+static void v_ca(struct seed *s, unsigned int vcpu, unsigned int variant)
+{
+	v_cat(s, FUZZ_V_CA, variant);
+	b8(s, vcpu);
+}
+
+static void v_svsm(struct seed *s, unsigned int page)
+{
+	v_cat(s, FUZZ_V_SVSM, 0);
+	bn(s, page, 2);
+}
+
+static void v_2m(struct seed *s, unsigned int block)
+{
+	v_cat(s, FUZZ_V_FREE_2M, 0);
+	b8(s, block);
+}
+
+/* A CALL with the registers given by `mask`, each written by `vals`. */
+static void call_begin(struct seed *s, unsigned int vcpu, unsigned int call, unsigned int mask)
+{
+	b8(s, OP_CALL);
+	b8(s, vcpu);
+	b8(s, call & 15);
+	b8(s, mask);
+}
+
+static void call_raw(struct seed *s, unsigned int vcpu, uint32_t proto, uint32_t call)
+{
+	b8(s, OP_CALL);
+	b8(s, vcpu);
+	b8(s, 0xf0);
+	b8(s, 0);
+	bn(s, proto, 4);
+	bn(s, call, 4);
+}
+
+/* PVALIDATE with the list at CA + 8 of `vcpu`: n entries (page index, flags). */
+static void pval_ca(struct seed *s, unsigned int vcpu, unsigned int n, const unsigned int *pages,
+                    const uint8_t *flags)
+{
+	b8(s, OP_PVALIDATE);
+	b8(s, vcpu);
+	b8(s, 0);
+	b8(s, n);
+	b8(s, 0);
+	for (unsigned int i = 0; i < n; i++) {
+		v_free(s, pages[i], 0);
+		b8(s, flags[i]);
+	}
+}
+
+static void pval_one(struct seed *s, unsigned int page, uint8_t flags)
+{
+	pval_ca(s, 0, 1, &page, &flags);
+}
+
+#define F_VAL    (SVSM_PVAL_VALIDATE)
+#define F_IGN    (SVSM_PVAL_IGNORE_CF)
+#define F_2M     (SVSM_PVAL_SIZE_2M)
+#define F_RESCND 0
+
+static void seed_queries(struct seed *s)
+{
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, R_RCX);
+	v_small(s, 1); /* core, version 1 */
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, R_RCX);
+	v_u64(s, SVSM_RAX(2, 1));
+	call_begin(s, 0, SVSM_CORE_CONFIGURE_VTOM, R_RCX);
+	v_small(s, 1);
+	call_begin(s, 0, SVSM_CORE_CONFIGURE_VTOM, R_RCX);
+	v_small(s, 2);
+	call_begin(s, 0, SVSM_CORE_DEPOSIT_MEM, 0);
+	call_begin(s, 0, SVSM_CORE_WITHDRAW_MEM, 0);
+	call_begin(s, 0, 9, 0);
+	call_raw(s, 0, 0x1234, 0);
+	call_raw(s, 0, SVSM_PROTO_ATTEST, 0);
+	call_raw(s, 1, 0, SVSM_CORE_QUERY_PROTOCOL); /* vCPU 1 has no VMSA yet */
+}
+
+static void seed_pvalidate(struct seed *s)
+{
+	static const unsigned int pages[3] = {PG_DATA, PG_DATA + 1, PG_DATA + 2};
+	static const uint8_t val3[3] = {F_VAL, F_VAL, F_VAL};
+	static const uint8_t mixed[3] = {F_RESCND, F_VAL | F_IGN, F_VAL};
+
+	pval_ca(s, 0, 3, pages, val3);
+	b8(s, OP_WRITE);
+	v_free(s, PG_DATA, 0);
+	b8(s, 8);
+	bn(s, 0x1122334455667788ull, 8);
+	pval_one(s, PG_DATA, F_VAL);         /* already validated: CF */
+	pval_one(s, PG_DATA, F_VAL | F_IGN); /* keeps contents */
+	pval_ca(s, 0, 3, pages, mixed);
+	pval_one(s, PG_DATA + 1, F_RESCND);
+	pval_one(s, PG_DATA + 1, F_RESCND); /* already rescinded: CF */
+}
+
+static void seed_pvalidate_errors(struct seed *s)
+{
+	/* Reserved bits, size 2 and 3, a misaligned 2 MiB page, SVSM memory. */
+	pval_one(s, PG_DATA, F_VAL | 0x10);
+	pval_one(s, PG_DATA, F_VAL | 2);
+	pval_one(s, PG_DATA, F_VAL | 3);
+	pval_one(s, PG_DATA, F_VAL | F_2M);
+	b8(s, OP_PVALIDATE);
+	b8(s, 0);
+	b8(s, 0);
+	b8(s, 2);
+	b8(s, 0);
+	v_svsm(s, 0);
+	b8(s, F_VAL);
+	v_cat(s, FUZZ_V_BOOT_VMSA, 0);
+	b8(s, F_RESCND);
+	/* entries 0; next >= entries; a list crossing its page; unaligned; not RAM. */
+	b8(s, OP_PVALIDATE);
+	b8(s, 0);
+	b8(s, 0);
+	b8(s, 0);
+	b8(s, 0);
+	b8(s, OP_PVALIDATE);
+	b8(s, 0);
+	b8(s, 0);
+	b8(s, 1);
+	b8(s, 2 << 2);
+	bn(s, 5, 2);
+	v_free(s, PG_DATA, 0);
+	b8(s, F_VAL);
+	b8(s, OP_PVALIDATE);
+	b8(s, 0);
+	b8(s, 0x80);
+	v_cat(s, FUZZ_V_BOOT_CA, 10); /* CA + 0xff8: the entries cross the page */
+	b8(s, 2);
+	b8(s, 0);
+	v_free(s, PG_DATA, 0);
+	b8(s, F_VAL);
+	v_free(s, PG_DATA + 1, 0);
+	b8(s, F_VAL);
+	b8(s, OP_PVALIDATE);
+	b8(s, 0);
+	b8(s, 0x80);
+	v_cat(s, FUZZ_V_BOOT_CA, 8); /* CA + 1 */
+	b8(s, 0);
+	b8(s, 0);
+	b8(s, OP_PVALIDATE);
+	b8(s, 0);
+	b8(s, 0x80);
+	v_cat(s, FUZZ_V_EDGE, 1); /* the end of guest RAM */
+	b8(s, 0);
+	b8(s, 0);
+	b8(s, OP_PVALIDATE);
+	b8(s, 0);
+	b8(s, 0x80);
+	v_cat(s, FUZZ_V_BOUNDARY, 1); /* ~0 */
+	b8(s, 0);
+	b8(s, 0);
+}
+
+static void seed_2m(struct seed *s)
+{
+	static const uint8_t f[2] = {F_VAL | F_2M, F_RESCND | F_2M};
+
+	b8(s, OP_PSC);
+	v_2m(s, 1);
+	b8(s, 3); /* 2 MiB, to private */
+	for (unsigned int i = 0; i < 2; i++) {
+		b8(s, OP_PVALIDATE);
+		b8(s, 0);
+		b8(s, 0);
+		b8(s, 1);
+		b8(s, 0);
+		v_2m(s, 1);
+		b8(s, f[i]);
+	}
+	b8(s, OP_PSC);
+	v_2m(s, 2);
+	b8(s, 1); /* 2 MiB, to shared */
+	b8(s, OP_PSC);
+	v_free(s, PG_OTHER, 0);
+	b8(s, 0); /* 4 KiB, to shared */
+	pval_one(s, PG_OTHER, F_VAL);
+}
+
+static void seed_remap_ca(struct seed *s)
+{
+	pval_one(s, PG_CA, F_VAL);
+	call_begin(s, 0, SVSM_CORE_REMAP_CA, R_RCX);
+	v_free(s, PG_CA, 0);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, R_RCX);
+	v_small(s, 1);
+	pval_one(s, PG_DATA, F_VAL); /* the list now at the new CA */
+	call_begin(s, 0, SVSM_CORE_REMAP_CA, R_RCX);
+	v_cat(s, FUZZ_V_SECRETS, 0);
+	call_begin(s, 0, SVSM_CORE_REMAP_CA, R_RCX);
+	v_cat(s, FUZZ_V_BOOT_CA, 0);
+	/* Misaligned, SVSM memory, a VMSA, unvalidated, beyond RAM. */
+	call_begin(s, 0, SVSM_CORE_REMAP_CA, R_RCX);
+	v_free(s, PG_CA, 6);
+	call_begin(s, 0, SVSM_CORE_REMAP_CA, R_RCX);
+	v_svsm(s, 3);
+	call_begin(s, 0, SVSM_CORE_REMAP_CA, R_RCX);
+	v_cat(s, FUZZ_V_BOOT_VMSA, 0);
+	call_begin(s, 0, SVSM_CORE_REMAP_CA, R_RCX);
+	v_free(s, PG_OTHER, 0);
+	call_begin(s, 0, SVSM_CORE_REMAP_CA, R_RCX);
+	v_cat(s, FUZZ_V_EDGE, 1);
+}
+
+/* vCPU 0 starts vCPU 1, which calls, deletes vCPU 0's VMSA and re-creates it. */
+static void seed_vcpus(struct seed *s)
+{
+	pval_one(s, PG_CA, F_VAL);
+	b8(s, OP_NEWVCPU);
+	b8(s, 0);
+	v_free(s, PG_VMSA, 0);
+	v_free(s, PG_CA, 0);
+	b8(s, 1); /* APIC ID 1 */
+	b8(s, 0);
+	call_begin(s, 1, SVSM_CORE_QUERY_PROTOCOL, R_RCX);
+	v_small(s, 1);
+	b8(s, OP_PVALIDATE);
+	b8(s, 1);
+	b8(s, 0);
+	b8(s, 1);
+	b8(s, 0);
+	v_free(s, PG_DATA, 0);
+	b8(s, F_VAL);
+	call_begin(s, 1, SVSM_CORE_DELETE_VCPU, R_RCX);
+	v_free(s, PG_VMSA, 0); /* its own: INVALID_REQUEST */
+	call_begin(s, 1, SVSM_CORE_DELETE_VCPU, R_RCX);
+	v_cat(s, FUZZ_V_BOOT_VMSA, 0);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0); /* vCPU 0 is gone */
+	b8(s, OP_NEWVCPU);
+	b8(s, 1);
+	v_free(s, PG_OTHER, 0);
+	v_free(s, PG_DATA, 0);
+	b8(s, 0); /* APIC ID 0 */
+	b8(s, 0);
+	call_begin(s, 0, SVSM_CORE_DELETE_VCPU, R_RCX);
+	v_free(s, PG_VMSA, 0);
+	b8(s, OP_WRITE);
+	v_free(s, PG_VMSA, 0);
+	b8(s, 8);
+	bn(s, 0, 8);
+}
+
+static void seed_vcpu_errors(struct seed *s)
+{
+	/* A wrong vmpl, EFER without SVME, other features, an unvalidated page. */
+	static const uint8_t variants[4] = {0x10, 0x20, 0x40, 0x01};
+	static const uint8_t bad[4] = {1, 0, 0, 0};
+
+	for (unsigned int i = 0; i < 4; i++) {
+		b8(s, OP_NEWVCPU);
+		b8(s, 0);
+		v_free(s, PG_VMSA + i * 8, 0);
+		v_free(s, PG_CA, 0);
+		b8(s, 1);
+		b8(s, variants[i]);
+		if (variants[i] & 0x10)
+			b8(s, bad[i]);
+		if (variants[i] & 0x20)
+			bn(s, 0, 8);
+		if (variants[i] & 0x40)
+			bn(s, 4, 8);
+	}
+	/* APIC ID 7 unknown; VMSA == CA; VMSA in SVSM memory; the boot CA. */
+	b8(s, OP_NEWVCPU);
+	b8(s, 0);
+	v_free(s, PG_VMSA, 0);
+	v_free(s, PG_CA, 0);
+	b8(s, 2);
+	b8(s, 0);
+	call_begin(s, 0, SVSM_CORE_CREATE_VCPU, R_RCX | R_RDX | R_R8);
+	v_free(s, PG_VMSA, 0);
+	v_free(s, PG_VMSA, 0);
+	v_small(s, 1);
+	call_begin(s, 0, SVSM_CORE_CREATE_VCPU, R_RCX | R_RDX | R_R8);
+	v_svsm(s, 5);
+	v_free(s, PG_CA, 0);
+	v_small(s, 1);
+	call_begin(s, 0, SVSM_CORE_CREATE_VCPU, R_RCX | R_RDX | R_R8);
+	v_cat(s, FUZZ_V_BOOT_CA, 0);
+	v_free(s, PG_CA, 0);
+	v_small(s, 1);
+	/* DELETE: misaligned, unknown, the caller's own. */
+	call_begin(s, 0, SVSM_CORE_DELETE_VCPU, R_RCX);
+	v_cat(s, FUZZ_V_BOOT_VMSA, 6);
+	call_begin(s, 0, SVSM_CORE_DELETE_VCPU, R_RCX);
+	v_free(s, PG_DATA, 0);
+	call_begin(s, 0, SVSM_CORE_DELETE_VCPU, R_RCX);
+	v_cat(s, FUZZ_V_BOOT_VMSA, 0);
+}
+
+/* A lying hypervisor: refusals, remaps, page state changes, racing writes. */
+static void seed_hypervisor(struct seed *s)
+{
+	/* Refuse two run-VMPL requests: the guest's, then the SVSM's return. */
+	b8(s, OP_POLICY);
+	b8(s, 2);
+	b8(s, 0);
+	b8(s, 0);
+	v_zero(s);
+	b8(s, 0);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0);
+	/* Rewrite the PVALIDATE list right after the SVSM read its header. */
+	b8(s, OP_POLICY);
+	b8(s, 0);
+	b8(s, 2);      /* nth read: the header (the 1st is call_pending) */
+	b8(s, 1);      /* at a chosen GPA */
+	v_ca(s, 0, 6); /* CA + 8: the header */
+	b8(s, 2);
+	bn(s, 0xffff, 2); /* entries = 0xffff */
+	pval_one(s, PG_DATA, F_VAL);
+	/* Remap a validated page, then validate it again (a new page, zeroed). */
+	pval_one(s, PG_DATA + 1, F_VAL);
+	b8(s, OP_REMAP);
+	v_free(s, PG_DATA + 1, 0);
+	b8(s, 0xa5);
+	pval_one(s, PG_DATA + 1, F_VAL);
+	/* Remap and share the CA: the guest cannot call any more. */
+	b8(s, OP_POLICY);
+	b8(s, 0);
+	b8(s, 1);
+	b8(s, 2); /* mode 2: remap the page just read (the CA) */
+	v_zero(s);
+	b8(s, 0);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0);
+	b8(s, OP_PSC);
+	v_cat(s, FUZZ_V_BOOT_CA, 0);
+	b8(s, 0);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0);
+}
+
+/* A racing guest rewrites the VMSA candidate while CREATE_VCPU looks at it. */
+static void seed_race_vmsa(struct seed *s)
+{
+	b8(s, OP_POLICY);
+	b8(s, 0);
+	b8(s, 2);
+	b8(s, 0); /* poke the bytes just read */
+	v_zero(s);
+	b8(s, 8);
+	bn(s, 0, 8);
+	b8(s, OP_NEWVCPU);
+	b8(s, 0);
+	v_free(s, PG_VMSA, 0);
+	v_free(s, PG_CA, 0);
+	b8(s, 1);
+	b8(s, 0);
+	b8(s, OP_POLICY);
+	b8(s, 4); /* refuse one PSC */
+	b8(s, 0);
+	b8(s, 0);
+	v_zero(s);
+	b8(s, 0);
+	b8(s, OP_PSC);
+	v_free(s, PG_OTHER, 0);
+	b8(s, 2);
+	b8(s, OP_PSC);
+	v_free(s, PG_OTHER, 0);
+	b8(s, 2);
+}
+
+static const struct {
+	const char *name;
+	void (*build)(struct seed *s);
+} seeds[] = {
+    {"seed-queries", seed_queries},
+    {"seed-pvalidate", seed_pvalidate},
+    {"seed-pvalidate-errors", seed_pvalidate_errors},
+    {"seed-2m", seed_2m},
+    {"seed-remap-ca", seed_remap_ca},
+    {"seed-vcpus", seed_vcpus},
+    {"seed-vcpu-errors", seed_vcpu_errors},
+    {"seed-hypervisor", seed_hypervisor},
+    {"seed-race-vmsa", seed_race_vmsa},
+};
+
+#define SEED_COUNT (sizeof(seeds) / sizeof(seeds[0]))
+
+unsigned int fuzz_core_seed_count(void)
+{
+	return SEED_COUNT;
+}
+
+size_t fuzz_core_seed(unsigned int i, const char **name, uint8_t *buf, size_t cap)
+{
+	static struct seed s;
+
+	if (i >= SEED_COUNT)
+		return 0;
+	memset(&s, 0, sizeof(s));
+	seeds[i].build(&s);
+	if (name)
+		*name = seeds[i].name;
+	if (s.n > cap)
+		s.n = cap;
+	memcpy(buf, s.b, s.n);
+	return s.n;
+}
+
+int fuzz_core_write_seeds(const char *dir)
+{
+	static uint8_t buf[SEED_MAX];
+	char path[4096];
+	int written = 0;
+
+	for (unsigned int i = 0; i < SEED_COUNT; i++) {
+		const char *name;
+		size_t n = fuzz_core_seed(i, &name, buf, sizeof(buf));
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		f = fopen(path, "wb");
+		if (!f || fwrite(buf, 1, n, f) != n || fclose(f) != 0) {
+			fprintf(stderr, "fuzz_core: cannot write %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		written++;
+	}
+	return written;
+}
+
+/* ---- Generated inputs for bounded runs (splitmix64; deterministic) ---- */
+
+static uint64_t gen_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static size_t gen_below(uint64_t *state, size_t bound)
+{
+	return bound ? (size_t)(gen_next(state) % bound) : 0;
+}
+
+size_t fuzz_core_generate(uint64_t *state, uint8_t *buf, size_t cap)
+{
+	static uint8_t other[SEED_MAX];
+	size_t n, m, cut, cut2;
+
+	switch (gen_next(state) % 4) {
+	case 0: /* random bytes: every byte string is a program */
+		n = 1 + gen_below(state, cap < 256 ? cap : 256);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (uint8_t)gen_next(state);
+		return n;
+	case 1: /* a seed with a few bytes replaced */
+		n = fuzz_core_seed((unsigned int)gen_below(state, SEED_COUNT), NULL, buf, cap);
+		for (size_t k = 1 + gen_below(state, 8); n && k > 0; k--)
+			buf[gen_below(state, n)] = (uint8_t)gen_next(state);
+		return n;
+	case 2: /* a seed with a run of bytes cut out */
+		n = fuzz_core_seed((unsigned int)gen_below(state, SEED_COUNT), NULL, buf, cap);
+		if (n < 2)
+			return n;
+		cut = gen_below(state, n);
+		m = 1 + gen_below(state, n - cut);
+		memmove(buf + cut, buf + cut + m, n - cut - m);
+		return n - m;
+	default: /* the head of one seed and the tail of another */
+		n = fuzz_core_seed((unsigned int)gen_below(state, SEED_COUNT), NULL, buf, cap);
+		m = fuzz_core_seed((unsigned int)gen_below(state, SEED_COUNT), NULL, other,
+		                   sizeof(other));
+		cut = gen_below(state, n + 1);
+		cut2 = gen_below(state, m + 1);
+		if (cut + (m - cut2) > cap)
+			cut2 = m - (cap - cut);
+		memcpy(buf + cut, other + cut2, m - cut2);
+		return cut + (m - cut2);
+	}
+}
