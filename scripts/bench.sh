@@ -10,11 +10,13 @@ sh scripts/deps.sh
 mkdir -p build-bench
 cd build-bench
 [ -f Makefile ] || ../configure -q --disable-debug CFLAGS="-O2 -g"
-make -s -j"$(nproc)" bench/bench-alloc bench/bench-core
+make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm
 echo "== bench-alloc"
 ./bench/bench-alloc
 echo "== bench-core"
 ./bench/bench-core
+echo "== bench-vtpm"
+./bench/bench-vtpm
 if command -v valgrind >/dev/null 2>&1; then
 	n=20000
 	out=$(mktemp)

@@ -78,12 +78,16 @@ stamp() {
 
 status=0
 if [ "$engine" = libfuzzer ]; then
+	# -max_len=512 unless given: 48 steps rarely need more, and longer
+	# inputs only cost time.
+	case " $* " in *" -max_len="*) maxlen= ;; *) maxlen=-max_len=512 ;; esac
 	(cd "$work" && "$target" corpus -max_total_time="$seconds" -artifact_prefix=crashes/ \
-		-print_final_stats=1 "$@" 2>&1) | stamp >"$log" || status=$?
+		-print_final_stats=1 $maxlen "$@" 2>&1) | stamp >"$log" || status=$?
 	# Coverage (edges, features) and speed over time from the NEW/pulse lines.
 	echo "  time   execs        exec/s  cov   ft     corpus"
+	ran=$(tail -n 1 "$log" | cut -d' ' -f1)
 	for t in 10 30 60 120 180 240 300 600 1200 3600; do
-		[ "$t" -le "$seconds" ] || continue
+		[ "$t" -le "$seconds" ] && [ "$t" -le $((ran + 5)) ] || continue
 		awk -v t="$t" '$1 <= t && $2 ~ /^#[0-9]+$/ && / cov: / {
 			for (i = 3; i <= NF; i++) { if ($i == "cov:") c = $(i + 1); if ($i == "ft:") f = $(i + 1);
 				if ($i == "corp:") k = $(i + 1); if ($i == "exec/s:") e = $(i + 1) }
@@ -117,7 +121,8 @@ fi
 crashes=$(find "$work/crashes" -type f | wc -l)
 echo "fuzz.sh: $crashes crash(es) in $work/crashes; log $log"
 if [ "$crashes" -gt 0 ]; then
-	echo "fuzz.sh: replay one with: $build/tests/fuzz/fuzz-core-replay -v FILE (gcc build) or $target FILE"
+	echo "fuzz.sh: reproduce with $target FILE, or see each step with" \
+		"tests/fuzz/fuzz-core-replay -v FILE (make check builds it in any tree)"
 	exit 1
 fi
 exit "$status"

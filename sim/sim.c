@@ -432,10 +432,13 @@ int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill)
 	gpa &= ~(uint64_t)(PAGE_SIZE - 1);
 	if (gpa >= sim->layout.ram_size)
 		return -1;
+	/* The RMP first: a page inside an assigned 2 MiB entry cannot be remapped alone. */
+	if (sim_rmp_update(sim->rmp, gpa, RMP_PAGE_4K, true) != 0)
+		return -1;
 	sim_note_dirty(sim, gpa, PAGE_SIZE);
 	memset(sim->mem + gpa, fill, PAGE_SIZE);
 	sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REMAP, gpa, 0, 0, 0, 0);
-	return sim_rmp_update(sim->rmp, gpa, RMP_PAGE_4K, true) ? -1 : 0;
+	return 0;
 }
 
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)

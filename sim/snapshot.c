@@ -50,7 +50,7 @@ struct sim_snapshot {
 	uint8_t *mem;
 	size_t mem_size;
 	uint8_t *saved; /* per page: mem holds its snapshot contents */
-	void *rmp;                /* sim_rmp_snapshot of the RMP */
+	void *rmp;      /* sim_rmp_snapshot of the RMP */
 	uint64_t npages;
 	uint8_t *dirty;       /* per page: written since the last restore */
 	uint32_t *dirty_list; /* the dirty pages, in the order first written */
@@ -75,7 +75,10 @@ static void save_page(const struct csvsm_sim *sim, struct sim_snapshot *s, uint6
 	s->saved[p] = 1;
 }
 
-/* Called before every tracked write (sim_note_dirty): the page's contents are still the snapshot's. */
+/*
+ * Called before every tracked write (sim_note_dirty): the contents of a page
+ * not yet dirty are still the snapshot's.
+ */
 void sim_snapshot_note(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
 {
 	struct sim_snapshot *s = sim->snap;

@@ -248,7 +248,7 @@ static uint32_t core_delete_vcpu(struct svsm_call *call)
 {
 	gpa_t vmsa_gpa = call->rcx;
 	struct vcpu *v;
-	int index;
+	int index, rc;
 
 	if (!IS_ALIGNED(vmsa_gpa, PAGE_SIZE))
 		return SVSM_ERR_INVALID_PARAMETER;
@@ -260,19 +260,22 @@ static uint32_t core_delete_vcpu(struct svsm_call *call)
 	index = vcpu_index_of_apic(v->apic_id);
 	/* The hypervisor may not run it again (VMRUN checks EFER.SVME). */
 	v->vmsa->efer &= ~EFER_SVME;
-	plat_vmsa_unmap(v->vmsa);
-	vcpu_remove((unsigned int)index);
 	/*
 	 * Clear the VMSA bit. A guest page goes back to the guest (RWX); a VMSA
 	 * in SVSM memory (the launch's) stays the SVSM's, with no guest access.
+	 * A page the hypervisor remapped meanwhile (the RMPADJUST faults) is no
+	 * VMSA any more either: the vCPU is deleted all the same.
 	 */
-	if (plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K,
-	                   gpa_is_guest_ram(vmsa_gpa, PAGE_SIZE)
-	                       ? guest_rwx()
-	                       : RMPADJUST_TARGET_VMPL(vcpu_guest_vmpl())) != RMP_SUCCESS) {
-		kfree(v);
-		return SVSM_ERR_INVALID_ADDRESS;
+	rc = plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K,
+	                    gpa_is_guest_ram(vmsa_gpa, PAGE_SIZE)
+	                        ? guest_rwx()
+	                        : RMPADJUST_TARGET_VMPL(vcpu_guest_vmpl()));
+	if (rc != RMP_SUCCESS && rc != -CSVSM_EFAULT) {
+		v->vmsa->efer |= EFER_SVME; /* nothing changed */
+		return rmp_result(rc);
 	}
+	plat_vmsa_unmap(v->vmsa);
+	vcpu_remove((unsigned int)index);
 	kfree(v);
 	return SVSM_SUCCESS;
 }

@@ -8,8 +8,10 @@
  * hypervisor policy, the counters, the virtual clock. From then on the
  * simulator tracks which 4 KiB pages the shim, the harness and the SVSM
  * write (csvsm_sim_guest_write, csvsm_sim_poke, csvsm_sim_hv_remap, the
- * SVSM's guest-memory and VMSA accesses), so a restore copies back only
- * those pages instead of the whole memory.
+ * SVSM's guest-memory and VMSA accesses), keeps each page's contents as
+ * it was at the snapshot before its first change, and a restore copies back
+ * only the pages written since. Taking a snapshot copies no memory (only
+ * the RMP and the VMSA pages), whatever the size of the machine.
  *
  * The core's own state (its heap, the vCPU table) lives in static variables
  * and in the heap region, out of the shim's reach; a restore rebuilds it by
