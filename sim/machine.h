@@ -65,6 +65,13 @@ struct csvsm_sim {
 /* The one simulator of this process, or NULL. */
 extern struct csvsm_sim *sim_machine;
 
+/*
+ * Checks an access by VMPL `vmpl` (SIM_ACCESS_* bits) against the RMP and
+ * records a fault as a #VC or #NPF event. Returns the outcome.
+ */
+enum csvsm_sim_access_result sim_check_access(struct csvsm_sim *sim, unsigned int vmpl,
+                                              uint64_t gpa, size_t len, unsigned int access);
+
 /* Host address of guest physical [gpa, gpa + len), or NULL when outside. */
 void *sim_gpa_host(struct csvsm_sim *sim, uint64_t gpa, uint64_t len);
 

@@ -43,22 +43,11 @@ int plat_boot_info(struct plat_boot_info *out)
 static void *svsm_access(uint64_t gpa, size_t len, unsigned int access)
 {
 	struct csvsm_sim *sim = sim_machine;
-	uint64_t fault_gpa;
 
-	if (!sim || fault_should_fail(FAULT_SITE_PLAT))
+	if (!sim || fault_should_fail(FAULT_SITE_PLAT) ||
+	    sim_check_access(sim, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
 		return NULL;
-	switch (sim_rmp_check(sim->rmp, 0, gpa, len, access, &fault_gpa)) {
-	case SIM_ACCESS_OK:
-		return sim_gpa_host(sim, gpa, len);
-	case SIM_ACCESS_VC:
-		sim->stats.vc_events++;
-		sim_trace(sim, CSVSM_EV_VC, fault_gpa, access, 0, 0, 0, 0);
-		return NULL;
-	default:
-		sim->stats.npf_events++;
-		sim_trace(sim, CSVSM_EV_NPF, fault_gpa, access, 0, 0, 0, 0);
-		return NULL;
-	}
+	return sim_gpa_host(sim, gpa, len);
 }
 
 static void after_svsm_read(uint64_t gpa, size_t len)

@@ -243,26 +243,31 @@ void csvsm_sim_layout(const struct csvsm_sim *sim, struct csvsm_sim_layout *out)
 	*out = sim->layout;
 }
 
-int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
-                           enum csvsm_sim_access_kind kind)
+enum csvsm_sim_access_result sim_check_access(struct csvsm_sim *sim, unsigned int vmpl,
+                                              uint64_t gpa, size_t len, unsigned int access)
 {
 	uint64_t fault_gpa;
 
-	if (len && gpa + len < gpa)
-		return -1;
-	switch (sim_rmp_check(sim->rmp, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind,
-	                      &fault_gpa)) {
+	switch (sim_rmp_check(sim->rmp, vmpl, gpa, len, access, &fault_gpa)) {
 	case SIM_ACCESS_OK:
 		return CSVSM_SIM_ACCESS_OK;
 	case SIM_ACCESS_VC:
 		sim->stats.vc_events++;
-		sim_trace(sim, CSVSM_EV_VC, fault_gpa, kind, 0, 0, 0, 0);
+		sim_trace(sim, CSVSM_EV_VC, fault_gpa, access, 0, 0, 0, 0);
 		return CSVSM_SIM_ACCESS_VC;
 	default:
 		sim->stats.npf_events++;
-		sim_trace(sim, CSVSM_EV_NPF, fault_gpa, kind, 0, 0, 0, 0);
+		sim_trace(sim, CSVSM_EV_NPF, fault_gpa, access, 0, 0, 0, 0);
 		return CSVSM_SIM_ACCESS_NPF;
 	}
+}
+
+int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
+                           enum csvsm_sim_access_kind kind)
+{
+	if (len && gpa + len < gpa)
+		return -1;
+	return sim_check_access(sim, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind);
 }
 
 int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)

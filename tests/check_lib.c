@@ -25,37 +25,9 @@
 #include "csvsm/log.h"
 #include "csvsm/panic.h"
 #include "sim_plat.h"
+#include "test_rng.h"
 
 /* ---- deterministic randomness ------------------------------------------ */
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed;
-}
-
-/* splitmix64 */
-static uint64_t rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform-enough value in [0, n). */
-static size_t rng_below(size_t n)
-{
-	return (size_t)(rng_next() % n);
-}
-
-static void rng_fill(unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (unsigned char)rng_next();
-}
 
 static int sign_of(int v)
 {

@@ -15,32 +15,10 @@
 #include "csvsm/fault.h"
 #include "csvsm/mm.h"
 #include "fault_sweep.h"
+#include "test_rng.h"
 
 #define MIB       ((size_t)1 << 20)
 #define MAX_BLOCK (PAGE_SIZE << MM_MAX_ORDER)
-
-/* xorshift64*: a small deterministic PRNG for the randomized tests. */
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed * 0x9e3779b97f4a7c15ULL + 0x2545f4914f6cdd1dULL;
-	if (rng_state == 0)
-		rng_state = 1;
-}
-
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-	return rng_next() % n;
-}
 
 /* True when all `len` bytes at `p` equal `b`. */
 static bool bytes_all(const void *p, size_t len, unsigned char b)

@@ -31,6 +31,7 @@
 #include "fault_sweep.h"
 #include "fuzz/fuzz_nvstore.h"
 #include "sim_plat.h"
+#include "test_rng.h"
 
 #define HEAP_BYTES ((size_t)32 << 20)
 #define KIB        ((size_t)1024)
@@ -73,28 +74,6 @@ static void setup(void)
 static void teardown(void)
 {
 	sim_console_set_sink(NULL, NULL);
-}
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed * 0x9e3779b97f4a7c15ULL + 0x2545f4914f6cdd1dULL;
-	if (rng_state == 0)
-		rng_state = 1;
-}
-
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-	return rng_next() % n;
 }
 
 static void fill_random(uint8_t *p, size_t n)

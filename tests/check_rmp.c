@@ -12,6 +12,7 @@
 
 #include "csvsm/error.h"
 #include "rmp.h"
+#include "test_rng.h"
 
 #define K4    ((uint64_t)0x1000)
 #define M2    ((uint64_t)0x200000)
@@ -1124,62 +1125,46 @@ static enum sim_access_result ref_check(const struct ref *r, unsigned vmpl, uint
 	return SIM_ACCESS_OK;
 }
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t rnd_below(uint64_t n)
-{
-	return rnd() % n;
-}
-
 static uint64_t rnd_gpa(void)
 {
-	uint64_t k = rnd_below(100);
+	uint64_t k = rng_below(100);
 
 	if (k < 30)
-		return rnd_below(LIMIT / M2) * M2;
+		return rng_below(LIMIT / M2) * M2;
 	if (k < 85)
-		return rnd_below(LIMIT / K4) * K4;
+		return rng_below(LIMIT / K4) * K4;
 	if (k < 92)
-		return LIMIT + rnd_below(4 * M2 / K4) * K4;
+		return LIMIT + rng_below(4 * M2 / K4) * K4;
 	if (k < 96)
-		return rnd_below(LIMIT + M2);
-	return UINT64_MAX - rnd_below(3 * M2);
+		return rng_below(LIMIT + M2);
+	return UINT64_MAX - rng_below(3 * M2);
 }
 
 static uint64_t rnd_size(void)
 {
-	uint64_t k = rnd_below(100);
+	uint64_t k = rng_below(100);
 
 	if (k < 60)
 		return 0;
 	if (k < 97)
 		return 1;
-	return 2 + rnd_below(4);
+	return 2 + rng_below(4);
 }
 
 static unsigned rnd_vmpl(void)
 {
-	return rnd_below(10) < 5 ? 0 : (unsigned)rnd_below(rnd_below(20) == 0 ? 6 : 4);
+	return rng_below(10) < 5 ? 0 : (unsigned)rng_below(rng_below(20) == 0 ? 6 : 4);
 }
 
 static uint64_t rnd_attrs(void)
 {
-	uint64_t a = rnd_below(16) == 0 ? rnd_below(256) : rnd_below(4);
+	uint64_t a = rng_below(16) == 0 ? rng_below(256) : rng_below(4);
 
-	a |= rnd_below(16) << 8;
-	if (rnd_below(5) == 0)
+	a |= rng_below(16) << 8;
+	if (rng_below(5) == 0)
 		a |= RMPADJUST_VMSA;
-	if (rnd_below(20) == 0)
-		a |= (uint64_t)1 << (12 + rnd_below(52));
+	if (rng_below(20) == 0)
+		a |= (uint64_t)1 << (12 + rng_below(52));
 	return a;
 }
 
@@ -1224,14 +1209,14 @@ static void random_run(uint64_t seed, unsigned nops)
 
 	ck_assert(r && saved_ref && snap);
 	ref_init(r);
-	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+	rng_seed(seed);
 	for (op = 0; op < nops; op++) {
-		uint64_t kind = rnd_below(100), gpa = rnd_gpa(), size = rnd_size();
+		uint64_t kind = rng_below(100), gpa = rnd_gpa(), size = rnd_size();
 		unsigned vmpl = rnd_vmpl();
 		int got, want;
 
 		if (kind < 14) {
-			bool assigned = rnd_below(4) != 0;
+			bool assigned = rng_below(4) != 0;
 
 			got = sim_rmp_update(rmp, gpa, (enum rmp_page_size)size, assigned);
 			want = ref_update(r, gpa, size, assigned);
@@ -1239,12 +1224,12 @@ static void random_run(uint64_t seed, unsigned nops)
 			got = sim_rmp_psmash(rmp, gpa);
 			want = ref_psmash(r, gpa);
 		} else if (kind < 18) {
-			bool imm = rnd_below(3) == 0;
+			bool imm = rng_below(3) == 0;
 
 			got = sim_rmp_set_immutable(rmp, gpa, imm);
 			want = ref_set_immutable(r, gpa, imm);
 		} else if (kind < 45) {
-			bool val = rnd_below(4) != 0, u1 = rnd_below(2), u2 = u1;
+			bool val = rng_below(4) != 0, u1 = rng_below(2), u2 = u1;
 
 			got = sim_rmp_pvalidate(rmp, vmpl, gpa, (enum rmp_page_size)size, val, &u1);
 			want = ref_pvalidate(r, vmpl, gpa, size, val, &u2);
@@ -1259,25 +1244,25 @@ static void random_run(uint64_t seed, unsigned nops)
 		} else if (kind < 97) {
 			uint64_t f1 = 1, f2 = 1;
 			size_t len;
-			unsigned access = (unsigned)rnd_below(15) + 1;
+			unsigned access = (unsigned)rng_below(15) + 1;
 
-			if (rnd_below(30) == 0)
+			if (rng_below(30) == 0)
 				access |= 0x10;
-			switch (rnd_below(6)) {
+			switch (rng_below(6)) {
 			case 0:
 				len = 0;
 				break;
 			case 1:
-				len = SIZE_MAX - rnd_below(3 * K4);
+				len = SIZE_MAX - rng_below(3 * K4);
 				break;
 			case 2:
-				len = (size_t)rnd_below(3 * M2);
+				len = (size_t)rng_below(3 * M2);
 				break;
 			default:
-				len = (size_t)rnd_below(2 * K4) + 1;
+				len = (size_t)rng_below(2 * K4) + 1;
 			}
-			if (rnd_below(2))
-				gpa += rnd_below(K4);
+			if (rng_below(2))
+				gpa += rng_below(K4);
 			got = sim_rmp_check(rmp, vmpl, gpa, len, access, &f1);
 			want = ref_check(r, vmpl, gpa, len, access, &f2);
 			if (f1 != f2)
