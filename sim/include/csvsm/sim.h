@@ -10,6 +10,13 @@
  * in its Calling Area, GHCB MSR 0x016 "run VMPL0", VMGEXIT, then an atomic
  * exchange of call_pending).
  *
+ * Contexts: each vCPU's VMPL0 (the SVSM) is a coroutine with its own stack,
+ * entered and left only through the run-VMPL exits; the guest side of every
+ * vCPU runs on the stack of whoever calls this API (the harness is the guest
+ * program). The hypervisor speaks the GHCB MSR protocol (csvsm_sim_guest_msr
+ * and the SVSM's own requests); the GHCB page protocol is not modelled yet,
+ * since neither side uses it so far.
+ *
  * One simulator exists per process at a time (the platform interface the
  * core links against is a set of global functions, as on bare metal).
  * Nothing here is thread-safe. All functions are deterministic: the same
