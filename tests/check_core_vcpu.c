@@ -244,6 +244,23 @@ START_TEST(test_create_vmsa_as_ca)
 }
 END_TEST
 
+/* Two vCPUs cannot share a Calling Area (call_pending is per vCPU). */
+START_TEST(test_create_shared_ca)
+{
+	uint64_t v1 = ct_page(0), c1 = ct_page(1), v2 = ct_page(2);
+
+	ct_make_ap(1, v1, c1);
+	ct_prepare_vmsa(v2);
+	/* Another AP's CA, and the boot vCPU's CA. */
+	ck_assert_uint_eq(ct_create(0, v2, c1, 2), SVSM_ERR_INVALID_ADDRESS);
+	ck_assert_uint_eq(ct_create(0, v2, ct_ca(0), 2), SVSM_ERR_INVALID_ADDRESS);
+	assert_guest_page(v2);
+	ck_assert(ct_vcpu_dead(2));
+	ck_assert(ct_vcpu_works(1));
+	ck_assert(ct_vcpu_works(0));
+}
+END_TEST
+
 /* Runs for guest VMPL 1, 2 and 3: the VMSA's vmpl must be the guest's. */
 START_TEST(test_create_per_guest_vmpl)
 {
@@ -383,6 +400,7 @@ Suite *core_vcpu_suite(void)
 	tcase_add_test(tc, test_create_bad_vmsa_contents);
 	tcase_add_test(tc, test_create_unvalidated_vmsa);
 	tcase_add_test(tc, test_create_vmsa_as_ca);
+	tcase_add_test(tc, test_create_shared_ca);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("create_vmpl");

@@ -205,7 +205,7 @@ static uint32_t core_create_vcpu(struct svsm_call *call)
 	if (!IS_ALIGNED(vmsa_gpa | caa_gpa, PAGE_SIZE) || vmsa_gpa == caa_gpa ||
 	    !gpa_is_guest_ram(vmsa_gpa, PAGE_SIZE) || !gpa_is_guest_ram(caa_gpa, PAGE_SIZE) ||
 	    vcpu_overlaps_vmsa(vmsa_gpa, PAGE_SIZE) || vcpu_overlaps_vmsa(caa_gpa, PAGE_SIZE) ||
-	    vcpu_by_caa(vmsa_gpa, NULL))
+	    vcpu_by_caa(vmsa_gpa, NULL) || vcpu_by_caa(caa_gpa, NULL))
 		return SVSM_ERR_INVALID_ADDRESS;
 	if (index < 0 || vcpu_at((unsigned int)index))
 		return SVSM_ERR_INVALID_PARAMETER;
