@@ -38,6 +38,12 @@ void sim_heap_use(void *base, size_t size)
 
 void sim_heap_release(void)
 {
+	/*
+	 * ASan keeps the core's poison on this range after it is freed or
+	 * unmapped; clear it so that the next owner of the addresses starts clean.
+	 */
+	if (heap_base)
+		plat_mem_unpoison(heap_base, heap_size);
 	if (heap_owned)
 		free(heap_base);
 	heap_owned = false;

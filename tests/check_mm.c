@@ -3,19 +3,33 @@
  * Tests of the heap (page allocator, kmalloc), fault injection and the
  * fault sweep helper. Broken invariants (double free, foreign pointers)
  * panic, which in the simulator aborts: those tests expect SIGABRT.
+ * With AddressSanitizer (CSVSM_MEMCHECK) the free parts of the heap are
+ * poisoned: the "memcheck" tests prove that ASan then reports overflows and
+ * uses after free inside the heap, and the tests that touch freed memory on
+ * purpose do it through the unchecked helpers below.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csvsm/error.h"
 #include "csvsm/fault.h"
 #include "csvsm/mm.h"
+#include "csvsm/plat/memory.h"
 #include "fault_sweep.h"
 #include "test_rng.h"
+
+#if CSVSM_MEMCHECK
+#include <sanitizer/asan_interface.h>
+#define UNCHECKED __attribute__((no_sanitize_address, noinline))
+#else
+#define UNCHECKED
+#endif
 
 #define MIB       ((size_t)1 << 20)
 #define MAX_BLOCK (PAGE_SIZE << MM_MAX_ORDER)
@@ -28,6 +42,33 @@ static bool bytes_all(const void *p, size_t len, unsigned char b)
 	if (len == 0)
 		return true;
 	return c[0] == b && memcmp(c, c + 1, len - 1) == 0;
+}
+
+/*
+ * bytes_all for freed heap memory, which ASan would report: not
+ * instrumented, and byte loads through volatile (no intercepted memcmp).
+ */
+static UNCHECKED bool freed_bytes_all(const void *p, size_t len, unsigned char b)
+{
+	const volatile unsigned char *c = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (c[i] != b)
+			return false;
+	return true;
+}
+
+/* Writes freed heap memory on purpose (the allocator's own checks must fire). */
+#ifdef CSVSM_DEBUG
+static UNCHECKED void freed_store8(void *p, unsigned char v)
+{
+	*(volatile unsigned char *)p = v;
+}
+#endif
+
+static UNCHECKED void freed_store64(void *p, uint64_t v)
+{
+	*(volatile uint64_t *)p = v;
 }
 
 static size_t pow2_ceil(size_t n)
@@ -660,13 +701,13 @@ START_TEST(test_poison_after_free)
 	kfree(p);
 	kfree(q);
 	/* The first word of a free object links the free chain. */
-	ck_assert(bytes_all(p + 8, 56, MM_POISON_BYTE));
-	ck_assert(bytes_all(q, 8192, MM_POISON_BYTE));
+	ck_assert(freed_bytes_all(p + 8, 56, MM_POISON_BYTE));
+	ck_assert(freed_bytes_all(q, 8192, MM_POISON_BYTE));
 	p = page_alloc(1);
 	ck_assert_ptr_nonnull(p);
 	memset(p, 0, 2 * PAGE_SIZE);
 	page_free(p, 1);
-	ck_assert(bytes_all(p, 2 * PAGE_SIZE, MM_POISON_BYTE));
+	ck_assert(freed_bytes_all(p, 2 * PAGE_SIZE, MM_POISON_BYTE));
 }
 END_TEST
 
@@ -678,7 +719,7 @@ START_TEST(test_write_after_free_panics)
 	p = kmalloc(64);
 	ck_assert_ptr_nonnull(p);
 	kfree(p);
-	p[20] = 1;
+	freed_store8(p + 20, 1);
 	p = kmalloc(64); /* the same object: its poison is checked */
 	(void)p;
 }
@@ -693,7 +734,7 @@ START_TEST(test_no_poison_in_release)
 	ck_assert_ptr_nonnull(p);
 	memset(p, 0xaa, 64);
 	kfree(p);
-	ck_assert(bytes_all(p + 8, 56, 0xaa));
+	ck_assert(freed_bytes_all(p + 8, 56, 0xaa));
 }
 END_TEST
 #endif
@@ -854,11 +895,193 @@ START_TEST(test_corrupted_free_chain_panics)
 	ck_assert_ptr_nonnull(p);
 	ck_assert_ptr_nonnull(q);
 	kfree(p);
-	p[0] = 0x123457; /* the chain link, overwritten after free */
+	freed_store64(p, 0x123457); /* the chain link, overwritten after free */
 	p = kmalloc(64);
 	(void)p;
 }
 END_TEST
+
+/* ---- memory checking (AddressSanitizer) ---- */
+
+#if CSVSM_MEMCHECK
+/*
+ * ASan's verdict is the independent oracle: the contract of
+ * plat_mem_poison is that the core's heap poisons every byte it does not
+ * hand out (csvsm/plat/memory.h), and kmalloc(n) hands out exactly n bytes.
+ */
+
+/* True when every byte of [p, p + len) is poisoned. */
+static bool all_poisoned(const void *p, size_t len)
+{
+	const char *c = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (!__asan_address_is_poisoned(c + i))
+			return false;
+	return true;
+}
+
+/* As all_poisoned, one probe per 8-byte granule (for large ranges). */
+static bool granules_poisoned(const void *p, size_t len)
+{
+	const char *c = p;
+
+	for (size_t i = 0; i < len; i += 8)
+		if (!__asan_address_is_poisoned(c + i))
+			return false;
+	return true;
+}
+
+START_TEST(test_memcheck_fresh_heap_poisoned)
+{
+	char *base = test_heap_init(4 * MIB);
+	struct mm_stats s = stats();
+	char *start = base + 4 * MIB - s.total_pages * PAGE_SIZE;
+
+	/* Every usable page is free, hence poisoned; the descriptors are not. */
+	ck_assert(granules_poisoned(start, s.total_pages * PAGE_SIZE));
+	ck_assert_ptr_null(__asan_region_is_poisoned(base, s.total_pages * 32));
+}
+END_TEST
+
+START_TEST(test_memcheck_kmalloc_exact)
+{
+	static const size_t large[] = {2049, 4095, 4096, 4097, 5000, 8192, 12345, 65536};
+	size_t nlarge = sizeof(large) / sizeof(large[0]);
+
+	test_heap_init(4 * MIB);
+	for (size_t i = 0; i < KMALLOC_MAX_SLAB_SIZE + nlarge; i++) {
+		size_t n = i < KMALLOC_MAX_SLAB_SIZE ? i + 1 : large[i - KMALLOC_MAX_SLAB_SIZE];
+		size_t extent = n <= KMALLOC_MAX_SLAB_SIZE ? (size_t)8 << class_of(n)
+		                                           : PAGE_SIZE << order_of_bytes(n);
+		char *p = (i & 1) ? kzalloc(n) : kmalloc(n);
+
+		if (p == NULL)
+			ck_abort_msg("kmalloc(%zu) failed", n);
+		if (__asan_region_is_poisoned(p, n) != NULL)
+			ck_abort_msg("kmalloc(%zu): a requested byte is poisoned", n);
+		if (!all_poisoned(p + n, extent - n))
+			ck_abort_msg("kmalloc(%zu): a byte past the request is usable", n);
+		memset(p, 0x5a, n);
+		kfree(p);
+		if (!all_poisoned(p, extent))
+			ck_abort_msg("kfree of a %zu-byte object left a byte usable", n);
+	}
+	ck_assert_uint_eq(mm_live_allocs(), 0);
+}
+END_TEST
+
+START_TEST(test_memcheck_pages)
+{
+	test_heap_init(4 * MIB);
+	for (unsigned k = 0; k <= 4; k++) {
+		size_t len = PAGE_SIZE << k;
+		char *p = (k & 1) ? page_zalloc(k) : page_alloc(k);
+		char *q = kmalloc(3 * PAGE_SIZE); /* a large object beside */
+
+		ck_assert_ptr_nonnull(p);
+		ck_assert_ptr_nonnull(q);
+		ck_assert_ptr_null(__asan_region_is_poisoned(p, len));
+		memset(p, 1, len);
+		page_free(p, k);
+		ck_assert(granules_poisoned(p, len));
+		kfree(q);
+		ck_assert(granules_poisoned(q, 4 * PAGE_SIZE));
+	}
+	ck_assert_uint_eq(mm_live_allocs(), 0);
+}
+END_TEST
+
+/*
+ * The tests below make one bad access and expect ASan to end the process
+ * with its exit code 1 (Check's exit tests run in a child). The report goes
+ * to /dev/null; any other outcome exits with another code.
+ */
+#define NOT_REPORTED  2
+#define SETUP_FAILED  3
+#define ASAN_EXITCODE 1
+
+static void quiet_stderr(void)
+{
+	int fd = open("/dev/null", O_WRONLY);
+
+	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+		_exit(SETUP_FAILED);
+	close(fd);
+}
+
+static void *must(void *p)
+{
+	if (p == NULL)
+		_exit(SETUP_FAILED);
+	return p;
+}
+
+START_TEST(test_memcheck_overflow_reported)
+{
+	volatile char *p;
+
+	test_heap_init(4 * MIB);
+	p = must(kmalloc(24));
+	quiet_stderr();
+	p[24] = 1; /* one byte past the object, inside its 32-byte slot */
+	_exit(NOT_REPORTED);
+}
+END_TEST
+
+START_TEST(test_memcheck_large_overflow_reported)
+{
+	volatile char *p;
+
+	test_heap_init(4 * MIB);
+	p = must(kmalloc(5000));
+	quiet_stderr();
+	(void)p[5000];
+	_exit(NOT_REPORTED);
+}
+END_TEST
+
+START_TEST(test_memcheck_use_after_free_reported)
+{
+	volatile char *p, *q;
+
+	test_heap_init(4 * MIB);
+	p = must(kmalloc(64));
+	q = must(kmalloc(64)); /* keeps the slab */
+	kfree((void *)p);
+	quiet_stderr();
+	(void)p[8];
+	(void)q;
+	_exit(NOT_REPORTED);
+}
+END_TEST
+
+START_TEST(test_memcheck_freed_page_reported)
+{
+	volatile char *p;
+
+	test_heap_init(4 * MIB);
+	p = must(page_alloc(0));
+	page_free((void *)p, 0);
+	quiet_stderr();
+	p[100] = 1;
+	_exit(NOT_REPORTED);
+}
+END_TEST
+
+START_TEST(test_memcheck_slab_metadata_reported)
+{
+	volatile uint64_t *page;
+
+	test_heap_init(4 * MIB);
+	/* An 8-byte slab keeps its bitmap at the start of its page. */
+	page = (volatile uint64_t *)((uintptr_t)must(kmalloc(8)) & ~(uintptr_t)(PAGE_SIZE - 1));
+	quiet_stderr();
+	(void)page[0];
+	_exit(NOT_REPORTED);
+}
+END_TEST
+#endif /* CSVSM_MEMCHECK */
 
 /* ---- fault injection ---- */
 
@@ -1227,6 +1450,19 @@ static Suite *mm_suite(void)
 	tcase_add_test_raise_signal(tc, test_page_free_foreign_panics, SIGABRT);
 	tcase_add_test_raise_signal(tc, test_corrupted_free_chain_panics, SIGABRT);
 	suite_add_tcase(s, tc);
+
+#if CSVSM_MEMCHECK
+	tc = tcase_create("memcheck");
+	tcase_add_test(tc, test_memcheck_fresh_heap_poisoned);
+	tcase_add_test(tc, test_memcheck_kmalloc_exact);
+	tcase_add_test(tc, test_memcheck_pages);
+	tcase_add_exit_test(tc, test_memcheck_overflow_reported, ASAN_EXITCODE);
+	tcase_add_exit_test(tc, test_memcheck_large_overflow_reported, ASAN_EXITCODE);
+	tcase_add_exit_test(tc, test_memcheck_use_after_free_reported, ASAN_EXITCODE);
+	tcase_add_exit_test(tc, test_memcheck_freed_page_reported, ASAN_EXITCODE);
+	tcase_add_exit_test(tc, test_memcheck_slab_metadata_reported, ASAN_EXITCODE);
+	suite_add_tcase(s, tc);
+#endif
 
 	tc = tcase_create("fault");
 	tcase_add_test(tc, test_fault_one_shot);

@@ -23,11 +23,20 @@
  * Debug builds poison freed objects and check the poison when the object is
  * handed out again: a write after free panics at the next allocation of
  * that object.
+ *
+ * Memory checking (csvsm/plat/memory.h, CSVSM_MEMCHECK): a slab page comes
+ * from the page allocator poisoned and stays so except for the live objects,
+ * of which kmalloc(n) unpoisons exactly n bytes (objects are 8-byte aligned,
+ * so the byte after them is reported even inside the object's class size);
+ * kfree poisons the whole object again. The slab's own data inside the page
+ * (free-chain links, the in-page bitmaps) is read and written only through
+ * meta_load/meta_store and check_poison, which the checker does not watch.
  */
 #include "csvsm/fault.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/mm.h"
 #include "csvsm/panic.h"
+#include "csvsm/plat/memory.h"
 #include "mm_internal.h"
 
 /* Classes below this one keep their allocation bitmap in the page. */
@@ -103,6 +112,41 @@ static inline unsigned int size_class(size_t size)
 	return 61U - (unsigned int)__builtin_clzl((size - 1) | 7);
 }
 
+/*
+ * Accesses to allocator data inside poisoned memory: not instrumented, and
+ * not inlined into instrumented code. Plain inline accesses without a
+ * checker.
+ */
+#if CSVSM_MEMCHECK
+#define MM_UNCHECKED __attribute__((no_sanitize_address, noinline))
+#else
+#define MM_UNCHECKED inline
+#endif
+
+static MM_UNCHECKED uint64_t meta_load(const uint64_t *w)
+{
+	return *w;
+}
+
+static MM_UNCHECKED void meta_store(uint64_t *w, uint64_t v)
+{
+	*w = v;
+}
+
+/* Heap bytes the core must not touch from now on (no-op without a checker). */
+static inline void obj_poison(uintptr_t addr, size_t len)
+{
+	if (CSVSM_MEMCHECK)
+		plat_mem_poison((const void *)addr, len);
+}
+
+/* Heap bytes the core may touch again. */
+static inline void obj_unpoison(uintptr_t addr, size_t len)
+{
+	if (CSVSM_MEMCHECK)
+		plat_mem_unpoison((const void *)addr, len);
+}
+
 static inline uint64_t *slab_bitmap(struct page_desc *d, uintptr_t page, unsigned int c)
 {
 	return c < IN_PAGE_BITMAP_CLASSES ? (uint64_t *)page : &d->bits;
@@ -128,10 +172,13 @@ static struct page_desc *slab_new(unsigned int c)
 	d->nfree = ci->capacity;
 	d->free_off = ci->first;
 	d->bits = 0;
+	/* The page is poisoned: open it while its slab data is written. */
+	obj_unpoison(page, PAGE_SIZE);
 	if (ci->first != 0)
 		mem_set((void *)page, 0, ci->first);
 	for (uintptr_t off = ci->first; off < PAGE_SIZE; off += ci->size)
 		*obj_word(page + off) = off + ci->size; /* the last one: SLAB_END */
+	obj_poison(page, PAGE_SIZE);
 	list_add(&d->link, &k->partial);
 	k->nslabs++;
 	k->nempty++;
@@ -146,7 +193,8 @@ static void slab_release(struct kclass *k, struct page_desc *d)
 }
 
 #ifdef CSVSM_DEBUG
-static void check_poison(uintptr_t obj, size_t size)
+/* Reads the free object's fill, which is poisoned: MM_UNCHECKED. */
+static MM_UNCHECKED void check_poison(uintptr_t obj, size_t size)
 {
 	for (size_t i = 8; i < size; i += 8) {
 		if (*obj_word(obj + i) != MM_POISON_WORD)
@@ -174,7 +222,7 @@ static inline void *slab_alloc(unsigned int c)
 	page = mm_desc_addr(d);
 	off = d->free_off;
 	obj = page + off;
-	next = *obj_word(obj);
+	next = meta_load(obj_word(obj));
 	/* The chain must stay on the slab's object grid and end with nfree. */
 	if (unlikely(next < ci->first || next > SLAB_END || (next & (ci->size - 1)) != 0 ||
 	             (next == SLAB_END) != (d->nfree == 1)))
@@ -182,10 +230,10 @@ static inline void *slab_alloc(unsigned int c)
 		      (unsigned long)next);
 	w = &slab_bitmap(d, page, c)[off >> (ci->shift + 6)];
 	m = 1ULL << ((off >> ci->shift) & 63);
-	if (unlikely(*w & m))
+	if (unlikely(meta_load(w) & m))
 		panic("kmalloc: free chain of slab %p reaches live object %p", (void *)page,
 		      (void *)obj);
-	*w |= m;
+	meta_store(w, meta_load(w) | m);
 	d->free_off = (uint16_t)next;
 	if (d->nfree == ci->capacity)
 		k->nempty--;
@@ -194,9 +242,9 @@ static inline void *slab_alloc(unsigned int c)
 	k->nused++;
 #ifdef CSVSM_DEBUG
 	check_poison(obj, ci->size);
-	*obj_word(obj) = MM_POISON_WORD;
+	meta_store(obj_word(obj), MM_POISON_WORD);
 #endif
-	return (void *)obj;
+	return (void *)obj; /* still poisoned: kmalloc unpoisons what it hands out */
 }
 
 static void *large_alloc(size_t size)
@@ -223,8 +271,10 @@ void *kmalloc(size_t size)
 		return NULL;
 	else
 		p = large_alloc(size);
-	if (likely(p != NULL))
+	if (likely(p != NULL)) {
 		mm_heap.live_allocs++;
+		obj_unpoison((uintptr_t)p, size);
+	}
 	return p;
 }
 
@@ -271,13 +321,16 @@ static inline void slab_free(struct page_desc *d, uintptr_t addr)
 		panic("kfree: %p is not an object of its %u-byte slab", (void *)addr, ci->size);
 	w = &slab_bitmap(d, page, c)[off >> (ci->shift + 6)];
 	m = 1ULL << ((off >> ci->shift) & 63);
-	if (unlikely(!(*w & m)))
+	if (unlikely(!(meta_load(w) & m)))
 		panic("kfree: double free of %p", (void *)addr);
-	*w &= ~m;
+	meta_store(w, meta_load(w) & ~m);
 #ifdef CSVSM_DEBUG
+	/* Only the bytes kmalloc was asked for are usable: open the whole object. */
+	obj_unpoison(addr, ci->size);
 	mem_set((void *)addr, MM_POISON_BYTE, ci->size);
 #endif
-	*obj_word(addr) = d->free_off;
+	obj_poison(addr, ci->size);
+	meta_store(obj_word(addr), d->free_off);
 	d->free_off = (uint16_t)off;
 	k->nused--;
 	if (d->nfree++ == 0)

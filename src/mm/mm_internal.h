@@ -74,14 +74,17 @@ static inline uintptr_t mm_desc_addr(const struct page_desc *d)
  * `type` (PD_ALLOC, PD_LARGE or PD_SLAB). No fault injection, no live count:
  * the public entry points do both. When no block is free it first returns
  * the cached empty slabs (mm_slab_trim) and tries again. Returns the block's
- * address, or 0 when order > MM_MAX_ORDER or nothing fits.
+ * address, or 0 when order > MM_MAX_ORDER or nothing fits. The block stays
+ * poisoned for memory checkers (plat_mem_poison) until the caller unpoisons
+ * what it hands out.
  */
 uintptr_t mm_block_alloc(unsigned int order, uint8_t type);
 
 /*
  * Returns the block of 2^order pages at `addr` (a head taken with
  * mm_block_alloc) and merges it with its free buddies. The caller has
- * checked the descriptor. Poisons the block in debug builds.
+ * checked the descriptor. Fills the block with MM_POISON_BYTE in debug
+ * builds and poisons it for memory checkers (plat_mem_poison).
  */
 void mm_block_free(uintptr_t addr, unsigned int order);
 

@@ -14,18 +14,39 @@
  * free pages themselves stay untouched (poisoned in debug builds).
  * free_mask caches which lists are non-empty: finding the smallest
  * sufficient order is one count-trailing-zeros.
+ *
+ * Memory checking (csvsm/plat/memory.h, CSVSM_MEMCHECK): every byte of a
+ * free block is poisoned, from mm_init on; the allocator itself reads and
+ * writes only the descriptors, which sit in the metadata pages and stay
+ * usable. page_alloc and page_zalloc unpoison the whole block, kmalloc the
+ * bytes it hands out (kmalloc.c), and mm_block_free poisons the block again.
  */
 #include "csvsm/error.h"
 #include "csvsm/fault.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/mm.h"
 #include "csvsm/panic.h"
+#include "csvsm/plat/memory.h"
 #include "mm_internal.h"
 
 _Static_assert(sizeof(struct page_desc) == 32, "page descriptors should stay small");
 _Static_assert(MM_MAX_ORDER < 32, "free_mask holds one bit per order");
 
 struct mm_heap mm_heap;
+
+/* Heap bytes the core must not touch from now on (no-op without a checker). */
+static inline void block_poison(uintptr_t addr, size_t len)
+{
+	if (CSVSM_MEMCHECK)
+		plat_mem_poison((const void *)addr, len);
+}
+
+/* Heap bytes the core may touch again. */
+static inline void block_unpoison(uintptr_t addr, size_t len)
+{
+	if (CSVSM_MEMCHECK)
+		plat_mem_unpoison((const void *)addr, len);
+}
 
 /* Puts the block headed by `d` on its free list, first or (`tail`) last. */
 static void free_list_add(struct page_desc *d, unsigned int order, bool tail)
@@ -69,6 +90,8 @@ int mm_init(void *base, size_t size)
 		return -CSVSM_ENOMEM;
 	usable = total - meta;
 
+	/* Nothing of an earlier heap on the same memory stays poisoned. */
+	block_unpoison(b, size);
 	mm_heap.desc = base;
 	mm_heap.start = b + (meta << PAGE_SHIFT);
 	mm_heap.span = usable << PAGE_SHIFT;
@@ -84,6 +107,7 @@ int mm_init(void *base, size_t size)
 #ifdef CSVSM_DEBUG
 	mem_set((void *)mm_heap.start, MM_POISON_BYTE, mm_heap.span);
 #endif
+	block_poison(mm_heap.start, mm_heap.span);
 
 	/*
 	 * Carve [start, end) into maximal naturally aligned blocks, queued in
@@ -138,8 +162,11 @@ void mm_block_free(uintptr_t addr, unsigned int order)
 {
 	mm_heap.free_pages += (size_t)1 << order;
 #ifdef CSVSM_DEBUG
+	/* Parts may be poisoned already (a kmalloc tail, a slab's free objects). */
+	block_unpoison(addr, PAGE_SIZE << order);
 	mem_set((void *)addr, MM_POISON_BYTE, PAGE_SIZE << order);
 #endif
+	block_poison(addr, PAGE_SIZE << order);
 	while (order < MM_MAX_ORDER) {
 		uintptr_t bsize = PAGE_SIZE << order;
 		uintptr_t buddy = addr ^ bsize;
@@ -169,6 +196,7 @@ void *page_alloc(unsigned int order)
 	if (addr == 0)
 		return NULL;
 	mm_heap.live_allocs++;
+	block_unpoison(addr, PAGE_SIZE << order);
 	return (void *)addr;
 }
 
@@ -182,6 +210,7 @@ void *page_zalloc(unsigned int order)
 	if (addr == 0)
 		return NULL;
 	mm_heap.live_allocs++;
+	block_unpoison(addr, PAGE_SIZE << order);
 	return mem_set((void *)addr, 0, PAGE_SIZE << order);
 }
 

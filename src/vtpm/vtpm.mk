@@ -58,3 +58,36 @@ fuzz-vtpm-cmd:
 		$(FUZZ_VTPM_OBJS) $(FUZZ_LIBS)
 .PHONY: fuzz-vtpm-cmd
 CLEANFILES += tests/fuzz/fuzz-vtpm-cmd
+
+# The stored vTPM state (permall, volatilestate, savestate), attacker
+# controlled on the hypervisor's NV device: the fuzz target's one-input
+# function replays fixtures/corpus/vtpm-state/ in tests/check_vtpm_state;
+# the seeds come from tests/fuzz/gen-vtpm-state-corpus (built by
+# `make check`, run by hand). `make fuzz-vtpm-state`, then for example
+#   tests/fuzz/fuzz-vtpm-state -max_total_time=300 NEW_DIR fixtures/corpus/vtpm-state
+FUZZ_VTPM_STATE_SRCS = tests/fuzz/fuzz_vtpm_state.c tests/fuzz/fuzz_vtpm_state.h
+check_PROGRAMS += tests/check_vtpm_state
+TESTS += tests/check_vtpm_state
+tests_check_vtpm_state_SOURCES = tests/check_vtpm_state.c $(FUZZ_VTPM_STATE_SRCS)
+tests_check_vtpm_state_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-DVTPM_STATE_CORPUS_DIR='"$(abs_top_srcdir)/fixtures/corpus/vtpm-state"'
+tests_check_vtpm_state_CFLAGS = $(TEST_CFLAGS)
+tests_check_vtpm_state_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/fuzz/gen-vtpm-state-corpus
+tests_fuzz_gen_vtpm_state_corpus_SOURCES = tests/fuzz/gen_vtpm_state_corpus.c \
+	$(FUZZ_VTPM_STATE_SRCS)
+tests_fuzz_gen_vtpm_state_corpus_CPPFLAGS = $(TEST_CPPFLAGS) $(VTPM_LIBTPMS_CPPFLAGS)
+tests_fuzz_gen_vtpm_state_corpus_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_gen_vtpm_state_corpus_LDADD = $(TEST_LDADD)
+
+FUZZ_VTPM_STATE_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
+	tests/fuzz/fuzz_vtpm_state.c)
+fuzz-vtpm-state:
+	@if test -z "$(FUZZ_CLANG)"; then \
+		echo "fuzz-vtpm-state: no clang, skipped (apt-get install clang)"; exit 0; fi; \
+	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_VTPM_STATE_OBJS) && \
+	echo "  CCLD     tests/fuzz/fuzz-vtpm-state" && \
+	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-vtpm-state \
+		$(FUZZ_VTPM_STATE_OBJS) $(FUZZ_LIBS)
+.PHONY: fuzz-vtpm-state
+CLEANFILES += tests/fuzz/fuzz-vtpm-state

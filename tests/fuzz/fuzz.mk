@@ -73,7 +73,7 @@ fuzz:
 		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core-afl && \
 		echo "fuzz: built tests/fuzz/fuzz-core-afl (AFL++)"; \
 	else echo "fuzz: no $(FUZZ_AFL_CC), AFL++ target skipped (apt-get install afl++)"; fi
-	@$(MAKE) $(AM_MAKEFLAGS) fuzz-nvstore-load fuzz-vtpm-cmd
+	@$(MAKE) $(AM_MAKEFLAGS) fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state
 fuzz-clean:
 	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl \
 		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd

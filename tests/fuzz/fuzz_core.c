@@ -443,14 +443,18 @@ static bool after_core_success(unsigned int vcpu, uint32_t call, const struct cs
 		vmsa_forget(in->rcx);
 		/*
 		 * A VMSA in guest RAM goes back to the guest, VMSA bit cleared (abi
-		 * 1.5). The launch VMSA in SVSM memory stays the SVSM's as it is
-		 * (core-protocol.md): only its EFER.SVME is cleared.
+		 * 1.5). The launch VMSA in SVSM memory stays the SVSM's, VMSA bit
+		 * cleared, no guest access (core-protocol.md).
 		 */
-		if (in_svsm(in->rcx))
-			break;
 		if (csvsm_sim_rmp_query(fz.sim, in->rcx, &e) != 0 || e.vmsa)
 			return fail("DELETE_VCPU succeeded but %#" PRIx64 " is still a VMSA",
 			            in->rcx);
+		/*
+		 * In SVSM memory, or remapped by the hypervisor meanwhile (no longer
+		 * validated, so no VMSA either): nothing to give back.
+		 */
+		if (in_svsm(in->rcx) || !e.validated)
+			break;
 		if ((e.perms[fz.lay.guest_vmpl] & FZ_PERM_ALL) != FZ_PERM_ALL)
 			return fail("DELETE_VCPU did not give %#" PRIx64
 			            " back to the guest (perms %x)",

@@ -40,4 +40,38 @@ int plat_guest_read(gpa_t gpa, void *dst, size_t len) CSVSM_MUST_CHECK;
  */
 int plat_guest_write(gpa_t gpa, const void *src, size_t len) CSVSM_MUST_CHECK;
 
+/*
+ * Memory checking of the SVSM heap. CSVSM_MEMCHECK is 1 when the core is
+ * compiled for a memory checker (AddressSanitizer in simulator builds):
+ * the heap then tells the platform which of its bytes are free, so that a
+ * stray access to them is reported where it happens. It is 0 on bare metal,
+ * and the heap makes no calls at all.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define CSVSM_MEMCHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CSVSM_MEMCHECK 1
+#endif
+#endif
+#ifndef CSVSM_MEMCHECK
+#define CSVSM_MEMCHECK 0
+#endif
+
+/*
+ * The core will not use SVSM memory [p, p + len) until it unpoisons it: a
+ * memory checker may report any access to it. Exact for ranges that start
+ * 8-byte aligned (the checker's granule); a range that starts inside a
+ * granule leaves that granule's first bytes usable. Does nothing on a
+ * platform without a checker. Never fails.
+ */
+void plat_mem_poison(const void *p, size_t len);
+
+/*
+ * The core uses SVSM memory [p, p + len) again: undoes plat_mem_poison for
+ * exactly those bytes (when `p` is 8-byte aligned, p + len is the first
+ * byte still reported). Does nothing on a platform without a checker.
+ */
+void plat_mem_unpoison(const void *p, size_t len);
+
 #endif
