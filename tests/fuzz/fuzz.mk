@@ -76,5 +76,5 @@ fuzz:
 	@$(MAKE) $(AM_MAKEFLAGS) fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state
 fuzz-clean:
 	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl \
-		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd
+		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd tests/fuzz/fuzz-vtpm-state
 .PHONY: fuzz fuzz-clean
