@@ -12,8 +12,6 @@
  * a bitwise CRC written here, not from the code under test.
  */
 #include <check.h>
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "corpus_replay.h"
 #include "csvsm/blkdev.h"
 #include "csvsm/error.h"
 #include "csvsm/fault.h"
@@ -2234,36 +2233,7 @@ END_TEST
 
 START_TEST(test_fuzz_corpus_replay)
 {
-	DIR *d = opendir(NVSTORE_CORPUS_DIR);
-	unsigned int files = 0;
-	struct dirent *e;
-
-	ck_assert_msg(d != NULL, "%s: %s", NVSTORE_CORPUS_DIR, strerror(errno));
-	while ((e = readdir(d)) != NULL) {
-		char path[512];
-		uint8_t *buf;
-		const char *why;
-		long len;
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", NVSTORE_CORPUS_DIR, e->d_name);
-		f = fopen(path, "rb");
-		ck_assert_msg(f != NULL, "%s", path);
-		ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-		len = ftell(f);
-		rewind(f);
-		buf = malloc(len > 0 ? (size_t)len : 1);
-		ck_assert(buf != NULL && fread(buf, 1, (size_t)len, f) == (size_t)len);
-		fclose(f);
-		why = fuzz_nvstore_load_one(buf, (size_t)len);
-		ck_assert_msg(why == NULL, "%s: %s", e->d_name, why);
-		free(buf);
-		files++;
-	}
-	closedir(d);
-	ck_assert_uint_ge(files, 10);
+	ck_assert_uint_ge(corpus_replay(NVSTORE_CORPUS_DIR, fuzz_nvstore_load_one), 10);
 }
 END_TEST
 

@@ -9,12 +9,11 @@
  * libtpms; see src/vtpm/README.md).
  */
 #include <check.h>
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus_replay.h"
 #include "fault_sweep.h"
 #include "fuzz/fuzz_vtpm_state.h"
 #include "sim_plat.h"
@@ -49,36 +48,9 @@ static struct fvs_stats stats(void)
 
 START_TEST(test_corpus_replay)
 {
-	DIR *d = opendir(VTPM_STATE_CORPUS_DIR);
-	unsigned int files = 0;
-	struct dirent *e;
+	unsigned int files = corpus_replay(VTPM_STATE_CORPUS_DIR, fuzz_vtpm_state_one);
 	struct fvs_stats st;
 
-	ck_assert_msg(d != NULL, "%s: %s", VTPM_STATE_CORPUS_DIR, strerror(errno));
-	while ((e = readdir(d)) != NULL) {
-		char path[512];
-		uint8_t *buf;
-		const char *why;
-		long len;
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", VTPM_STATE_CORPUS_DIR, e->d_name);
-		f = fopen(path, "rb");
-		ck_assert_msg(f != NULL, "%s", path);
-		ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-		len = ftell(f);
-		rewind(f);
-		buf = malloc(len > 0 ? (size_t)len : 1);
-		ck_assert(buf != NULL && fread(buf, 1, (size_t)len, f) == (size_t)len);
-		fclose(f);
-		why = fuzz_vtpm_state_one(buf, (size_t)len);
-		ck_assert_msg(why == NULL, "%s: %s", e->d_name, why);
-		free(buf);
-		files++;
-	}
-	closedir(d);
 	ck_assert_uint_ge(files, 10);
 	/* The corpus reaches both outcomes and an NV index. */
 	st = stats();
