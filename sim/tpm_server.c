@@ -410,19 +410,27 @@ static void close_state(struct blkdev *dev, const char *path)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: csvsm-sim tpm-server [--port P] [--state FILE] [-q]\n"
-	             "\n"
-	             "Serves the csvsm vTPM with the TCG TPM simulator protocol on 127.0.0.1:\n"
-	             "TPM commands on port P (default 2321), platform signals on P+1. Every\n"
-	             "command goes through the SVSM vTPM protocol of a simulated machine.\n"
-	             "\n"
-	             "  --port P      command port (1024..65534)\n"
-	             "  --state FILE  keep the TPM state in FILE (created, 1 MiB, when missing);\n"
-	             "                without it the state lives in memory\n"
-	             "  -q            no per-event messages\n");
+	fprintf(
+	    out,
+	    "usage: csvsm-sim tpm-server [--port P] [--state FILE] [--platform-auth svsm|empty] "
+	    "[-q]\n"
+	    "\n"
+	    "Serves the csvsm vTPM with the TCG TPM simulator protocol on 127.0.0.1:\n"
+	    "TPM commands on port P (default 2321), platform signals on P+1. Every\n"
+	    "command goes through the SVSM vTPM protocol of a simulated machine.\n"
+	    "\n"
+	    "  --port P      command port (1024..65534)\n"
+	    "  --state FILE  keep the TPM state in FILE (created, 1 MiB, when missing);\n"
+	    "                without it the state lives in memory\n"
+	    "  --platform-auth svsm|empty\n"
+	    "                svsm (default): the SVSM keeps the platform hierarchy, as\n"
+	    "                firmware does; empty: developer option, platformAuth stays\n"
+	    "                empty for the client (test suites written for simulators)\n"
+	    "  -q            no per-event messages\n");
 }
 
-static int parse_args(int argc, char **argv, uint16_t *port, const char **state, bool *quiet)
+static int parse_args(int argc, char **argv, uint16_t *port, const char **state, bool *quiet,
+                      bool *pa_empty)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -445,6 +453,16 @@ static int parse_args(int argc, char **argv, uint16_t *port, const char **state,
 			*port = (uint16_t)v;
 		} else if (i + 1 < argc && !strcmp(a, "--state")) {
 			*state = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--platform-auth")) {
+			const char *v = argv[++i];
+
+			if (strcmp(v, "svsm") && strcmp(v, "empty")) {
+				fprintf(stderr,
+				        "csvsm-sim tpm-server: --platform-auth wants svsm or "
+				        "empty\n");
+				return -1;
+			}
+			*pa_empty = !strcmp(v, "empty");
 		} else {
 			fprintf(stderr, "csvsm-sim tpm-server: unknown or incomplete option '%s'\n",
 			        a);
@@ -536,9 +554,10 @@ int sim_tpm_server_main(int argc, char **argv)
 	struct server *s;
 	struct blkdev dev;
 	int rc, status = 1, tpm_fd = -1, plat_fd = -1;
-	bool quiet = false;
+	bool quiet = false, pa_empty = false;
+	struct csvsm_sim_config cfg;
 
-	rc = parse_args(argc, argv, &port, &state, &quiet);
+	rc = parse_args(argc, argv, &port, &state, &quiet, &pa_empty);
 	if (rc)
 		return rc > 0 ? 0 : 1;
 	s = calloc(1, sizeof(*s));
@@ -555,7 +574,9 @@ int sim_tpm_server_main(int argc, char **argv)
 		return 1;
 	}
 	sim_nv_use(&dev);
-	s->sim = csvsm_sim_new(NULL);
+	csvsm_sim_config_default(&cfg);
+	cfg.vtpm_platform_auth_empty = pa_empty;
+	s->sim = csvsm_sim_new(&cfg);
 	if (!s->sim)
 		goto out;
 	csvsm_sim_layout(s->sim, &s->layout);

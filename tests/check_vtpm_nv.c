@@ -596,7 +596,7 @@ static void boot_setup(void *ctx)
 static int boot_flow(void *ctx)
 {
 	(void)ctx;
-	return vtpm_boot();
+	return vtpm_boot(NULL);
 }
 
 static void boot_undo(void *ctx)
@@ -615,7 +615,7 @@ static bool boot_invariant(void *ctx, char *why, size_t why_len)
 		snprintf(why, why_len, "service running after a failed start");
 		return false;
 	}
-	rc = vtpm_boot();
+	rc = vtpm_boot(NULL);
 	if (rc < 0) {
 		snprintf(why, why_len, "the next start failed (%s)", csvsm_strerror(rc));
 		return false;
@@ -640,7 +640,7 @@ START_TEST(test_sweep_boot)
 	s.name = "vtpm_boot/nv-write";
 	s.site = FAULT_SITE_NV_WRITE;
 	ck_assert_uint_ge(fault_sweep_run(&s), 4);
-	ck_assert_int_eq(vtpm_boot(), 0);
+	ck_assert_int_eq(vtpm_boot(NULL), 0);
 }
 END_TEST
 

@@ -58,6 +58,12 @@ struct csvsm_sim_config {
 	/* A lying hypervisor at boot: non-zero values replace its GHCB MSR answers. */
 	uint64_t hv_sev_info; /* answer to SEV_INFO_REQ (0x002) */
 	uint64_t hv_features; /* answer to HV_FEATURES_REQ (0x080) */
+	/*
+	 * The vTPM (started when an NV device is chosen, csvsm/sim_nv.h).
+	 * Developer option: true leaves the platform hierarchy to the guest
+	 * (empty platformAuth) instead of the SVSM keeping it; default false.
+	 */
+	bool vtpm_platform_auth_empty;
 	/* Trace sink from the first event on (boot included); NULL = none. */
 	csvsm_sim_trace_fn trace;
 	void *trace_ctx;
