@@ -6,6 +6,8 @@
 #   style:      clang-format
 #   TPM peers:  tpm2-tools tss2 (IBM TSS) swtpm swtpm-tools libtss2-tcti-mssim0
 #               openssl (the vTPM client and crash tests, the swtpm benchmark)
+#   TPM suites: tpm2-abrmd libtss2-tcti-tabrmd0 dbus-daemon python3-yaml
+#               iproute2 (scripts/tpm-suites.sh, tests/tpm_suites.sh)
 #   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz)
 #   benchmarks: valgrind (callgrind instruction counts)
 set -eu
@@ -13,6 +15,7 @@ set -eu
 PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
 check libtpms-dev libssl-dev clang-format \
 tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl \
+tpm2-abrmd libtss2-tcti-tabrmd0 dbus-daemon python3-yaml iproute2 \
 clang libclang-rt-14-dev valgrind"
 
 missing=""

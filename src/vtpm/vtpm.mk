@@ -38,8 +38,10 @@ check_PROGRAMS += tests/vtpm-server
 tests_vtpm_server_SOURCES = tests/vtpm_server_main.c
 tests_vtpm_server_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_vtpm_server_LDADD = $(SIM_LIBS)
-TESTS += tests/vtpm_clients.sh tests/vtpm_crash.sh
-dist_check_SCRIPTS += tests/vtpm_clients.sh tests/vtpm_crash.sh
+TESTS += tests/vtpm_clients.sh tests/vtpm_crash.sh tests/tpm_suites.sh
+dist_check_SCRIPTS += tests/vtpm_clients.sh tests/vtpm_crash.sh tests/tpm_suites.sh
+# Third-party TPM suites beside swtpm (by hand; tests/tpm_suites.sh runs --quick).
+EXTRA_DIST += scripts/tpm-suites.sh
 check_PROGRAMS += tests/vtpm-stream
 tests_vtpm_stream_SOURCES = tests/vtpm_stream.c
 EXTRA_DIST += tests/vtpm_lib.sh
