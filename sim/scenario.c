@@ -14,7 +14,11 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/names.h"
+#include "csvsm/sim_nv.h"
 #include "scenario_int.h"
+
+/* The vTPM's NV device in scenarios (the tpm-server's size). */
+#define SCN_VTPM_NV_SIZE ((uint64_t)1 << 20)
 
 /* --- errors ------------------------------------------------------------- */
 
@@ -136,7 +140,7 @@ bool scn_builtin(const char *name)
 	for (size_t i = 0; i < sizeof(protocol_names) / sizeof(protocol_names[0]); i++)
 		if (!strcmp(protocol_names[i].name, name))
 			return true;
-	return call_by_name(name, &v) || result_by_name(name, &v);
+	return call_by_name(name, &v) || result_by_name(name, &v) || scn_tpm_name(name, &v);
 }
 
 int scn_set_var(struct scn_run *r, const char *name, uint64_t value)
@@ -194,7 +198,7 @@ static int lookup(struct scn_run *r, const char *name, uint64_t *v, bool *consta
 			*v = protocol_names[i].number;
 			return SCN_GO;
 		}
-	if (call_by_name(name, v) || result_by_name(name, v))
+	if (call_by_name(name, v) || result_by_name(name, v) || scn_tpm_name(name, v))
 		return SCN_GO;
 	return scn_error(r, "unknown name '%s'", name);
 }
@@ -559,6 +563,15 @@ int scn_start(struct scn_run *r, bool boot_check)
 		r->o->configure(r->o->hook_ctx, &cfg);
 	cfg.trace = run_trace;
 	cfg.trace_ctx = r;
+	/* The vTPM: an NV device in host RAM unless the harness chose one, and a TPM
+	 * whose randomness comes from the seed, so traces are reproducible. */
+	if (r->vtpm && !sim_nv_current()) {
+		if (sim_nv_ram_open(&r->nv, SCN_VTPM_NV_SIZE) < 0)
+			return scn_error(r, "out of memory (the vTPM's NV device)");
+		r->nv_open = true;
+		sim_nv_use(&r->nv);
+	}
+	cfg.vtpm_rand_from_seed = r->vtpm;
 	r->sim = csvsm_sim_new(&cfg);
 	if (r->o->ready)
 		r->o->ready(r->o->hook_ctx, r->sim);
@@ -773,6 +786,7 @@ static void run_init(struct scn_run *r, const struct scn_script *s, const struct
 	r->o = o;
 	r->err = o->err ? o->err : stderr;
 	csvsm_sim_config_default(&r->cfg);
+	r->vtpm = true;
 }
 
 static void run_cleanup(struct scn_run *r)
@@ -897,6 +911,10 @@ int scn_run(const struct scn_script *s, const struct scn_run_opts *o, struct scn
 		fprintf(r->err, "%s\n", r->diag.msg);
 	csvsm_sim_free(r->sim);
 	r->sim = NULL;
+	if (r->nv_open) {
+		sim_nv_ram_close(&r->nv); /* also forgets it as the NV device */
+		r->nv_open = false;
+	}
 	status = rc == SCN_STOP_ERROR ? SCN_ERROR : r->failed ? SCN_FAILED : SCN_OK;
 	if (o->out && (status != SCN_OK || !o->quiet)) {
 		if (status == SCN_ERROR)

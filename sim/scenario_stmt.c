@@ -160,26 +160,34 @@ void scn_hex_text(const uint8_t *b, size_t len, char *out, size_t out_len)
 
 static int stmt_config(struct scn_run *r, const struct scn_keyword *k)
 {
-	static const char *const keys[] = {"ram",        "svsm_size", "vcpus",       "seed",
-	                                   "guest_vmpl", "rmp_2m",    "hv_sev_info", "hv_features"};
-	const char *vals[8];
-	uint64_t v[8] = {0};
+	static const char *const keys[] = {
+	    "ram",    "svsm_size",   "vcpus",       "seed", "guest_vmpl",
+	    "rmp_2m", "hv_sev_info", "hv_features", "vtpm", "vtpm_platform_auth"};
+	const char *vals[10];
+	uint64_t v[10] = {0};
 	int rc;
 
 	if (r->started)
 		return scn_error(r, "config after the first action: configuration lines come "
 		                    "before everything else");
-	if ((rc = scn_need(r, k, 1, "key=value")) || (rc = scn_options(r, k, 1, keys, 8, vals)))
+	if ((rc = scn_need(r, k, 1, "key=value")) || (rc = scn_options(r, k, 1, keys, 10, vals)))
 		return rc;
-	for (size_t i = 0; i < 8; i++) {
+	for (size_t i = 0; i < 10; i++) {
 		bool constant, b;
 
 		if (!vals[i])
 			continue;
-		if (i == 5) {
-			if ((rc = scn_bool(r, vals[i], "rmp_2m", &b)))
+		if (i == 5 || i == 8) {
+			if ((rc = scn_bool(r, vals[i], keys[i], &b)))
 				return rc;
 			v[i] = b;
+			continue;
+		}
+		if (i == 9) {
+			if (strcmp(vals[i], "svsm") && strcmp(vals[i], "empty"))
+				return scn_error(
+				    r, "vtpm_platform_auth wants svsm or empty, not '%s'", vals[i]);
+			v[i] = !strcmp(vals[i], "empty");
 			continue;
 		}
 		if ((rc = scn_eval(r, vals[i], &v[i], &constant)))
@@ -212,6 +220,10 @@ static int stmt_config(struct scn_run *r, const struct scn_keyword *k)
 		r->cfg.hv_sev_info = v[6];
 	if (vals[7])
 		r->cfg.hv_features = v[7];
+	if (vals[8])
+		r->vtpm = v[8];
+	if (vals[9])
+		r->cfg.vtpm_platform_auth_empty = v[9];
 	return SCN_GO;
 }
 
@@ -833,6 +845,10 @@ static const struct scn_keyword keywords[] = {
     {"expect", scn_stmt_expect, "expect WHAT VALUE... (docs/scenarios.md)", 0},
     {"echo", stmt_echo, "echo TEXT", 0},
     {"print", stmt_print, "print EXPR...", 0},
+    {"tpm", scn_stmt_tpm,
+     "tpm [at=ADDR] [locality=N] [size=N] [platform=N] raw HEXBYTES... | getrandom N | "
+     "pcr_extend PCR DIGEST | pcr_read PCR",
+     0},
 };
 
 int scn_exec_line(struct scn_run *r)

@@ -79,6 +79,10 @@ static struct {
 	struct vtpm_stats stats;
 } vt;
 
+/* The trace hook (vtpm_set_observer): outside `vt`, which vtpm_init clears. */
+static vtpm_observer_fn vtpm_observer;
+static void *vtpm_observer_ctx;
+
 /* ---- blob buffers ---- */
 
 /* Makes *buf hold at least `need` bytes (contents not kept). 0 or -CSVSM_ENOMEM. */
@@ -611,6 +615,8 @@ int vtpm_execute(const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_t rsp_ma
 	memcpy(rsp, vt.out, vt.out_len);
 	*rsp_len = vt.out_len;
 	vt.stats.commands++;
+	if (vtpm_observer)
+		vtpm_observer(vtpm_observer_ctx, cc, cmd_len, vtpm_get_be32(rsp + 6), vt.out_len);
 	/* After every TPM2_Startup the platform hierarchy is open again: close it. */
 	if (cc == TPM_CC_STARTUP && vtpm_get_be32(rsp + 6) == TPM_RC_SUCCESS && vt.keep_platform &&
 	    vtpm_lock_platform() < 0) {
@@ -654,4 +660,10 @@ void vtpm_shutdown(void)
 void vtpm_get_stats(struct vtpm_stats *out)
 {
 	*out = vt.stats;
+}
+
+void vtpm_set_observer(vtpm_observer_fn fn, void *ctx)
+{
+	vtpm_observer = fn;
+	vtpm_observer_ctx = ctx;
 }

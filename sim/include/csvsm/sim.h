@@ -64,6 +64,13 @@ struct csvsm_sim_config {
 	 * (empty platformAuth) instead of the SVSM keeping it; default false.
 	 */
 	bool vtpm_platform_auth_empty;
+	/*
+	 * The vTPM's randomness (all of libtpms', through OpenSSL's RAND_bytes,
+	 * process-wide while the machine exists) drawn from `seed`, so the same
+	 * seed gives the same TPM and the same trace. Default false: the host's
+	 * randomness. For simulation only, never for secrets.
+	 */
+	bool vtpm_rand_from_seed;
 	/* Trace sink from the first event on (boot included); NULL = none. */
 	csvsm_sim_trace_fn trace;
 	void *trace_ctx;
@@ -233,6 +240,8 @@ enum csvsm_sim_event_type {
 	CSVSM_EV_PSC,       /* page state change: a[0] = GPA, a[1] = size, a[2] = to private, a[3] =
 	                       result */
 	CSVSM_EV_HV_ACTION, /* hypervisor misbehaviour: a[0] = kind (CSVSM_HV_*), a[1] = GPA */
+	CSVSM_EV_VTPM,      /* the vTPM ran a guest command: a[0] = command code, a[1] = its size,
+	                       a[2] = TPM response code, a[3] = response size */
 };
 
 enum {

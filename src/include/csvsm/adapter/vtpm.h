@@ -78,6 +78,18 @@ struct vtpm_stats {
 void vtpm_get_stats(struct vtpm_stats *out);
 
 /*
+ * Called after every guest command vtpm_execute delivered (not the SVSM's
+ * own commands): the command code, the command's size, the TPM response
+ * code and the response's size. For the simulator's trace; the observer
+ * must not call back into the vTPM.
+ */
+typedef void (*vtpm_observer_fn)(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc,
+                                 size_t rsp_len);
+
+/* Installs `fn` (NULL removes it); it outlives vtpm_init and vtpm_shutdown. */
+void vtpm_set_observer(vtpm_observer_fn fn, void *ctx);
+
+/*
  * _TPM_Init, as a platform reset signal does it (the tpm-server's power
  * cycle; never reachable by the guest): pending NV changes are committed,
  * then the TPM restarts from its NV state and waits for TPM2_Startup (the
