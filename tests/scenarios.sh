@@ -65,6 +65,16 @@ done
 cmp -s "$tmp/det1.jsonl" "$tmp/det2.jsonl" || bad "two runs gave different traces"
 cmp -s "$tmp/det1.json" "$tmp/det2.json" || bad "two runs gave different timelines"
 [ -s "$tmp/det1.jsonl" ] || bad "empty trace"
+# The vTPM is seeded from the seed: the same seed gives the same TPM bytes
+# (the responses -v prints), another seed other ones.
+vt="$scenarios/vtpm.scn"
+for i in 1 2; do
+	"$sim" -v run "$vt" 2>&1 >/dev/null | grep "tpm response" >"$tmp/vt$i.txt" ||
+		bad "vtpm -v run $i printed no TPM response"
+done
+"$sim" --seed 2 -v run "$vt" 2>&1 >/dev/null | grep "tpm response" >"$tmp/vt3.txt"
+cmp -s "$tmp/vt1.txt" "$tmp/vt2.txt" || bad "vtpm: the same seed gave other TPM responses"
+cmp -s "$tmp/vt1.txt" "$tmp/vt3.txt" && bad "vtpm: seeds 1 and 2 gave the same TPM responses"
 # The default run is deterministic too, and -v shows the same events.
 "$sim" -q --trace "$tmp/def1.jsonl" >/dev/null 2>&1 || bad "default run failed"
 "$sim" -q -v --trace "$tmp/def2.jsonl" >/dev/null 2>"$tmp/def2.txt" || bad "default run -v failed"
