@@ -185,7 +185,7 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 	struct sim_snapshot *s;
 	size_t rmp_size = sim_rmp_snapshot_size(sim->rmp);
 
-	if (sim->stats.calls != 0)
+	if (sim->snp.stats.calls != 0)
 		return -1;
 	for (unsigned int i = 1; i < PLAT_MAX_VCPUS; i++)
 		if (sim->vcpus[i].vmpl0_created)
