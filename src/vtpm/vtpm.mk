@@ -4,7 +4,7 @@
 # simulator's NV device choice and the mssim socket server.
 CORE_SOURCES += src/protocols/vtpm.c src/core/vtpm_boot.c
 SIM_SOURCES += src/vtpm/vtpm_engine.c src/vtpm/vtpm_setup.c src/vtpm/vtpm_internal.h \
-	sim/plat_storage.c sim/tpm_server.c sim/tpm_server.h
+	sim/plat_storage.c sim/tpm_server.c sim/tpm_server.h sim/vtpm_guest.c sim/vtpm_guest.h
 # libtpms and OpenSSL for everything linking libcsvsm-sim. The lead wires
 # $(VTPM_LIBTPMS_CPPFLAGS) into sim_libcsvsm_sim_a_CPPFLAGS (empty on Debian:
 # the headers are <libtpms/...> in the default include path).
