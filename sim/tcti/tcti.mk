@@ -30,3 +30,17 @@ install-tcti-module-link:
 uninstall-hook:
 	rm -f "$(DESTDIR)$(tctimoduledir)/libtss2-tcti-csvsm.so"
 .PHONY: install-tcti-module-link
+
+# The TCTI interface through dlopen, from a client built without
+# sanitizers (as tpm2-tools is): tests/check_tcti.c. tpm2-tools through the
+# module: tests/tcti_tools.sh.
+check_PROGRAMS += tests/check_tcti
+TESTS += tests/check_tcti tests/tcti_tools.sh
+dist_check_SCRIPTS += tests/tcti_tools.sh
+tests_check_tcti_SOURCES = tests/check_tcti.c
+tests_check_tcti_CPPFLAGS = $(TSS2_CFLAGS) \
+	-DTCTI_MODULE_PATH='"$(abs_top_builddir)/sim/tcti/libtss2-tcti-csvsm.so.0"'
+tests_check_tcti_CFLAGS = $(CSVSM_WARN_CFLAGS) -g $(CHECK_CFLAGS)
+tests_check_tcti_LDFLAGS =
+tests_check_tcti_LDADD = $(CHECK_LIBS) -ldl
+EXTRA_tests_check_tcti_DEPENDENCIES = sim/tcti/libtss2-tcti-csvsm.so.0

@@ -19,10 +19,15 @@
  *               printed only when the init fails).
  * A CONF without '=' is taken as the state FILE.
  *
- * Each context boots the machine (one per process: csvsm/sim.h), so a new
- * process meets the TPM as after a reboot: NV (indices, persistent
- * objects, hierarchy seeds, saved object contexts) persists, PCRs and
- * loaded objects do not, exactly as for the SVSM's guest.
+ * Each context boots the machine (one per process: csvsm/sim.h) and, when
+ * finalized, sends TPM2_Shutdown(TPM_SU_STATE) through the SVSM as a guest
+ * OS does before it hibernates. The SVSM's TPM2_Startup(TPM_SU_CLEAR) at
+ * the next boot is then a TPM Restart (TPM 2.0 Part 1 section 36.6): NV
+ * (indices, persistent objects, seeds) persists and so do saved object
+ * contexts (tpm2-tools' `-c file.ctx` in one process, `-C file.ctx` in the
+ * next); PCRs start again from their reset values and loaded objects and
+ * sessions are gone. A process that dies without finalizing is a power
+ * loss: the next boot is a TPM Reset, and saved contexts are invalid.
  *
  * The TCTI state machine (TCTI spec, "TCTI context state"): transmit in
  * TRANSMIT state runs the command to completion and moves to RECEIVE;
@@ -146,6 +151,8 @@ static TSS2_RC parse_conf(const char *conf, struct tcti_conf *c)
 		uint64_t v;
 
 		if (!val) {
+			fprintf(stderr, "tcti-csvsm: bad configuration item '%s' (key=value)\n",
+			        item);
 			rc = TSS2_TCTI_RC_BAD_VALUE;
 			break;
 		}
@@ -166,8 +173,6 @@ static TSS2_RC parse_conf(const char *conf, struct tcti_conf *c)
 		if (rc == TSS2_TCTI_RC_BAD_VALUE)
 			fprintf(stderr, "tcti-csvsm: bad configuration item '%s=%s'\n", item, val);
 	}
-	if (rc == TSS2_TCTI_RC_BAD_VALUE && !item)
-		fprintf(stderr, "tcti-csvsm: bad configuration '%s'\n", conf);
 	free(copy);
 	if (rc != TSS2_RC_SUCCESS) {
 		free(c->state);
@@ -332,6 +337,17 @@ static TSS2_RC tcti_csvsm_make_sticky(TSS2_TCTI_CONTEXT *ctx, TPM2_HANDLE *handl
 	return TSS2_TCTI_RC_NOT_IMPLEMENTED;
 }
 
+/* TPM2_Shutdown(TPM_SU_STATE) (Part 3 section 9.4), as before a hibernation. */
+static void tcti_hibernate(struct tcti_csvsm *t)
+{
+	static const uint8_t cmd[12] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x45, 0, 0x01};
+	size_t n = vtpm_guest_command(&t->guest, 0, cmd, sizeof(cmd), t->rsp);
+	uint32_t rc = n >= TPM_HEADER_SIZE ? be32(t->rsp + 6) : 0xffffffffu;
+
+	if (rc != 0 && tcti_log.to_stderr)
+		fprintf(stderr, "tcti-csvsm: TPM2_Shutdown(STATE) answered %#x\n", rc);
+}
+
 static void tcti_csvsm_finalize(TSS2_TCTI_CONTEXT *ctx)
 {
 	TSS2_RC rc;
@@ -339,6 +355,7 @@ static void tcti_csvsm_finalize(TSS2_TCTI_CONTEXT *ctx)
 
 	if (!t)
 		return;
+	tcti_hibernate(t);
 	vtpm_guest_close(&t->guest);
 	if (t->event_fd >= 0)
 		close(t->event_fd);
