@@ -12,10 +12,11 @@
 #
 # Targets (columns): swtpm (Debian's swtpm, socket mode), csvsm (`csvsm-sim
 # tpm-server`, the SVSM keeps platformAuth: the default), csvsm-empty (the
-# same with --platform-auth empty), tcti (tpm2-tools tests only, through the
-# in-process TCTI module libtss2-tcti-csvsm.so loaded by tpm2-abrmd; a
-# column only when the build has the module). TEST names a test as printed
-# (ibm/testnv, tools/nv) or its last part (testnv, nv).
+# same with --platform-auth empty), tcti and tcti-empty (tpm2-tools tests
+# only: the in-process TCTI module libtss2-tcti-csvsm.so loaded by
+# tpm2-abrmd, platform_auth=svsm or empty; tcti-empty is a default column
+# when the build has the module). TEST names a test as printed (ibm/testnv,
+# tools/nv) or its last part (testnv, nv).
 #
 # The suites come from the pinned tarballs of the shared vendor folder
 # ($CSVSM_VENDOR, else ../shared/vendor or ../../shared/vendor from the
@@ -102,19 +103,19 @@ if $want_tools; then
 fi
 command -v swtpm >/dev/null || skip "swtpm missing (apt-get install swtpm)"
 abrmd=$(command -v tpm2-abrmd || echo /usr/sbin/tpm2-abrmd)
-tcti_module=$(find "$build" -name 'libtss2-tcti-csvsm.so' 2>/dev/null | head -n 1)
+tcti_module=$(find "$build" -name 'libtss2-tcti-csvsm.so*' -type f 2>/dev/null | sort | head -n 1)
 
 if [ -z "$targets" ] && $quick; then
 	targets="csvsm,csvsm-empty"
 elif [ -z "$targets" ]; then
 	targets="swtpm,csvsm,csvsm-empty"
-	[ -n "$tcti_module" ] && $want_tools && targets="$targets,tcti"
+	[ -n "$tcti_module" ] && $want_tools && targets="$targets,tcti-empty"
 fi
 IFS=, read -r -a cols <<<"$targets"
 for c in "${cols[@]}"; do
 	case $c in
 	swtpm | csvsm | csvsm-empty) ;;
-	tcti) [ -n "$tcti_module" ] || skip "no libtss2-tcti-csvsm.so in $build" ;;
+	tcti | tcti-empty) [ -n "$tcti_module" ] || skip "no libtss2-tcti-csvsm.so in $build" ;;
 	*) echo "tpm-suites: unknown target $c" >&2; exit 2 ;;
 	esac
 done
@@ -208,7 +209,7 @@ tpm_start() {
 			"$sim" tpm-server --port "$port" -q --platform-auth empty \
 				>"$dir/tpm.log" 2>&1 &
 			;;
-		tcti) tpm_pid=; return 0 ;;
+		tcti | tcti-empty) tpm_pid=; return 0 ;; # in tpm2-abrmd's process
 		esac
 		tpm_pid=$!
 		pids+=("$tpm_pid")
@@ -232,11 +233,12 @@ stop_pid() {
 # abrmd_start TARGET DIR: tpm2-abrmd in front of the TPM; sets tools_tcti, abrmd_pid.
 abrmd_start() {
 	local t=$1 dir=$2 name tcti
-	name="com.intel.tss2.Tabrmd${port:-$RANDOM}x$$"
+	name="com.intel.tss2.Tabrmd${RANDOM}x$$"
 	case $t in
 	swtpm) tcti="swtpm:host=127.0.0.1,port=$port" ;;
 	csvsm | csvsm-empty) tcti="mssim:host=127.0.0.1,port=$port" ;;
-	tcti) tcti="$tcti_module:state=$dir/tpm.state${CSVSM_TCTI_EXTRA:+,$CSVSM_TCTI_EXTRA}" ;;
+	tcti) tcti="$tcti_module:state=$dir/tpm.state" ;;
+	tcti-empty) tcti="$tcti_module:state=$dir/tpm.state,platform_auth=empty" ;;
 	esac
 	local root=
 	[ "$(id -u)" = 0 ] && root=--allow-root
@@ -299,7 +301,7 @@ run_one() {
 	mkdir -p "$dir"
 	case $name in
 	ibm/*)
-		[ "$t" = tcti ] && { r=N/A; return; }
+		case $t in tcti*) r=N/A; return ;; esac
 		local grp
 		for g in $ibm_groups; do
 			[ "ibm/${g#*:}" = "$name" ] && grp=${g%%:*}
@@ -415,18 +417,21 @@ if has csvsm && has csvsm-empty; then
 		status=1
 	fi
 fi
-if has tcti && has swtpm; then
+# Through the TCTI module: what passes over the socket passes in-process.
+for pair in tcti:csvsm tcti-empty:csvsm-empty; do
+	tc=${pair%%:*}
+	sc=${pair#*:}
+	has "$tc" && has "$sc" || continue
 	bad=()
 	for name in "${tests[@]}"; do
-		[ "${res[tcti,$name]}" = N/A ] && continue
-		[ "${res[swtpm,$name]}" = PASS ] && [ "${res[tcti,$name]}" != PASS ] &&
-			[ "${res[csvsm,$name]:-}" = PASS ] && bad+=("$name")
+		[ "${res[$tc,$name]}" = N/A ] && continue
+		[ "${res[$sc,$name]}" = PASS ] && [ "${res[$tc,$name]}" != PASS ] && bad+=("$name")
 	done
 	if [ ${#bad[@]} -eq 0 ]; then
-		echo "  tcti: no test fails through the TCTI module that passes on swtpm and csvsm"
+		echo "  $tc: every test that passes on $sc passes through the TCTI module"
 	else
-		echo "  tcti FAILS where swtpm and csvsm pass: ${bad[*]}"
+		echo "  $tc FAILS where $sc passes: ${bad[*]}"
 		status=1
 	fi
-fi
+done
 exit $status
