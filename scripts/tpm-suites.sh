@@ -57,8 +57,8 @@ done
 case $suite in ibm | tools | both) ;; *) echo "tpm-suites: --suite ibm|tools|both" >&2; exit 2 ;; esac
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "tpm-suites: no build folder" >&2; exit 2; }
 
-# The CI subset (--quick: < ~60 s; targets csvsm and csvsm-empty unless
-# --targets says otherwise): keys, HMAC sessions, NV PIN indexes with a
+# The CI subset (--quick: < ~60 s; targets csvsm, csvsm-empty and, when
+# built, tcti-empty unless --targets says otherwise): keys, HMAC sessions, NV PIN indexes with a
 # power cycle, sealing with policies, PCRs, and the platform hierarchy.
 QUICK_IBM="testrng testhmacsession testnvpin testunseal"
 QUICK_TOOLS="getrandom pcrextend changepps hierarchycontrol"
@@ -107,6 +107,7 @@ tcti_module=$(find "$build" -name 'libtss2-tcti-csvsm.so*' -type f 2>/dev/null |
 
 if [ -z "$targets" ] && $quick; then
 	targets="csvsm,csvsm-empty"
+	[ -n "$tcti_module" ] && $want_tools && targets="$targets,tcti-empty"
 elif [ -z "$targets" ]; then
 	targets="swtpm,csvsm,csvsm-empty"
 	[ -n "$tcti_module" ] && $want_tools && targets="$targets,tcti-empty"
