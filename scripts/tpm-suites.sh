@@ -348,11 +348,11 @@ declare -A res dur
 start_all=$(date +%s)
 width=8
 for c in "${cols[@]}"; do [ ${#c} -gt $width ] && width=${#c}; done
-printf '%-28s' "test"
+printf '%-34s' "test"
 for c in "${cols[@]}"; do printf " %-${width}s" "$c"; done
 echo
 for name in "${tests[@]}"; do
-	printf '%-28s' "$name"
+	printf '%-34s' "$name"
 	for c in "${cols[@]}"; do
 		t0=$(date +%s.%N)
 		run_one "$c" "$name"
