@@ -213,12 +213,13 @@ int scn_stmt_tpm(struct scn_run *r, const struct scn_keyword *k)
 		if (rc)
 			return rc;
 	}
+	/* The machine first: values may use layout names (at=free_ram+4K). */
+	if ((rc = scn_start(r, false)))
+		return rc;
 	if ((vals[0] && (rc = scn_eval(r, vals[0], &v[0], NULL))) ||
 	    (vals[1] && (rc = scn_eval_max(r, vals[1], 255, "locality", &v[1]))) ||
 	    (vals[2] && (rc = scn_eval_max(r, vals[2], UINT32_MAX, "size", &v[2]))) ||
 	    (vals[3] && (rc = scn_eval_max(r, vals[3], UINT32_MAX, "platform", &v[3]))))
-		return rc;
-	if ((rc = scn_start(r, false)))
 		return rc;
 	if (!vals[0] && !r->dry)
 		v[0] = r->lay.free_ram_base; /* the default TPM buffer: the first free page */

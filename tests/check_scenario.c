@@ -985,6 +985,12 @@ START_TEST(test_tpm_run)
 	ck_assert_ptr_nonnull(strstr(c.err, "actual:   80 01 00 00 00 0a 00 00 01 43"));
 	captured_free(&c);
 
+	/* As the first action, at= sees the booted machine's layout (secrets: a guest RW page). */
+	out = run_ok("tpm at=secrets getrandom 4\n"
+	             "expect rax SVSM_SUCCESS\n"
+	             "expect tpm rc 0\n");
+	free(out);
+
 	/* An unvalidated buffer: the guest's write faults, nothing is called. */
 	run_text("tpm getrandom 4\n"
 	         "expect access vc\n"
