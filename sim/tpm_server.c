@@ -67,11 +67,11 @@ enum {
 	MS_TEST_FAILURE_MODE = 30,
 };
 
-#define SERVER_VERSION    1
-#define MS_PLATFORM_AVAIL 1         /* REMOTE_HANDSHAKE flag: platform port present */
-#define MAX_WIRE_BYTES    (1 << 20) /* larger payloads close the connection */
-#define IN_CAP            (9 + SVSM_VTPM_CMD_MAX) /* the largest message kept whole */
-#define OUT_CAP           (4 + SVSM_VTPM_RSP_MAX + 4)
+#define SERVER_VERSION      1
+#define MS_PLATFORM_AVAIL   1         /* REMOTE_HANDSHAKE flag: platform port present */
+#define MAX_WIRE_BYTES      (1 << 20) /* larger payloads close the connection */
+#define IN_CAP              (9 + SVSM_VTPM_CMD_MAX) /* the largest message kept whole */
+#define OUT_CAP             (4 + SVSM_VTPM_RSP_MAX + 4)
 #define TPM_RC_COMMAND_SIZE 0x142
 
 enum conn_kind { CONN_TPM, CONN_PLATFORM };
@@ -552,8 +552,8 @@ static void serve(struct server *s, int tpm_fd, int plat_fd)
 			struct conn *c = s->conns[i];
 
 			polled[i] = c;
-			pfd[2 + i] = (struct pollfd){.fd = c->fd,
-			                             .events = c->out_len ? POLLOUT : POLLIN};
+			pfd[2 + i] =
+			    (struct pollfd){.fd = c->fd, .events = c->out_len ? POLLOUT : POLLIN};
 		}
 		rc = poll(pfd, 2 + n, -1);
 		if (rc < 0) {
@@ -615,7 +615,7 @@ int sim_tpm_server_main(int argc, char **argv)
 		return 1;
 	}
 	s->quiet = quiet;
-	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, 1, 0, quiet) < 0) {
+	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, NULL, 0, quiet) < 0) {
 		free(s);
 		return 1;
 	}

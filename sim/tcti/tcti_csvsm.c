@@ -47,8 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <unistd.h>
 #include <tss2/tss2_tcti.h>
+#include <unistd.h>
 
 #include "sim_plat.h"
 #include "tcti_csvsm.h"
@@ -368,6 +368,7 @@ static void tcti_csvsm_finalize(TSS2_TCTI_CONTEXT *ctx)
 TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *conf)
 {
 	struct tcti_csvsm *t = (struct tcti_csvsm *)ctx;
+	struct csvsm_sim_config mcfg;
 	struct tcti_conf c;
 	TSS2_RC rc;
 	int r;
@@ -393,7 +394,10 @@ TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *c
 	tcti_log.to_stderr = c.log_stderr;
 	tcti_log.len = 0;
 	sim_console_set_sink(tcti_console, NULL);
-	r = vtpm_guest_open(&t->guest, "tcti-csvsm", c.state, c.seed, c.wait_ms, true);
+	csvsm_sim_config_default(&mcfg);
+	mcfg.seed = c.seed;
+	/* The machine of `csvsm-sim tpm-server`: the defaults but for the seed. */
+	r = vtpm_guest_open(&t->guest, "tcti-csvsm", c.state, &mcfg, c.wait_ms, true);
 	free(c.state);
 	if (r < 0) {
 		if (tcti_log.len)
@@ -417,15 +421,15 @@ TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *c
 }
 
 static const TSS2_TCTI_INFO tcti_csvsm_info = {
-	.version = TCTI_CSVSM_VERSION,
-	.name = "tcti-csvsm",
-	.description = "The csvsm vTPM in a simulated SEV-SNP machine inside this process: "
-	               "every command through the SVSM vTPM protocol.",
-	.config_help = "Comma-separated: state=FILE (the TPM's NV; default in memory), "
-	               "seed=N (machine entropy seed, default 1), wait=MS (wait for a "
-	               "state file in use, default 10000), log=stderr (the SVSM's "
-	               "console). A string without '=' is the state FILE.",
-	.init = Tss2_Tcti_Csvsm_Init,
+    .version = TCTI_CSVSM_VERSION,
+    .name = "tcti-csvsm",
+    .description = "The csvsm vTPM in a simulated SEV-SNP machine inside this process: "
+                   "every command through the SVSM vTPM protocol.",
+    .config_help = "Comma-separated: state=FILE (the TPM's NV; default in memory), "
+                   "seed=N (machine entropy seed, default 1), wait=MS (wait for a "
+                   "state file in use, default 10000), log=stderr (the SVSM's "
+                   "console). A string without '=' is the state FILE.",
+    .init = Tss2_Tcti_Csvsm_Init,
 };
 
 const TSS2_TCTI_INFO *Tss2_Tcti_Info(void)
