@@ -16,6 +16,7 @@ sim_tcti_libtss2_tcti_csvsm_so_0_LDFLAGS = -shared -Wl,-soname,libtss2-tcti-csvs
 	-Wl,--version-script=$(srcdir)/sim/tcti/tcti.map -Wl,-z,defs -Wl,-Bsymbolic
 sim_tcti_libtss2_tcti_csvsm_so_0_LDADD = $(LIBTPMS_LIBS) $(LIBCRYPTO_LIBS)
 EXTRA_DIST += sim/tcti/tcti.map docs/tcti.md
+EXTRA_DIST += bench/tpm_clients.sh
 EXTRA_sim_tcti_libtss2_tcti_csvsm_so_0_DEPENDENCIES = $(srcdir)/sim/tcti/tcti.map
 
 # The loader also tries libtss2-tcti-<name>.so; dlopen of a name without a
