@@ -21,12 +21,14 @@ EXTRA_sim_tcti_libtss2_tcti_csvsm_so_0_DEPENDENCIES = $(srcdir)/sim/tcti/tcti.ma
 
 # The loader also tries libtss2-tcti-<name>.so; dlopen of a name without a
 # slash searches the ld.so cache, so the cache is refreshed when installing
-# as root into the live system.
+# as root, without DESTDIR, into a directory ldconfig scans (not for the
+# private prefixes of make distcheck).
 install-exec-hook: install-tcti-module-link
 install-tcti-module-link:
 	cd "$(DESTDIR)$(tctimoduledir)" && rm -f libtss2-tcti-csvsm.so && \
 		$(LN_S) libtss2-tcti-csvsm.so.0 libtss2-tcti-csvsm.so
-	@if test -z "$(DESTDIR)" && test "`id -u`" = 0 && command -v ldconfig >/dev/null 2>&1; then \
+	@if test -z "$(DESTDIR)" && test "`id -u`" = 0 && command -v ldconfig >/dev/null 2>&1 && \
+		ldconfig -N -X -v 2>/dev/null | grep -q "^$(tctimoduledir):"; then \
 		echo "ldconfig"; ldconfig || true; fi
 uninstall-hook:
 	rm -f "$(DESTDIR)$(tctimoduledir)/libtss2-tcti-csvsm.so"
