@@ -5,8 +5,9 @@
 # dlopen it even when the rest of the build uses ASan (an ASan object needs
 # the ASan runtime loaded first in the process).
 # It is built as a "program" linked with -shared: the tree uses no libtool.
-tctimoduledir = $(libdir)
-tctimodule_PROGRAMS = sim/tcti/libtss2-tcti-csvsm.so.0
+# "exec" in the name: installed by install-exec, before its hook.
+tctimoduleexecdir = $(libdir)
+tctimoduleexec_PROGRAMS = sim/tcti/libtss2-tcti-csvsm.so.0
 sim_tcti_libtss2_tcti_csvsm_so_0_SOURCES = $(CORE_SOURCES) $(SIM_SOURCES) \
 	sim/tcti/tcti_csvsm.c sim/tcti/tcti_csvsm.h
 sim_tcti_libtss2_tcti_csvsm_so_0_CPPFLAGS = $(sim_libcsvsm_sim_a_CPPFLAGS) $(TSS2_CFLAGS)
@@ -25,13 +26,13 @@ EXTRA_sim_tcti_libtss2_tcti_csvsm_so_0_DEPENDENCIES = $(srcdir)/sim/tcti/tcti.ma
 # private prefixes of make distcheck).
 install-exec-hook: install-tcti-module-link
 install-tcti-module-link:
-	cd "$(DESTDIR)$(tctimoduledir)" && rm -f libtss2-tcti-csvsm.so && \
+	cd "$(DESTDIR)$(tctimoduleexecdir)" && rm -f libtss2-tcti-csvsm.so && \
 		$(LN_S) libtss2-tcti-csvsm.so.0 libtss2-tcti-csvsm.so
 	@if test -z "$(DESTDIR)" && test "`id -u`" = 0 && command -v ldconfig >/dev/null 2>&1 && \
-		ldconfig -N -X -v 2>/dev/null | grep -q "^$(tctimoduledir):"; then \
+		ldconfig -N -X -v 2>/dev/null | grep -q "^$(tctimoduleexecdir):"; then \
 		echo "ldconfig"; ldconfig || true; fi
 uninstall-hook:
-	rm -f "$(DESTDIR)$(tctimoduledir)/libtss2-tcti-csvsm.so"
+	rm -f "$(DESTDIR)$(tctimoduleexecdir)/libtss2-tcti-csvsm.so"
 .PHONY: install-tcti-module-link
 
 # The TCTI interface through dlopen, from a client built without
