@@ -5,12 +5,10 @@
  * starts the boot vCPU in 32-bit protected mode, paging off, flat segments,
  * %ebx = physical address of the hvm_start_info (Xen docs/misc/pvh.pandoc).
  *
+ * The image is linked where it is loaded (from 1 MiB, virtual = physical).
  * This file builds boot page tables (the first 4 GiB identity-mapped with
- * 2 MiB pages, and the same first 2 GiB again at X86_KERNEL_VMA where the
- * image is linked), enters long mode and calls x86_main(start_info).
+ * 2 MiB pages), enters long mode and calls x86_main(start_info).
  */
-#define KERNEL_VMA 0xffffffff80000000
-#define PHYS(x)    ((x) - KERNEL_VMA)
 
 /* XEN_ELFNOTE_PHYS32_ENTRY; ELF64 readers take an 8-byte value. */
 	.section .note.Xen, "a", @note
@@ -29,21 +27,17 @@ pvh_start32:
 	cld
 	movl %ebx, %esi
 
-	/* Zero the 7 boot page-table pages (PML4, 2 PDPTs, 4 PDs). */
-	movl $PHYS(boot_pgt), %edi
+	/* Zero the 6 boot page-table pages (PML4, PDPT, 4 PDs). */
+	movl $boot_pgt, %edi
 	xorl %eax, %eax
-	movl $(7 * 4096 / 4), %ecx
+	movl $(6 * 4096 / 4), %ecx
 	rep stosl
 
-	/* PML4[0] -> low PDPT, PML4[511] -> high PDPT. */
-	movl $PHYS(boot_pgt), %edi
+	/* PML4[0] -> PDPT; PDPT[i] -> PD i (i = 0..3): 4 GiB. */
+	movl $boot_pgt, %edi
 	leal 0x1000 + 3(%edi), %eax
 	movl %eax, 0(%edi)
 	leal 0x2000 + 3(%edi), %eax
-	movl %eax, 511 * 8(%edi)
-
-	/* Low PDPT[i] -> PD i (i = 0..3): 4 GiB. */
-	leal 0x3000 + 3(%edi), %eax
 	movl %eax, 0x1000 + 0 * 8(%edi)
 	addl $0x1000, %eax
 	movl %eax, 0x1000 + 1 * 8(%edi)
@@ -52,14 +46,8 @@ pvh_start32:
 	addl $0x1000, %eax
 	movl %eax, 0x1000 + 3 * 8(%edi)
 
-	/* High PDPT[510] -> PD 0, [511] -> PD 1: KERNEL_VMA + 2 GiB -> 0 + 2 GiB. */
-	leal 0x3000 + 3(%edi), %eax
-	movl %eax, 0x2000 + 510 * 8(%edi)
-	addl $0x1000, %eax
-	movl %eax, 0x2000 + 511 * 8(%edi)
-
 	/* 2048 PD entries: 2 MiB pages, present + writable + PS. */
-	leal 0x3000(%edi), %ebx
+	leal 0x2000(%edi), %ebx
 	movl $0x83, %eax
 	xorl %edx, %edx
 	movl $2048, %ecx
@@ -84,10 +72,10 @@ pvh_start32:
 	movl %eax, %cr0
 
 	lgdt boot_gdt_desc
-	ljmp $0x08, $start64_low
+	ljmp $0x08, $start64
 
 	.code64
-start64_low:
+start64:
 	movl $0x10, %eax
 	movl %eax, %ds
 	movl %eax, %es
@@ -95,10 +83,15 @@ start64_low:
 	xorl %eax, %eax
 	movl %eax, %fs
 	movl %eax, %gs
-	movabsq $start64_high, %rax
-	jmp *%rax
+	movq $(x86_stack_area + 4096 + 32768), %rsp
+	xorl %ebp, %ebp
+	movl %esi, %edi
+	call x86_main
+2:	cli
+	hlt
+	jmp 2b
 
-	.section .boot.data, "a", @progbits
+	.section .rodata.boot_gdt, "a", @progbits
 	.balign 16
 boot_gdt:
 	.quad 0
@@ -110,19 +103,9 @@ boot_gdt_desc:
 	.word boot_gdt_end - boot_gdt - 1
 	.long boot_gdt
 
-	.text
-start64_high:
-	movabsq $(x86_stack_area + 4096 + 32768), %rsp
-	xorl %ebp, %ebp
-	movl %esi, %edi
-	call x86_main
-2:	cli
-	hlt
-	jmp 2b
-
 	.section .bss.boot_pgt, "aw", @nobits
 	.balign 4096
 boot_pgt:
-	.skip 7 * 4096
+	.skip 6 * 4096
 
 	.section .note.GNU-stack, "", @progbits

@@ -9,9 +9,6 @@
 
 #include "csvsm/types.h"
 
-/* Where the image's high half lives (src/plat/x86_64/csvsm.ld). */
-#define X86_KERNEL_VMA 0xffffffff80000000ull
-
 #define X86_CR0_PE  (1ull << 0)
 #define X86_CR0_WP  (1ull << 16)
 #define X86_CR0_PG  (1ull << 31)
@@ -139,10 +136,13 @@ static inline CSVSM_NORETURN void x86_stop(void)
 		__asm__ volatile("cli; hlt");
 }
 
-/* Physical address of a symbol of the image's high half. */
+/*
+ * Physical address of an object of the image or of RAM below 4 GiB: the
+ * page tables map both 1:1 (paging.c).
+ */
 static inline uint64_t x86_image_pa(const void *p)
 {
-	return (uint64_t)(uintptr_t)p - X86_KERNEL_VMA;
+	return (uint64_t)(uintptr_t)p;
 }
 
 #endif
