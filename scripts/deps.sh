@@ -10,13 +10,14 @@
 #               iproute2 (scripts/tpm-suites.sh, tests/tpm_suites.sh)
 #   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz)
 #   benchmarks: valgrind (callgrind instruction counts)
+#   images:     qemu-system-x86 (boots src/csvsm-kvm.elf in make check)
 set -eu
 
 PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
 check libtpms-dev libssl-dev libtss2-dev clang-format \
 tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl \
 tpm2-abrmd libtss2-tcti-tabrmd0 dbus-daemon python3-yaml iproute2 \
-clang libclang-rt-14-dev valgrind"
+clang libclang-rt-14-dev valgrind qemu-system-x86"
 
 missing=""
 for p in $PACKAGES; do

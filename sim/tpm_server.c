@@ -634,7 +634,7 @@ int sim_tpm_server_main(int argc, char **argv)
 	s->quiet = quiet;
 	csvsm_sim_config_default(&cfg);
 	cfg.vtpm_platform_auth_empty = pa_empty;
-	if (vtpm_guest_open_cfg(&s->guest, "csvsm-sim tpm-server", state, &cfg, 0, quiet) < 0) {
+	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, &cfg, 0, quiet) < 0) {
 		free(s);
 		return 1;
 	}

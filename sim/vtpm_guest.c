@@ -139,20 +139,9 @@ static void close_state(struct vtpm_guest *g)
 		sim_nv_ram_close(&g->dev);
 }
 
-int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state, uint64_t seed,
-                    unsigned int lock_wait_ms, bool quiet)
+int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state,
+                    const struct csvsm_sim_config *cfg, unsigned int lock_wait_ms, bool quiet)
 {
-	struct csvsm_sim_config cfg;
-
-	csvsm_sim_config_default(&cfg);
-	cfg.seed = seed;
-	return vtpm_guest_open_cfg(g, who, state, &cfg, lock_wait_ms, quiet);
-}
-
-int vtpm_guest_open_cfg(struct vtpm_guest *g, const char *who, const char *state,
-                        const struct csvsm_sim_config *base, unsigned int lock_wait_ms, bool quiet)
-{
-	struct csvsm_sim_config cfg = *base;
 	struct csvsm_sim_layout layout;
 	int rc;
 
@@ -166,9 +155,7 @@ int vtpm_guest_open_cfg(struct vtpm_guest *g, const char *who, const char *state
 		return rc == -CSVSM_EBUSY ? -2 : -1;
 	}
 	sim_nv_use(&g->dev);
-	cfg.trace = NULL;
-	cfg.trace_ctx = NULL;
-	g->sim = csvsm_sim_new(&cfg);
+	g->sim = csvsm_sim_new(cfg);
 	if (!g->sim) {
 		fprintf(stderr, "%s: the simulated machine did not boot\n", who);
 		goto fail;

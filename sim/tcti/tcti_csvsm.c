@@ -375,7 +375,7 @@ static void tcti_csvsm_finalize(TSS2_TCTI_CONTEXT *ctx)
 TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *conf)
 {
 	struct tcti_csvsm *t = (struct tcti_csvsm *)ctx;
-	struct csvsm_sim_config cfg;
+	struct csvsm_sim_config mcfg;
 	struct tcti_conf c;
 	TSS2_RC rc;
 	int r;
@@ -401,10 +401,12 @@ TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *c
 	tcti_log.to_stderr = c.log_stderr;
 	tcti_log.len = 0;
 	sim_console_set_sink(tcti_console, NULL);
-	csvsm_sim_config_default(&cfg);
-	cfg.seed = c.seed;
-	cfg.vtpm_platform_auth_empty = c.platform_auth_empty;
-	r = vtpm_guest_open_cfg(&t->guest, "tcti-csvsm", c.state, &cfg, c.wait_ms, true);
+	csvsm_sim_config_default(&mcfg);
+	mcfg.seed = c.seed;
+	mcfg.vtpm_platform_auth_empty = c.platform_auth_empty;
+	/* The machine of `csvsm-sim tpm-server`: the defaults but for the seed and the platform
+	 * hierarchy. */
+	r = vtpm_guest_open(&t->guest, "tcti-csvsm", c.state, &mcfg, c.wait_ms, true);
 	free(c.state);
 	if (r < 0) {
 		if (tcti_log.len)
