@@ -376,6 +376,9 @@ static enum conn_result conn_readable(struct server *s, struct conn *c)
 
 		n = recv(c->fd, scratch, want, MSG_DONTWAIT);
 	} else {
+		/* Full means a complete message waits for its reply to leave: not here. */
+		if (c->have == sizeof(c->in))
+			return CONN_CLOSE;
 		n = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, MSG_DONTWAIT);
 	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
