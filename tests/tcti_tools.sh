@@ -9,6 +9,8 @@
 #   then create, load and readpublic on its saved context in later
 #   processes (saved contexts survive the TPM Restart between processes);
 #   nvdefine and nvwrite, then nvread in another process;
+# - SIGKILL of a process writing NV: the next one reads the last value
+#   acknowledged or the one in flight (the NV store's crash safety);
 # - two processes on one state file at once: the second waits for the first;
 #   with wait=0 it fails at once with a message; bad configurations fail.
 # The tools and the module are built without sanitizers.
@@ -93,6 +95,30 @@ run nvdefine tpm2_nvdefine -T "$T" 0x1500018 -C o -s ${#nvdata} -a 'ownerread|ow
 run nvwrite tpm2_nvwrite -T "$T" 0x1500018 -C o -i nv.in
 run nvread tpm2_nvread -T "$T" 0x1500018 -C o -s ${#nvdata} -o nv.out &&
 	{ cmp -s nv.in nv.out && ok || bad "nvread: contents differ"; }
+
+# ---- SIGKILL while writing NV ----
+# tpm2_nvwrite processes write 1, 2, 3, ... into an index, one after the
+# other; the whole group is killed at an arbitrary point. The index must
+# then hold the last value acknowledged or the one in flight.
+run nvdefine-crash tpm2_nvdefine -T "$T" 0x1500019 -C o -s 8 -a 'ownerread|ownerwrite'
+echo 0 >acked
+setsid bash -c '
+	for i in $(seq 1 100000); do
+		printf "%08d" "$i" >v
+		tpm2_nvwrite -T "$1" 0x1500019 -C o -i v >/dev/null 2>&1 || exit 1
+		echo "$i" >acked.new && mv acked.new acked
+	done' writer "$T" &
+writer=$!
+sleep 1.5
+kill -KILL -- "-$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+acked=$(cat acked)
+if run nvread-crash tpm2_nvread -T "$T,wait=5000" 0x1500019 -C o -s 8 -o crash.out; then
+	got=$((10#$(cat crash.out)))
+	echo "killed after $acked acknowledged writes; the index holds $got"
+	{ [ "$acked" -gt 0 ] && { [ "$got" = "$acked" ] || [ "$got" = $((acked + 1)) ]; }; } && ok ||
+		bad "after SIGKILL: $got, last acknowledged $acked"
+fi
 
 # ---- one state file, two processes ----
 flock "$st" sleep 1 &
