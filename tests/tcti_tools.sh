@@ -88,6 +88,18 @@ run create tpm2_create -T "$T" -C primary.ctx -G ecc256:ecdsa-sha256 -u key.pub 
 run load tpm2_load -T "$T" -C primary.ctx -u key.pub -r key.priv -c key.ctx
 run readpublic tpm2_readpublic -T "$T" -c primary.ctx
 
+# A client's own TPM2_Shutdown(CLEAR) stands: the next boot is a TPM Reset,
+# and the saved context of the primary key is refused (TPM_RC_INTEGRITY).
+if command -v tpm2_shutdown >/dev/null 2>&1; then
+	run shutdown-clear tpm2_shutdown -T "$T" -c
+	if tpm2_readpublic -T "$T" -c primary.ctx >"$tmp/after-reset.out" 2>&1; then
+		bad "a saved context survived the client's TPM2_Shutdown(CLEAR)"
+	else
+		grep -q 'integrity' "$tmp/after-reset.out" && ok ||
+			bad "after Shutdown(CLEAR): $(cat "$tmp/after-reset.out")"
+	fi
+fi
+
 # ---- NV: define and write, read in another process ----
 nvdata="written through the csvsm TCTI module"
 printf '%s' "$nvdata" >nv.in
