@@ -10,7 +10,8 @@ sh scripts/deps.sh
 mkdir -p build-bench
 cd build-bench
 [ -f Makefile ] || ../configure -q --disable-debug CFLAGS="-O2 -g"
-make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm
+make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm sim/csvsm-sim \
+	src/csvsm-kvm.elf
 echo "== bench-alloc"
 ./bench/bench-alloc
 echo "== bench-core"
@@ -28,3 +29,5 @@ if command -v valgrind >/dev/null 2>&1; then
 else
 	echo "callgrind: valgrind not installed (apt-get install valgrind), instruction count skipped"
 fi
+echo "== the bare-metal image (bench/images.sh)"
+sh "$top/bench/images.sh" .

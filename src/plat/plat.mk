@@ -35,11 +35,11 @@ noinst_HEADERS += src/include/csvsm/abi/kvm_runner.h
 EXTRA_DIST += src/plat/x86_64/csvsm.ld scripts/check-image.sh
 
 IMAGE_LDSCRIPT = $(top_srcdir)/src/plat/x86_64/csvsm.ld
-IMAGE_LDFLAGS = -nostdlib -static -T $(IMAGE_LDSCRIPT) --build-id=none -z max-page-size=0x1000 \
+IMAGE_LINK_OPTS = -nostdlib -static -T $(IMAGE_LDSCRIPT) --build-id=none -z max-page-size=0x1000 \
 	-z noexecstack
 # Platform archives first; the core whole (every protocol handler is in the
 # image, referenced or not); the group resolves the platform <-> core cycle.
-IMAGE_LINK = $(LD) $(IMAGE_LDFLAGS) -o $@ --start-group $(1) src/plat/libcsvsm-x86.a \
+IMAGE_LINK = $(LD) $(IMAGE_LINK_OPTS) -o $@ --start-group $(1) src/plat/libcsvsm-x86.a \
 	--whole-archive src/libcsvsm-core-fs.a --no-whole-archive --end-group
 
 src/csvsm-kvm.elf: src/plat/libcsvsm-kvm.a src/plat/libcsvsm-x86.a src/libcsvsm-core-fs.a \
