@@ -90,3 +90,7 @@ src/images.stamp: $(IMAGES) $(top_srcdir)/scripts/check-image.sh
 		NM="$(NM)" $(SHELL) $(top_srcdir)/scripts/check-image.sh $$i || exit 1; done && touch $@
 all-local: src/images.stamp
 CLEANFILES += $(IMAGES) src/images.stamp
+
+# The images from the outside, as a test too (also refusing broken ones).
+TESTS += tests/check_images.sh
+dist_check_SCRIPTS += tests/check_images.sh
