@@ -11,7 +11,7 @@ mkdir -p build-bench
 cd build-bench
 [ -f Makefile ] || ../configure -q --disable-debug CFLAGS="-O2 -g"
 make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm bench/tpm-loop \
-	sim/csvsm-sim sim/tcti/libtss2-tcti-csvsm.so.0
+	sim/csvsm-sim sim/tcti/libtss2-tcti-csvsm.so.0 src/csvsm-kvm.elf
 echo "== bench-alloc"
 ./bench/bench-alloc
 echo "== bench-core"
@@ -31,3 +31,5 @@ if command -v valgrind >/dev/null 2>&1; then
 else
 	echo "callgrind: valgrind not installed (apt-get install valgrind), instruction count skipped"
 fi
+echo "== the bare-metal image (bench/images.sh)"
+sh "$top/bench/images.sh" .
