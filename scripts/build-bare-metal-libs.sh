@@ -33,7 +33,8 @@ out=$(cd "$out" && pwd)
 CC=${CC:-gcc}
 inc=$($CC -print-file-name=include)
 FS_CFLAGS="-ffreestanding -nostdinc -isystem $inc -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -O2"
-# The image is not Linux: no Linux-specific paths in the libraries.
+# The image is not Linux: no Linux-specific paths in OpenSSL (libtpms keeps
+# __linux__, which it only asks about to learn the byte order).
 FS_CPPFLAGS="-U__linux -U__linux__ -Ulinux -U__gnu_linux__ -I$top/src/libc/include"
 
 # OpenSSL: configured once (the options below are the whole configuration),
@@ -94,18 +95,20 @@ CFG
 cmp -s "$lb/gen/config.h.new" "$lb/gen/config.h" || mv "$lb/gen/config.h.new" "$lb/gen/config.h"
 lt_srcs=$(awk '/^if WITH_TPM2/,/^endif # WITH_TPM2/' "$lt/src/Makefile.am" |
 	grep -oE '^[[:space:]]*(tpm2/|tpm_)[A-Za-z_0-9/]*\.c' | tr -d '\t ')
-lt_srcs="$lt_srcs disabled_interface.c tpm_debug.c tpm_library.c tpm_memory.c tpm_nvfile.c"
-LT_CFLAGS="$FS_CFLAGS $FS_CPPFLAGS -I$lb/gen -I$lb/gen/libtpms -I$lt/include/libtpms -I$lt/include -I$lt/src -I$lt/src/tpm2 -I$lt/src/tpm2/crypto -I$lt/src/tpm2/crypto/openssl -I$ob/include -I$osrc/include -include tpm_library_conf.h -DTPM_LIBTPMS_CALLBACKS -D_POSIX_ -DTPM_POSIX -DOPENSSL_SUPPRESS_DEPRECATED -DUSE_OPENSSL_FUNCTIONS_SYMMETRIC=1 -DUSE_OPENSSL_FUNCTIONS_EC=1 -DUSE_OPENSSL_FUNCTIONS_ECDSA=1 -DUSE_OPENSSL_FUNCTIONS_RSA=1 -DUSE_OPENSSL_FUNCTIONS_SSKDF=1 -DUSE_EC_POINT_GET_AFFINE_COORDINATES_API=1 -DHAVE_CONFIG_H -Werror=implicit-function-declaration"
+lt_srcs="$(echo $lt_srcs | tr " " "\n" | sort -u) disabled_interface.c tpm_debug.c tpm_library.c tpm_memory.c tpm_nvfile.c"
+LT_CFLAGS="$FS_CFLAGS -I$top/src/libc/include -I$lb/gen -I$lb/gen/libtpms -I$lt/include/libtpms -I$lt/include -I$lt/src -I$lt/src/tpm2 -I$lt/src/tpm2/crypto -I$lt/src/tpm2/crypto/openssl -I$ob/include -I$osrc/include -include $top/src/libc/openssl/csvsm_openssl.h -include stdio.h -include tpm_library_conf.h -DTPM_LIBTPMS_CALLBACKS -DTPM_NV_DISK -D_POSIX_ -DTPM_POSIX -DOPENSSL_SUPPRESS_DEPRECATED -DUSE_OPENSSL_FUNCTIONS_SYMMETRIC=1 -DUSE_OPENSSL_FUNCTIONS_EC=1 -DUSE_OPENSSL_FUNCTIONS_ECDSA=1 -DUSE_OPENSSL_FUNCTIONS_RSA=1 -DUSE_OPENSSL_FUNCTIONS_SSKDF=1 -DUSE_EC_POINT_GET_AFFINE_COORDINATES_API=1 -DHAVE_CONFIG_H -Werror=implicit-function-declaration"
 LIBC_CFLAGS="$FS_CFLAGS $FS_CPPFLAGS -I$top/src/include -Wall -Wextra -Werror"
 libc_srcs=$(cd "$top/src/libc" && ls *.c *.S)
 {
 	echo "CC = $CC"
+	echo "LT_CFLAGS = $LT_CFLAGS"
+	echo "LIBC_CFLAGS = $LIBC_CFLAGS"
 	echo "all: libtpms.a libcsvsm-libc.a"
 	objs=""
 	for f in $lt_srcs; do
 		o=tpms/${f%.c}.o
 		objs="$objs $o"
-		printf '%s: %s\n\t@mkdir -p $(@D)\n\t$(CC) %s -MMD -c -o $@ $<\n' "$o" "$lt/src/$f" "$LT_CFLAGS"
+		printf '%s: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(LT_CFLAGS) -MMD -c -o $@ $<\n' "$o" "$lt/src/$f"
 	done
 	echo "libtpms.a:$objs"
 	printf '\trm -f $@ && ar rcs $@ $^\n'
@@ -113,14 +116,19 @@ libc_srcs=$(cd "$top/src/libc" && ls *.c *.S)
 	for f in $libc_srcs; do
 		o=libc/${f%.*}.o
 		objs="$objs $o"
-		printf '%s: %s\n\t@mkdir -p $(@D)\n\t$(CC) %s -MMD -c -o $@ $<\n' "$o" "$top/src/libc/$f" "$LIBC_CFLAGS"
+		printf '%s: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(LIBC_CFLAGS) -MMD -c -o $@ $<\n' "$o" "$top/src/libc/$f"
 	done
+	# OpenSSL's seed callbacks need its internal headers.
+	o=libc/openssl_seed.o
+	objs="$objs $o"
+	printf '%s: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(LIBC_CFLAGS) -I%s -I%s -include %s -MMD -c -o $@ $<\n' \
+		"$o" "$top/src/libc/openssl/seed.c" "$ob/include" "$osrc/include" "$top/src/libc/openssl/csvsm_openssl.h"
 	echo "libcsvsm-libc.a:$objs"
 	printf '\trm -f $@ && ar rcs $@ $^\n'
 	echo '-include $(shell find . -name "*.d" 2>/dev/null)'
 } >"$lb/Makefile"
 echo "build-bare-metal-libs: building libtpms.a and libcsvsm-libc.a"
-(cd "$lb" && nice make -j"$jobs" >make.log 2>&1) ||
+(cd "$lb" && nice make -k -j"$jobs" >make.log 2>&1) ||
 	{ grep -E 'error' "$lb/make.log" | head -30; die "libtpms / C runtime build failed ($lb/make.log)"; }
 cp "$lb/libtpms.a" "$out/libtpms.a"
 cp "$lb/libcsvsm-libc.a" "$out/libcsvsm-libc.a"

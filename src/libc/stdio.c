@@ -142,15 +142,20 @@ int printf(const char *fmt, ...)
 	return n;
 }
 
+int vdprintf(int fd, const char *fmt, va_list ap)
+{
+	if (libc_console_fd(fd) < 0)
+		return -1;
+	return vfprintf(fd == 1 ? stdout : stderr, fmt, ap);
+}
+
 int dprintf(int fd, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (libc_console_fd(fd) < 0)
-		return -1;
 	va_start(ap, fmt);
-	n = vfprintf(fd == 1 ? stdout : stderr, fmt, ap);
+	n = vdprintf(fd, fmt, ap);
 	va_end(ap);
 	return n;
 }

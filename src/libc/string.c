@@ -132,6 +132,16 @@ char *strrchr(const char *s, int c)
 	}
 }
 
+char *index(const char *s, int c)
+{
+	return strchr(s, c);
+}
+
+char *rindex(const char *s, int c)
+{
+	return strrchr(s, c);
+}
+
 char *strstr(const char *h, const char *n)
 {
 	size_t len = strlen(n);

@@ -16,6 +16,7 @@ extern FILE *const stdout;
 extern FILE *const stderr;
 #define EOF (-1)
 #define BUFSIZ 256
+#define FILENAME_MAX 256
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
@@ -28,6 +29,7 @@ int vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 int fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vfprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 int dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vdprintf(int fd, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 int asprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vasprintf(char **out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 int fputs(const char *s, FILE *f);

@@ -26,4 +26,7 @@ char *strpbrk(const char *s, const char *accept);
 char *strdup(const char *s);
 char *strndup(const char *s, size_t n);
 char *strerror(int err);
+/* BSD names, declared here as glibc does (libtpms relies on it). */
+char *index(const char *s, int c);
+char *rindex(const char *s, int c);
 #endif

@@ -6,4 +6,6 @@
 #include <stddef.h>
 int strcasecmp(const char *a, const char *b);
 int strncasecmp(const char *a, const char *b, size_t n);
+char *index(const char *s, int c);
+char *rindex(const char *s, int c);
 #endif

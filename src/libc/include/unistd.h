@@ -4,5 +4,8 @@
 #define CSVSM_LIBC_UNISTD_H
 #include <csvsm_libc_names.h>
 #include <sys/types.h>
+#define STDIN_FILENO  0
+#define STDOUT_FILENO 1
+#define STDERR_FILENO 2
 pid_t getpid(void);
 #endif
