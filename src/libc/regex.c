@@ -75,10 +75,10 @@ static bool re_class(const char *name, size_t len, uint8_t *set)
 	static const struct {
 		const char *name;
 		int (*fn)(int);
-	} classes[] = { { "space", isspace }, { "digit", isdigit }, { "alpha", isalpha },
-			{ "alnum", isalnum }, { "upper", isupper }, { "lower", islower },
-			{ "xdigit", isxdigit }, { "punct", ispunct }, { "print", isprint },
-			{ "graph", isgraph }, { "cntrl", iscntrl } };
+	} classes[] = {{"space", isspace},   {"digit", isdigit}, {"alpha", isalpha},
+	               {"alnum", isalnum},   {"upper", isupper}, {"lower", islower},
+	               {"xdigit", isxdigit}, {"punct", ispunct}, {"print", isprint},
+	               {"graph", isgraph},   {"cntrl", iscntrl}};
 
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
 		if (strlen(classes[i].name) == len && strncmp(classes[i].name, name, len) == 0) {
@@ -262,7 +262,7 @@ static bool re_parse_alts(struct re_parser *ps, struct re_atom *group, bool nest
 
 int regcomp(regex_t *re, const char *pattern, int flags)
 {
-	struct re_parser ps = { .p = pattern };
+	struct re_parser ps = {.p = pattern};
 	struct re_prog *prog;
 
 	if (!(flags & REG_EXTENDED))
@@ -315,23 +315,27 @@ struct re_run {
 
 static bool re_run_k(struct re_run *r, const struct re_k *k, const char *pos);
 static bool re_match_seq(struct re_run *r, const struct re_seq *s, size_t i, const char *pos,
-			 const struct re_k *next);
+                         const struct re_k *next);
 
 static bool re_single(const struct re_atom *a, unsigned char c)
 {
 	switch (a->kind) {
-	case RE_CHAR: return c == a->c;
-	case RE_ANY: return c != '\0';
-	case RE_SET: return c != '\0' && (a->set[c / 8] & (1u << (c % 8)));
-	default: return false;
+	case RE_CHAR:
+		return c == a->c;
+	case RE_ANY:
+		return c != '\0';
+	case RE_SET:
+		return c != '\0' && (a->set[c / 8] & (1u << (c % 8)));
+	default:
+		return false;
 	}
 }
 
 static bool re_match_group_once(struct re_run *r, const struct re_atom *a, const char *pos,
-				const struct re_k *next)
+                                const struct re_k *next)
 {
 	regmatch_t saved = r->caps[a->group];
-	struct re_k kg = { .kind = K_GROUP_END, .atom = a, .start = pos, .next = next };
+	struct re_k kg = {.kind = K_GROUP_END, .atom = a, .start = pos, .next = next};
 
 	for (size_t i = 0; i < a->nalt; i++)
 		if (re_match_seq(r, &a->alt[i], 0, pos, &kg))
@@ -341,7 +345,7 @@ static bool re_match_group_once(struct re_run *r, const struct re_atom *a, const
 }
 
 static bool re_match_rep(struct re_run *r, const struct re_atom *a, int count, const char *pos,
-			 const struct re_k *next)
+                         const struct re_k *next)
 {
 	if (a->kind == RE_CHAR || a->kind == RE_ANY || a->kind == RE_SET) {
 		long n = 0;
@@ -359,7 +363,8 @@ static bool re_match_rep(struct re_run *r, const struct re_atom *a, int count, c
 		return *pos == '\0' && re_run_k(r, next, pos);
 	/* A group: one more iteration if allowed (greedy), else what follows. */
 	if (a->max == RE_INF || count < a->max) {
-		struct re_k kr = { .kind = K_REP, .atom = a, .count = count + 1, .start = pos, .next = next };
+		struct re_k kr = {
+		    .kind = K_REP, .atom = a, .count = count + 1, .start = pos, .next = next};
 
 		if (re_match_group_once(r, a, pos, &kr))
 			return true;
@@ -368,9 +373,9 @@ static bool re_match_rep(struct re_run *r, const struct re_atom *a, int count, c
 }
 
 static bool re_match_seq(struct re_run *r, const struct re_seq *s, size_t i, const char *pos,
-			 const struct re_k *next)
+                         const struct re_k *next)
 {
-	struct re_k ks = { .kind = K_SEQ, .seq = s, .i = i + 1, .next = next };
+	struct re_k ks = {.kind = K_SEQ, .seq = s, .i = i + 1, .next = next};
 
 	if (i == s->n)
 		return re_run_k(r, next, pos);
@@ -419,8 +424,8 @@ static bool re_run_k(struct re_run *r, const struct re_k *k, const char *pos)
 int regexec(const regex_t *re, const char *s, size_t nmatch, regmatch_t *m, int flags)
 {
 	const struct re_prog *prog = re->re_impl;
-	struct re_k done = { .kind = K_DONE };
-	struct re_run r = { .subject = s };
+	struct re_k done = {.kind = K_DONE};
+	struct re_run r = {.subject = s};
 	int rc = REG_NOMATCH;
 
 	(void)flags;
@@ -446,7 +451,7 @@ int regexec(const regex_t *re, const char *s, size_t nmatch, regmatch_t *m, int 
 	if (rc == 0 && m && nmatch > 0) {
 		/* group 0 is the root: its capture is the whole match */
 		for (size_t i = 0; i < nmatch; i++)
-			m[i] = i <= re->re_nsub ? r.caps[i] : (regmatch_t){ -1, -1 };
+			m[i] = i <= re->re_nsub ? r.caps[i] : (regmatch_t){-1, -1};
 	}
 	free(r.caps);
 	return rc;

@@ -4,6 +4,8 @@
  * r12-r15, the caller's rsp and the return address (see <setjmp.h>).
  * General registers only: the image does not use SSE/x87 state.
  */
+#include <csvsm_libc_names.h>
+
 	.text
 	.globl setjmp
 	.type setjmp, @function

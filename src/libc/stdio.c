@@ -13,15 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvsm/types.h"
 #include "csvsm/lib/format.h"
 #include "csvsm/plat/console.h"
+#include "csvsm/types.h"
 
 struct csvsm_libc_file {
 	int fd;
 };
 
-static struct csvsm_libc_file libc_stdin = { 0 }, libc_stdout = { 1 }, libc_stderr = { 2 };
+static struct csvsm_libc_file libc_stdin = {0}, libc_stdout = {1}, libc_stderr = {2};
 FILE *const stdin = &libc_stdin;
 FILE *const stdout = &libc_stdout;
 FILE *const stderr = &libc_stderr;
@@ -303,7 +303,8 @@ static const char *libc_scan_number(const char *s, int base, unsigned long *out,
 		s++;
 	if (*s == '-' || *s == '+')
 		*neg = *s++ == '-';
-	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && isxdigit((unsigned char)s[2]))
+	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    isxdigit((unsigned char)s[2]))
 		s += 2;
 	start = s;
 	for (;; s++) {

@@ -131,7 +131,7 @@ static void libc_swap(char *a, char *b, size_t size)
 
 /* Heap sort: O(n log n) in the worst case, no recursion, no allocation. */
 static void libc_sift_down(char *base, size_t root, size_t n, size_t size,
-			   int (*cmp)(const void *, const void *))
+                           int (*cmp)(const void *, const void *))
 {
 	for (;;) {
 		size_t child = 2 * root + 1;
@@ -162,7 +162,7 @@ void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const voi
 }
 
 void *bsearch(const void *key, const void *base, size_t n, size_t size,
-	      int (*cmp)(const void *, const void *))
+              int (*cmp)(const void *, const void *))
 {
 	const char *b = base;
 

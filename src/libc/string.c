@@ -196,13 +196,21 @@ char *strdup(const char *s)
 char *strerror(int err)
 {
 	switch (err) {
-	case 0: return (char *)"Success";
-	case ENOENT: return (char *)"No such file or directory";
-	case EIO: return (char *)"I/O error";
-	case ENOMEM: return (char *)"Out of memory";
-	case EINVAL: return (char *)"Invalid argument";
-	case ERANGE: return (char *)"Result out of range";
-	case ENOSYS: return (char *)"Not supported";
-	default: return (char *)"Unknown error";
+	case 0:
+		return (char *)"Success";
+	case ENOENT:
+		return (char *)"No such file or directory";
+	case EIO:
+		return (char *)"I/O error";
+	case ENOMEM:
+		return (char *)"Out of memory";
+	case EINVAL:
+		return (char *)"Invalid argument";
+	case ERANGE:
+		return (char *)"Result out of range";
+	case ENOSYS:
+		return (char *)"Not supported";
+	default:
+		return (char *)"Unknown error";
 	}
 }

@@ -75,7 +75,8 @@ struct tm *gmtime_r(const time_t *t, struct tm *out)
 	y += out->tm_mon <= 1;
 	out->tm_year = (int)(y - 1900);
 	{
-		static const short before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+		static const short before[12] = {0,   31,  59,  90,  120, 151,
+		                                 181, 212, 243, 273, 304, 334};
 		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 		out->tm_yday = before[out->tm_mon] + out->tm_mday - 1 + (leap && out->tm_mon > 1);

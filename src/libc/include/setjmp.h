@@ -10,6 +10,6 @@
 typedef unsigned long jmp_buf[8];
 int setjmp(jmp_buf env) __attribute__((returns_twice));
 __attribute__((noreturn)) void longjmp(jmp_buf env, int val);
-#define _setjmp setjmp
+#define _setjmp  setjmp
 #define _longjmp longjmp
 #endif

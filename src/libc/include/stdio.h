@@ -14,24 +14,25 @@ typedef struct csvsm_libc_file FILE;
 extern FILE *const stdin;
 extern FILE *const stdout;
 extern FILE *const stderr;
-#define EOF (-1)
-#define BUFSIZ 256
+#define EOF          (-1)
+#define BUFSIZ       256
 #define FILENAME_MAX 256
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
-int sprintf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vsprintf(char *buf, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-int fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vfprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-int dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vdprintf(int fd, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-int asprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vasprintf(char **out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+#define SEEK_SET     0
+#define SEEK_CUR     1
+#define SEEK_END     2
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(__printf__, 3, 0)));
+int sprintf(char *buf, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+int vsprintf(char *buf, const char *fmt, va_list ap) __attribute__((format(__printf__, 2, 0)));
+int printf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
+int vprintf(const char *fmt, va_list ap) __attribute__((format(__printf__, 1, 0)));
+int fprintf(FILE *f, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+int vfprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(__printf__, 2, 0)));
+int dprintf(int fd, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+int vdprintf(int fd, const char *fmt, va_list ap) __attribute__((format(__printf__, 2, 0)));
+int asprintf(char **out, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+int vasprintf(char **out, const char *fmt, va_list ap) __attribute__((format(__printf__, 2, 0)));
 int fputs(const char *s, FILE *f);
 int puts(const char *s);
 int fputc(int c, FILE *f);
@@ -50,6 +51,6 @@ char *fgets(char *s, int n, FILE *f);
 int remove(const char *path);
 void clearerr(FILE *f);
 void setbuf(FILE *f, char *buf);
-int sscanf(const char *str, const char *fmt, ...) __attribute__((format(scanf, 2, 3)));
+int sscanf(const char *str, const char *fmt, ...) __attribute__((format(__scanf__, 2, 3)));
 int fileno(FILE *f);
 #endif

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #define EXIT_SUCCESS 0
 #define EXIT_FAILURE 1
-#define RAND_MAX 2147483647
+#define RAND_MAX     2147483647
 void *malloc(size_t size);
 void *calloc(size_t n, size_t size);
 void *realloc(void *p, size_t size);
@@ -31,7 +31,7 @@ int abs(int x);
 long labs(long x);
 void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void *bsearch(const void *key, const void *base, size_t n, size_t size,
-	      int (*cmp)(const void *, const void *));
+              int (*cmp)(const void *, const void *));
 int rand(void);
 void srand(unsigned int seed);
 #endif

@@ -8,8 +8,8 @@
 #include <csvsm_libc_names.h>
 #include <stddef.h>
 #include <sys/types.h>
-#define CLOCKS_PER_SEC 1000000L
-#define CLOCK_REALTIME 0
+#define CLOCKS_PER_SEC  1000000L
+#define CLOCK_REALTIME  0
 #define CLOCK_MONOTONIC 1
 typedef int clockid_t;
 struct tm {

@@ -38,7 +38,7 @@ int ossl_pool_add_nonce_data(RAND_POOL *pool)
 	struct {
 		uint64_t time_ns;
 		uint64_t counter;
-	} nonce = { plat_time_ns(), ++counter };
+	} nonce = {plat_time_ns(), ++counter};
 
 	return ossl_rand_pool_add(pool, (unsigned char *)&nonce, sizeof(nonce), 0);
 }
