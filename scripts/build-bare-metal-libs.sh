@@ -8,23 +8,32 @@
 # links them against the csvsm core and checks that nothing is left
 # undefined but the platform interface (scripts/check-freestanding.sh).
 #
-# Usage: scripts/build-bare-metal-libs.sh [--third-party DIR] [--out DIR] [-j N]
+# Usage: scripts/build-bare-metal-libs.sh [--third-party DIR] [--out DIR] [-j N] [--host-libtpms]
 # Incremental: a second run rebuilds only what changed. Runs under `nice`.
+#
+# --host-libtpms builds only OUT/host/libtpms.a: the same libtpms 0.10.2
+# sources and options, compiled for Linux against the system's libcrypto,
+# for the simulator's `configure --with-libtpms=vendored` (one libtpms in
+# the shim and the image).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 tp=$top/third_party
 out=$top/build-bare-metal
 jobs=2
+host_only=no
 while [ $# -gt 0 ]; do
 	case $1 in
 	--third-party) tp=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	-j) jobs=$2; shift 2 ;;
+	--host-libtpms) host_only=yes; shift ;;
 	*) echo "build-bare-metal-libs: unknown argument '$1'" >&2; exit 1 ;;
 	esac
 done
 die() { echo "build-bare-metal-libs: error: $*" >&2; exit 1; }
-for d in openssl-3.0.20 libtpms-0.10.2; do
+dirs="openssl-3.0.20 libtpms-0.10.2"
+[ "$host_only" = yes ] && dirs=libtpms-0.10.2
+for d in $dirs; do
 	[ -d "$tp/$d" ] && [ -f "$tp/.$d.ok" ] ||
 		die "$tp/$d is not prepared: run scripts/prepare-sources.sh first (see its --help)"
 done
@@ -36,6 +45,58 @@ FS_CFLAGS="-ffreestanding -nostdinc -isystem $inc -mno-red-zone -mgeneral-regs-o
 # The image is not Linux: no Linux-specific paths in OpenSSL (libtpms keeps
 # __linux__, which it only asks about to learn the byte order).
 FS_CPPFLAGS="-U__linux -U__linux__ -Ulinux -U__gnu_linux__ -I$top/src/libc/include"
+
+# libtpms' generated headers and source list (both flavours).
+lt=$tp/libtpms-0.10.2
+gen_libtpms() { # DIR: writes DIR/gen/{config.h,libtpms/tpm_library.h}
+	mkdir -p "$1/gen/libtpms"
+	sed -e 's/@LIBTPMS_VER_MAJOR@/0/' -e 's/@LIBTPMS_VER_MINOR@/10/' -e 's/@LIBTPMS_VER_MICRO@/2/' \
+		"$lt/include/libtpms/tpm_library.h.in" >"$1/gen/libtpms/tpm_library.h.new"
+	cmp -s "$1/gen/libtpms/tpm_library.h.new" "$1/gen/libtpms/tpm_library.h" ||
+		mv "$1/gen/libtpms/tpm_library.h.new" "$1/gen/libtpms/tpm_library.h"
+	rm -f "$1/gen/libtpms/tpm_library.h.new"
+	cat >"$1/gen/config.h.new" <<'CFG'
+/* libtpms' config.h for csvsm (scripts/build-bare-metal-libs.sh): TPM 2.0 only. */
+#define WITH_TPM2 1
+#define USE_OPENSSL_CRYPTO_LIBRARY 1
+#define HAVE_LIBCRYPTO 1
+#define HAVE_OPENSSL_AES_H 1
+#define PACKAGE_VERSION "0.10.2"
+#define VERSION "0.10.2"
+CFG
+	cmp -s "$1/gen/config.h.new" "$1/gen/config.h" || mv "$1/gen/config.h.new" "$1/gen/config.h"
+	rm -f "$1/gen/config.h.new"
+}
+lt_srcs=$(awk '/^if WITH_TPM2/,/^endif # WITH_TPM2/' "$lt/src/Makefile.am" |
+	grep -oE '^[[:space:]]*(tpm2/|tpm_)[A-Za-z_0-9/]*\.c' | tr -d '\t ' | sort -u)
+lt_srcs="$lt_srcs disabled_interface.c tpm_debug.c tpm_library.c tpm_memory.c tpm_nvfile.c"
+# libtpms' own compile options (its src/Makefile.am and configure for TPM 2 with OpenSSL).
+LT_DEFS="-include tpm_library_conf.h -DTPM_LIBTPMS_CALLBACKS -DTPM_NV_DISK -D_POSIX_ -DTPM_POSIX -DOPENSSL_SUPPRESS_DEPRECATED -DUSE_OPENSSL_FUNCTIONS_SYMMETRIC=1 -DUSE_OPENSSL_FUNCTIONS_EC=1 -DUSE_OPENSSL_FUNCTIONS_ECDSA=1 -DUSE_OPENSSL_FUNCTIONS_RSA=1 -DUSE_OPENSSL_FUNCTIONS_SSKDF=1 -DUSE_EC_POINT_GET_AFFINE_COORDINATES_API=1 -DHAVE_CONFIG_H -Werror=implicit-function-declaration"
+lt_rules() { # OBJDIR CFLAGSVAR: make rules for every libtpms source
+	for f in $lt_srcs; do
+		printf '%s/%s.o: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(%s) -MMD -c -o $@ $<\n' \
+			"$1" "${f%.c}" "$lt/src/$f" "$2"
+	done
+}
+lt_objs() { for f in $lt_srcs; do printf ' %s/%s.o' "$1" "${f%.c}"; done; }
+
+if [ "$host_only" = yes ]; then
+	hb=$out/host
+	gen_libtpms "$hb"
+	{
+		echo "CC = $CC"
+		echo "HOST_CFLAGS = -O2 -g -fPIC -I$hb/gen -I$hb/gen/libtpms -I$lt/include/libtpms -I$lt/include -I$lt/src -I$lt/src/tpm2 -I$lt/src/tpm2/crypto -I$lt/src/tpm2/crypto/openssl $LT_DEFS"
+		echo "libtpms.a:$(lt_objs tpms)"
+		printf '\trm -f $@ && ar rcs $@ $^\n'
+		lt_rules tpms HOST_CFLAGS
+		echo '-include $(shell find . -name "*.d" 2>/dev/null)'
+	} >"$hb/Makefile"
+	echo "build-bare-metal-libs: building host/libtpms.a"
+	(cd "$hb" && nice make -j"$jobs" >make.log 2>&1) ||
+		{ grep -E 'error' "$hb/make.log" | head -30; die "host libtpms build failed ($hb/make.log)"; }
+	ls -l "$hb/libtpms.a"
+	exit 0
+fi
 
 # OpenSSL: configured once (the options below are the whole configuration),
 # then make builds libcrypto.a incrementally.
@@ -76,27 +137,9 @@ cp "$ob/libcrypto.a" "$out/libcrypto.a.new" && mv "$out/libcrypto.a.new" "$out/l
 # The csvsm C runtime and libtpms: plain make rules (generated once), built
 # with the same flags. libtpms: TPM 2.0 only, the source list of its
 # src/Makefile.am (WITH_TPM2, LIBTPMS_USE_OPENSSL), its config.h replaced.
-lt=$tp/libtpms-0.10.2
 lb=$out/libtpms
-mkdir -p "$lb/gen/libtpms"
-sed -e 's/@LIBTPMS_VER_MAJOR@/0/' -e 's/@LIBTPMS_VER_MINOR@/10/' -e 's/@LIBTPMS_VER_MICRO@/2/' \
-	"$lt/include/libtpms/tpm_library.h.in" >"$lb/gen/libtpms/tpm_library.h.new"
-cmp -s "$lb/gen/libtpms/tpm_library.h.new" "$lb/gen/libtpms/tpm_library.h" ||
-	mv "$lb/gen/libtpms/tpm_library.h.new" "$lb/gen/libtpms/tpm_library.h"
-cat >"$lb/gen/config.h.new" <<'CFG'
-/* libtpms' config.h for the csvsm image (scripts/build-bare-metal-libs.sh). */
-#define WITH_TPM2 1
-#define USE_OPENSSL_CRYPTO_LIBRARY 1
-#define HAVE_LIBCRYPTO 1
-#define HAVE_OPENSSL_AES_H 1
-#define PACKAGE_VERSION "0.10.2"
-#define VERSION "0.10.2"
-CFG
-cmp -s "$lb/gen/config.h.new" "$lb/gen/config.h" || mv "$lb/gen/config.h.new" "$lb/gen/config.h"
-lt_srcs=$(awk '/^if WITH_TPM2/,/^endif # WITH_TPM2/' "$lt/src/Makefile.am" |
-	grep -oE '^[[:space:]]*(tpm2/|tpm_)[A-Za-z_0-9/]*\.c' | tr -d '\t ')
-lt_srcs="$(echo $lt_srcs | tr " " "\n" | sort -u) disabled_interface.c tpm_debug.c tpm_library.c tpm_memory.c tpm_nvfile.c"
-LT_CFLAGS="$FS_CFLAGS -I$top/src/libc/include -I$lb/gen -I$lb/gen/libtpms -I$lt/include/libtpms -I$lt/include -I$lt/src -I$lt/src/tpm2 -I$lt/src/tpm2/crypto -I$lt/src/tpm2/crypto/openssl -I$ob/include -I$osrc/include -include $top/src/libc/openssl/csvsm_openssl.h -include stdio.h -include tpm_library_conf.h -DTPM_LIBTPMS_CALLBACKS -DTPM_NV_DISK -D_POSIX_ -DTPM_POSIX -DOPENSSL_SUPPRESS_DEPRECATED -DUSE_OPENSSL_FUNCTIONS_SYMMETRIC=1 -DUSE_OPENSSL_FUNCTIONS_EC=1 -DUSE_OPENSSL_FUNCTIONS_ECDSA=1 -DUSE_OPENSSL_FUNCTIONS_RSA=1 -DUSE_OPENSSL_FUNCTIONS_SSKDF=1 -DUSE_EC_POINT_GET_AFFINE_COORDINATES_API=1 -DHAVE_CONFIG_H -Werror=implicit-function-declaration"
+gen_libtpms "$lb"
+LT_CFLAGS="$FS_CFLAGS -I$top/src/libc/include -I$lb/gen -I$lb/gen/libtpms -I$lt/include/libtpms -I$lt/include -I$lt/src -I$lt/src/tpm2 -I$lt/src/tpm2/crypto -I$lt/src/tpm2/crypto/openssl -I$ob/include -I$osrc/include -include $top/src/libc/openssl/csvsm_openssl.h -include stdio.h $LT_DEFS"
 LIBC_CFLAGS="$FS_CFLAGS $FS_CPPFLAGS -I$top/src/include -Wall -Wextra -Werror"
 libc_srcs=$(cd "$top/src/libc" && ls *.c *.S)
 {
@@ -104,13 +147,8 @@ libc_srcs=$(cd "$top/src/libc" && ls *.c *.S)
 	echo "LT_CFLAGS = $LT_CFLAGS"
 	echo "LIBC_CFLAGS = $LIBC_CFLAGS"
 	echo "all: libtpms.a libcsvsm-libc.a"
-	objs=""
-	for f in $lt_srcs; do
-		o=tpms/${f%.c}.o
-		objs="$objs $o"
-		printf '%s: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(LT_CFLAGS) -MMD -c -o $@ $<\n' "$o" "$lt/src/$f"
-	done
-	echo "libtpms.a:$objs"
+	lt_rules tpms LT_CFLAGS
+	echo "libtpms.a:$(lt_objs tpms)"
 	printf '\trm -f $@ && ar rcs $@ $^\n'
 	objs=""
 	for f in $libc_srcs; do
