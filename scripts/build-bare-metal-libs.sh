@@ -9,8 +9,11 @@
 # undefined but the platform interface (scripts/check-freestanding.sh).
 #
 # Usage: scripts/build-bare-metal-libs.sh [--third-party DIR] [--out DIR] [-j N] [--host-libtpms]
+#          [--incremental-only]
 # Incremental: a second run rebuilds only what changed. Runs under `nice`.
 #
+# --incremental-only stops (exit 3) instead of configuring OpenSSL afresh
+# (minutes): the test suite uses it to refresh an existing build only.
 # --host-libtpms builds only OUT/host/libtpms.a: the same libtpms 0.10.2
 # sources and options, compiled for Linux against the system's libcrypto,
 # for the simulator's `configure --with-libtpms=vendored` (one libtpms in
@@ -21,12 +24,14 @@ tp=$top/third_party
 out=$top/build-bare-metal
 jobs=2
 host_only=no
+incremental_only=no
 while [ $# -gt 0 ]; do
 	case $1 in
 	--third-party) tp=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	-j) jobs=$2; shift 2 ;;
 	--host-libtpms) host_only=yes; shift ;;
+	--incremental-only) incremental_only=yes; shift ;;
 	*) echo "build-bare-metal-libs: unknown argument '$1'" >&2; exit 1 ;;
 	esac
 done
@@ -113,6 +118,10 @@ ob=$out/openssl
 osrc=$out/openssl-src
 key="$OSSL_OPTS $FS_CFLAGS $FS_CPPFLAGS $(cat "$tp/.openssl-3.0.20.ok") $(cat "$top/src/libc/openssl/csvsm.conf" "$top/src/libc/openssl/csvsm_openssl.h" "$top"/src/libc/openssl/patches/*.patch | sha256sum | cut -c1-64)"
 if [ ! -f "$ob/configured" ] || [ "$(cat "$ob/configured")" != "$key" ]; then
+	if [ "$incremental_only" = yes ]; then
+		echo "build-bare-metal-libs: OpenSSL needs configuring afresh; run scripts/build-bare-metal-libs.sh by hand" >&2
+		exit 3
+	fi
 	rm -rf "$ob" "$osrc"
 	# A copy of the prepared tree (hard links: patch replaces the files it
 	# changes, so third_party/ stays as prepare-sources.sh left it) with
@@ -168,6 +177,6 @@ libc_srcs=$(cd "$top/src/libc" && ls *.c *.S)
 echo "build-bare-metal-libs: building libtpms.a and libcsvsm-libc.a"
 (cd "$lb" && nice make -k -j"$jobs" >make.log 2>&1) ||
 	{ grep -E 'error' "$lb/make.log" | head -30; die "libtpms / C runtime build failed ($lb/make.log)"; }
-cp "$lb/libtpms.a" "$out/libtpms.a"
-cp "$lb/libcsvsm-libc.a" "$out/libcsvsm-libc.a"
+cp "$lb/libtpms.a" "$out/libtpms.a.new" && mv "$out/libtpms.a.new" "$out/libtpms.a"
+cp "$lb/libcsvsm-libc.a" "$out/libcsvsm-libc.a.new" && mv "$out/libcsvsm-libc.a.new" "$out/libcsvsm-libc.a"
 ls -l "$out"/*.a

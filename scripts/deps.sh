@@ -8,12 +8,13 @@
 #               openssl (the vTPM client and crash tests, the swtpm benchmark)
 #   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz)
 #   benchmarks: valgrind (callgrind instruction counts)
+#   sources:    patch xz-utils perl (prepare-sources.sh, the OpenSSL build)
 set -eu
 
 PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
 check libtpms-dev libssl-dev clang-format \
 tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl \
-clang libclang-rt-14-dev valgrind"
+clang libclang-rt-14-dev valgrind patch xz-utils perl"
 
 missing=""
 for p in $PACKAGES; do
