@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest context on KVM: a KVM VM whose memory slots hold only what the
+ * guest VMPL may ever see (guest RAM, not SVSM memory), running the guest
+ * program (guest/, csvsm/abi/kvm_snp.h) on one KVM vCPU. The KVM runner
+ * pairs it with the SVSM's context; tests drive it alone with a stand-in
+ * for the SVSM.
+ *
+ * Isolation: a guest access outside the memory slots (SVSM memory) is an
+ * MMIO exit, which guest_vm reports as #NPF in the current action and
+ * resumes the program at its next action: KVM enforces it, whatever the
+ * guest code. Finer RMP states inside guest RAM (not validated, a VMSA, no
+ * permission for the guest VMPL) are the runner's to check in software
+ * before it hands the program an access (docs/kvm-snp.md).
+ */
+#ifndef CSVSM_SIM_KVM_GUEST_VM_H
+#define CSVSM_SIM_KVM_GUEST_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "csvsm/abi/kvm_snp.h"
+
+struct guest_vm {
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *mem;      /* host mapping of GPA [0, mem_size): not owned */
+	uint64_t mem_size; /* the guest's memory slot */
+	struct kvmg_mailbox *mb;
+	uint64_t exits;    /* KVM_RUN returns to user space */
+	uint64_t vmgexits; /* of which VMGEXITs */
+};
+
+/*
+ * The VMGEXIT handler: `regs` holds the guest's registers at the VMGEXIT
+ * (RBX = the GHCB MSR value); the handler changes them as the hypervisor
+ * and the SVSM would (RBX = the response). Returns 0 to go on, < 0 to stop
+ * the batch (guest_vm_run returns that value).
+ */
+typedef int (*guest_vm_vmgexit_fn)(void *ctx, struct guest_vm *g, struct kvm_regs *regs);
+
+/* True when /dev/kvm can be opened (else the KVM tests skip). */
+int guest_vm_kvm_available(void);
+
+/*
+ * Builds the VM over `mem` ([0, mem_size), 2 MiB multiple, at least
+ * KVMG_LOW_END), loads the guest program from the ELF file `elf_path`,
+ * builds its page tables and runs it to its first "done" exit. Returns 0,
+ * or -1 with a message in `err`.
+ */
+int guest_vm_open(struct guest_vm *g, uint8_t *mem, uint64_t mem_size, const char *elf_path,
+                  char *err, size_t err_len);
+
+/*
+ * Runs the batch the caller wrote into g->mb (count, actions, data) to the
+ * program's "done" exit, calling `fn` at each VMGEXIT. A guest access
+ * outside the memory slot marks the current action KVMG_ST_FAULT with
+ * fault_gpa and fault_kind = CSVSM_SIM_ACCESS_NPF. Returns 0, the handler's
+ * negative value, or -1 when the guest died (shutdown, unexpected exit).
+ */
+int guest_vm_run(struct guest_vm *g, guest_vm_vmgexit_fn fn, void *ctx);
+
+/* Releases the VM (not the memory). */
+void guest_vm_close(struct guest_vm *g);
+
+#endif
