@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Entry of the guest program (guest/guest.c), in 64-bit mode with the
- * runner's identity page tables, RSP at KVMG_STACK_TOP. And the two pieces
+ * runner's identity page tables, RDI = this vCPU's mailbox, RSP = the top
+ * of its stack (csvsm/abi/kvm_snp.h). And the pieces
  * that need assembly: the SVSM call sequence, and the resume point after a
  * fault the runner stopped (a longjmp to the action loop).
  */
@@ -67,12 +68,15 @@ kvmg_svsm_call:
 	ret
 
 /*
- * Resume point after a fault (struct kvmg_mailbox.resume_rip): restores the
- * stack and callee-saved registers saved by kvmg_save and returns 1 from it.
+ * int kvmg_save(uint64_t jmp[8]): saves the callee-saved registers, the
+ * stack and the return address (a setjmp); returns 0.
+ * kvmg_resume, entered by the runner with RDI = the mailbox
+ * (struct kvmg_mailbox.resume_rip) after a fault: returns 1 from the last
+ * kvmg_save of that mailbox's jmp (offset 24).
  */
 	.globl kvmg_save
 kvmg_save:
-	lea	kvmg_jmp(%rip), %rax
+	mov	%rdi, %rax
 	mov	%rbx, 0(%rax)
 	mov	%rbp, 8(%rax)
 	mov	%r12, 16(%rax)
@@ -88,7 +92,7 @@ kvmg_save:
 
 	.globl kvmg_resume
 kvmg_resume:
-	lea	kvmg_jmp(%rip), %rax
+	lea	24(%rdi), %rax
 	mov	0(%rax), %rbx
 	mov	8(%rax), %rbp
 	mov	16(%rax), %r12
@@ -100,8 +104,4 @@ kvmg_resume:
 	mov	$1, %eax
 	jmp	*%rcx
 
-	.bss
-	.balign 8
-kvmg_jmp:
-	.skip	64
 	.section .note.GNU-stack, "", @progbits

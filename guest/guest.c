@@ -20,12 +20,13 @@ struct kvmg_regs {
 	uint64_t ghcb;
 };
 _Static_assert(sizeof(struct kvmg_regs) == 56, "entry.S offsets");
+_Static_assert(__builtin_offsetof(struct kvmg_mailbox, jmp) == 24, "entry.S offsets");
 
 uint64_t kvmg_vmgexit(uint64_t msr);
 void kvmg_svsm_call(struct kvmg_regs *r, volatile uint8_t *pending);
-int kvmg_save(void) __attribute__((returns_twice));
+int kvmg_save(uint64_t *jmp) __attribute__((returns_twice));
 void kvmg_resume(void);
-void guest_main(void);
+void guest_main(struct kvmg_mailbox *mb);
 
 static inline void out32(uint16_t port, uint32_t v)
 {
@@ -79,9 +80,8 @@ static void perform(struct kvmg_action *a, uint8_t *data)
 	a->status = KVMG_ST_OK;
 }
 
-void guest_main(void)
+void guest_main(struct kvmg_mailbox *mb)
 {
-	struct kvmg_mailbox *mb = (struct kvmg_mailbox *)(uintptr_t)KVMG_MAILBOX_GPA;
 	uint8_t *data = (uint8_t *)mb + KVMG_DATA_OFFSET;
 
 	mb->resume_rip = (uint64_t)(uintptr_t)kvmg_resume;
@@ -93,7 +93,7 @@ void guest_main(void)
 			struct kvmg_action *a = &mb->act[mb->current];
 
 			/* After a fault the runner resumes here (1) with the result set. */
-			if (kvmg_save() != 0)
+			if (kvmg_save(mb->jmp) != 0)
 				continue;
 			perform(a, data);
 		}

@@ -43,14 +43,16 @@ struct stub {
 	unsigned int calls, msrs;
 	uint64_t seen_rdx, seen_r8, seen_r9;
 	uint8_t seen_pending;
+	unsigned int last_vcpu;
 };
 
 /* The hypervisor and the SVSM, as far as this test needs them. */
-static int stub_vmgexit(void *ctx, struct guest_vm *g, struct kvm_regs *r)
+static int stub_vmgexit(void *ctx, struct guest_vm *g, unsigned int vcpu, struct kvm_regs *r)
 {
 	struct stub *s = ctx;
 
 	(void)g;
+	s->last_vcpu = vcpu;
 	if (r->rbx == GHCB_MSR_RUN_VMPL(0)) {
 		s->calls++;
 		s->seen_pending = s->mem[CA_GPA];
@@ -76,10 +78,14 @@ static int stub_vmgexit(void *ctx, struct guest_vm *g, struct kvm_regs *r)
 	return 0;
 }
 
-static void one(struct guest_vm *g, const struct kvmg_action *a)
+/* vCPU 0's mailbox. */
+#define MB   (g.cpu[0].mb)
+#define DATA ((uint8_t *)MB + KVMG_DATA_OFFSET)
+
+static void one(struct guest_vm *g, unsigned int vcpu, const struct kvmg_action *a)
 {
-	g->mb->count = 1;
-	g->mb->act[0] = *a;
+	g->cpu[vcpu].mb->count = 1;
+	g->cpu[vcpu].mb->act[0] = *a;
 }
 
 int main(void)
@@ -101,7 +107,7 @@ int main(void)
 	if (mem == MAP_FAILED)
 		return 99;
 	s.mem = mem;
-	if (guest_vm_open(&g, mem, MEM_SIZE, path, err, sizeof(err)) < 0) {
+	if (guest_vm_open(&g, mem, MEM_SIZE, 2, path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "guest_vm_open: %s\n", err);
 		return 1;
 	}
@@ -114,73 +120,86 @@ int main(void)
 	a.regs[2] = 0x1122334455667788ull;
 	a.regs[3] = 0xaaull;
 	a.regs[4] = 0xbbull;
-	one(&g, &a);
-	exits = g.exits;
-	CHECK(guest_vm_run(&g, stub_vmgexit, &s) == 0);
+	one(&g, 0, &a);
+	exits = g.cpu[0].exits;
+	CHECK(guest_vm_run(&g, 0, stub_vmgexit, &s) == 0);
 	CHECK(s.calls == 1);
 	CHECK(s.seen_pending == 1);
 	CHECK(s.seen_rdx == 0x1122334455667788ull);
 	CHECK(s.seen_r8 == 0xaa && s.seen_r9 == 0xbb);
-	CHECK(g.mb->act[0].status == KVMG_ST_OK);
-	CHECK(g.mb->act[0].out[0] == SVSM_SUCCESS);
-	CHECK(g.mb->act[0].out[1] == SVSM_QUERY_RESULT(1, 1));
-	CHECK(g.mb->act[0].serviced == 1);
-	CHECK(g.mb->act[0].ghcb == GHCB_MSR_RUN_VMPL_RESP);
+	CHECK(MB->act[0].status == KVMG_ST_OK);
+	CHECK(MB->act[0].out[0] == SVSM_SUCCESS);
+	CHECK(MB->act[0].out[1] == SVSM_QUERY_RESULT(1, 1));
+	CHECK(MB->act[0].serviced == 1);
+	CHECK(MB->act[0].ghcb == GHCB_MSR_RUN_VMPL_RESP);
 	CHECK(mem[CA_GPA] == 0);
 	/* One VMGEXIT and the "done" exit. */
-	CHECK(g.exits - exits == 2);
+	CHECK(g.cpu[0].exits - exits == 2);
 
 	/* Not served (the SVSM left call_pending alone): the exchange says so. */
 	s.clear_pending = 0;
-	one(&g, &a);
-	CHECK(guest_vm_run(&g, stub_vmgexit, &s) == 0);
-	CHECK(g.mb->act[0].serviced == 0);
+	one(&g, 0, &a);
+	CHECK(guest_vm_run(&g, 0, stub_vmgexit, &s) == 0);
+	CHECK(MB->act[0].serviced == 0);
 	CHECK(mem[CA_GPA] == 0); /* the guest's xchg cleared it */
 
 	/* Memory: write then read back, seen by the host too. */
 	a = (struct kvmg_action){.op = KVMG_OP_WRITE, .gpa = BUF_GPA + 5, .len = 4};
-	one(&g, &a);
-	memcpy((uint8_t *)g.mb + KVMG_DATA_OFFSET, "csvm", 4);
-	CHECK(guest_vm_run(&g, stub_vmgexit, &s) == 0);
-	CHECK(g.mb->act[0].status == KVMG_ST_OK);
+	one(&g, 0, &a);
+	memcpy(DATA, "csvm", 4);
+	CHECK(guest_vm_run(&g, 0, stub_vmgexit, &s) == 0);
+	CHECK(MB->act[0].status == KVMG_ST_OK);
 	CHECK(memcmp(mem + BUF_GPA + 5, "csvm", 4) == 0);
 	mem[BUF_GPA + 9] = 'X';
 	a = (struct kvmg_action){.op = KVMG_OP_READ, .gpa = BUF_GPA + 5, .len = 5};
-	one(&g, &a);
-	CHECK(guest_vm_run(&g, stub_vmgexit, &s) == 0);
-	CHECK(memcmp((uint8_t *)g.mb + KVMG_DATA_OFFSET, "csvmX", 5) == 0);
+	one(&g, 0, &a);
+	CHECK(guest_vm_run(&g, 0, stub_vmgexit, &s) == 0);
+	CHECK(memcmp(DATA, "csvmX", 5) == 0);
 
 	/* A GHCB MSR protocol request. */
 	a = (struct kvmg_action){.op = KVMG_OP_MSR};
 	a.regs[0] = GHCB_MSR_SEV_INFO_REQ;
-	one(&g, &a);
-	CHECK(guest_vm_run(&g, stub_vmgexit, &s) == 0);
-	CHECK(GHCB_MSR_INFO(g.mb->act[0].out[0]) == GHCB_MSR_SEV_INFO_RESP);
-	CHECK(GHCB_SEV_INFO_MAX(g.mb->act[0].out[0]) == 2);
+	one(&g, 0, &a);
+	CHECK(guest_vm_run(&g, 0, stub_vmgexit, &s) == 0);
+	CHECK(GHCB_MSR_INFO(MB->act[0].out[0]) == GHCB_MSR_SEV_INFO_RESP);
+	CHECK(GHCB_SEV_INFO_MAX(MB->act[0].out[0]) == 2);
 
 	/* Outside the guest's slot (SVSM memory): KVM stops it, #NPF, the next action runs. */
-	g.mb->count = 2;
-	g.mb->act[0] = (struct kvmg_action){.op = KVMG_OP_READ, .gpa = MEM_SIZE + 0x1000, .len = 8};
-	g.mb->act[1] = (struct kvmg_action){.op = KVMG_OP_READ, .gpa = BUF_GPA + 5, .len = 2};
-	memset((uint8_t *)g.mb + KVMG_DATA_OFFSET, 0, 8);
-	CHECK(guest_vm_run(&g, stub_vmgexit, &s) == 0);
-	CHECK(g.mb->act[0].status == KVMG_ST_FAULT);
-	CHECK(g.mb->act[0].fault_gpa == MEM_SIZE + 0x1000);
-	CHECK(g.mb->act[0].fault_kind == CSVSM_SIM_ACCESS_NPF);
-	CHECK(g.mb->act[1].status == KVMG_ST_OK);
-	CHECK(memcmp((uint8_t *)g.mb + KVMG_DATA_OFFSET, "cs", 2) == 0);
+	MB->count = 2;
+	MB->act[0] = (struct kvmg_action){.op = KVMG_OP_READ, .gpa = MEM_SIZE + 0x1000, .len = 8};
+	MB->act[1] = (struct kvmg_action){.op = KVMG_OP_READ, .gpa = BUF_GPA + 5, .len = 2};
+	memset(DATA, 0, 8);
+	CHECK(guest_vm_run(&g, 0, stub_vmgexit, &s) == 0);
+	CHECK(MB->act[0].status == KVMG_ST_FAULT);
+	CHECK(MB->act[0].fault_gpa == MEM_SIZE + 0x1000);
+	CHECK(MB->act[0].fault_kind == CSVSM_SIM_ACCESS_NPF);
+	CHECK(MB->act[1].status == KVMG_ST_OK);
+	CHECK(memcmp(DATA, "cs", 2) == 0);
 	/* A write there as well. */
 	a = (struct kvmg_action){.op = KVMG_OP_WRITE, .gpa = MEM_SIZE + 0x2008, .len = 1};
-	one(&g, &a);
-	CHECK(guest_vm_run(&g, stub_vmgexit, &s) == 0);
-	CHECK(g.mb->act[0].status == KVMG_ST_FAULT);
-	CHECK(g.mb->act[0].fault_gpa == MEM_SIZE + 0x2008);
+	one(&g, 0, &a);
+	CHECK(guest_vm_run(&g, 0, stub_vmgexit, &s) == 0);
+	CHECK(MB->act[0].status == KVMG_ST_FAULT);
+	CHECK(MB->act[0].fault_gpa == MEM_SIZE + 0x2008);
+
+	/* vCPU 1 has its own stack and mailbox: a call from there. */
+	s.clear_pending = 1;
+	a = (struct kvmg_action){.op = KVMG_OP_CALL, .gpa = CA_GPA};
+	a.regs[0] = SVSM_RAX(SVSM_PROTO_CORE, SVSM_CORE_QUERY_PROTOCOL);
+	a.regs[1] = 1;
+	one(&g, 1, &a);
+	CHECK(guest_vm_run(&g, 1, stub_vmgexit, &s) == 0);
+	CHECK(s.last_vcpu == 1);
+	CHECK(g.cpu[1].mb->act[0].serviced == 1);
+	CHECK(g.cpu[1].mb->act[0].out[1] == SVSM_QUERY_RESULT(1, 1));
+	/* Batches: the start, then one per run above. */
+	CHECK(g.cpu[1].mb->batches == 2 && MB->batches == 8);
 
 	/* A malformed action is refused by the program, which stays alive. */
 	a = (struct kvmg_action){.op = 99};
-	one(&g, &a);
-	CHECK(guest_vm_run(&g, stub_vmgexit, &s) == 0);
-	CHECK(g.mb->act[0].status == KVMG_ST_BAD);
+	one(&g, 0, &a);
+	CHECK(guest_vm_run(&g, 0, stub_vmgexit, &s) == 0);
+	CHECK(MB->act[0].status == KVMG_ST_BAD);
 
 	guest_vm_close(&g);
 	munmap(mem, MEM_SIZE);

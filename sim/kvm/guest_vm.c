@@ -63,7 +63,7 @@ static int load_elf(struct guest_vm *g, const char *path, uint64_t *entry, char 
 			fail(err, len, "%s: truncated program headers", path);
 			goto out;
 		}
-		if (ph.p_type != PT_LOAD)
+		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if (ph.p_paddr < KVMG_LOAD_GPA || ph.p_memsz > KVMG_IMAGE_MAX ||
 		    ph.p_filesz > ph.p_memsz ||
@@ -100,8 +100,9 @@ static void build_page_tables(struct guest_vm *g)
 		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;
 }
 
-static int set_long_mode(struct guest_vm *g, uint64_t entry, char *err, size_t len)
+static int set_long_mode(struct guest_vm *g, unsigned int v, char *err, size_t len)
 {
+	int fd = g->cpu[v].fd;
 	struct kvm_sregs s;
 	struct kvm_regs r;
 	struct kvm_segment code = {
@@ -118,7 +119,7 @@ static int set_long_mode(struct guest_vm *g, uint64_t entry, char *err, size_t l
 	};
 	struct kvm_segment data = code;
 
-	if (ioctl(g->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+	if (ioctl(fd, KVM_GET_SREGS, &s) < 0)
 		return fail(err, len, "KVM_GET_SREGS: %s", strerror(errno));
 	data.selector = 0x10;
 	data.type = 3;
@@ -130,30 +131,55 @@ static int set_long_mode(struct guest_vm *g, uint64_t entry, char *err, size_t l
 	s.cr4 = 0x20;                 /* PAE */
 	s.cr0 = 0x80000001 | 0x10000; /* PG, PE, WP */
 	s.efer = 0x500;               /* LME, LMA */
-	if (ioctl(g->vcpu_fd, KVM_SET_SREGS, &s) < 0)
+	if (ioctl(fd, KVM_SET_SREGS, &s) < 0)
 		return fail(err, len, "KVM_SET_SREGS: %s", strerror(errno));
 	memset(&r, 0, sizeof(r));
-	r.rip = entry;
-	r.rsp = KVMG_STACK_TOP;
+	r.rip = g->entry;
+	r.rsp = KVMG_STACK_TOP(v);
+	r.rdi = KVMG_MAILBOX(v);
 	r.rflags = 0x2;
-	if (ioctl(g->vcpu_fd, KVM_SET_REGS, &r) < 0)
+	if (ioctl(fd, KVM_SET_REGS, &r) < 0)
 		return fail(err, len, "KVM_SET_REGS: %s", strerror(errno));
 	return 0;
 }
 
-int guest_vm_open(struct guest_vm *g, uint8_t *mem, uint64_t mem_size, const char *elf_path,
-                  char *err, size_t err_len)
+static int add_vcpu(struct guest_vm *g, unsigned int v, char *err, size_t len)
+{
+	struct guest_vm_cpu *c = &g->cpu[v];
+
+	c->fd = ioctl(g->vm_fd, KVM_CREATE_VCPU, v);
+	if (c->fd < 0)
+		return fail(err, len, "KVM_CREATE_VCPU: %s", strerror(errno));
+	c->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (c->run == MAP_FAILED) {
+		c->run = NULL;
+		return fail(err, len, "mmap of kvm_run: %s", strerror(errno));
+	}
+	c->mb = (struct kvmg_mailbox *)(g->mem + KVMG_MAILBOX(v));
+	if (set_long_mode(g, v, err, len) < 0)
+		return -1;
+	/* The program starts with an empty batch: it says "done" once it runs. */
+	if (guest_vm_run(g, v, NULL, NULL) < 0 || c->mb->magic != KVMG_MAGIC)
+		return fail(err, len, "the guest program did not start on vCPU %u", v);
+	return 0;
+}
+
+int guest_vm_open(struct guest_vm *g, uint8_t *mem, uint64_t mem_size, unsigned int nvcpus,
+                  const char *elf_path, char *err, size_t err_len)
 {
 	struct kvm_userspace_memory_region slot;
-	uint64_t entry = 0;
 	int n;
 
 	memset(g, 0, sizeof(*g));
-	g->kvm_fd = g->vm_fd = g->vcpu_fd = -1;
+	g->kvm_fd = g->vm_fd = -1;
+	for (unsigned int i = 0; i < KVMG_MAX_VCPUS; i++)
+		g->cpu[i].fd = -1;
 	g->mem = mem;
 	g->mem_size = mem_size;
-	if (mem_size < KVMG_LOW_END || mem_size % (2u << 20))
-		return fail(err, err_len, "guest memory must be a 2 MiB multiple");
+	if (mem_size < (2u << 20) || mem_size % (2u << 20))
+		return fail(err, err_len, "guest memory must be a non-zero 2 MiB multiple");
+	if (nvcpus < 1 || nvcpus > KVMG_MAX_VCPUS)
+		return fail(err, err_len, "the guest program runs 1..%u vCPUs", KVMG_MAX_VCPUS);
 	g->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (g->kvm_fd < 0)
 		return fail(err, err_len, "/dev/kvm: %s", strerror(errno));
@@ -168,29 +194,18 @@ int guest_vm_open(struct guest_vm *g, uint8_t *mem, uint64_t mem_size, const cha
 	};
 	if (ioctl(g->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
 		goto sys;
-	g->vcpu_fd = ioctl(g->vm_fd, KVM_CREATE_VCPU, 0);
-	if (g->vcpu_fd < 0)
-		goto sys;
 	n = ioctl(g->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (n <= 0)
 		goto sys;
 	g->run_size = (size_t)n;
-	g->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, g->vcpu_fd, 0);
-	if (g->run == MAP_FAILED) {
-		g->run = NULL;
-		goto sys;
-	}
 	memset(mem + KVMG_PML4_GPA, 0, KVMG_LOW_END - KVMG_PML4_GPA);
-	if (load_elf(g, elf_path, &entry, err, err_len) < 0)
+	if (load_elf(g, elf_path, &g->entry, err, err_len) < 0)
 		goto out;
 	build_page_tables(g);
-	if (set_long_mode(g, entry, err, err_len) < 0)
-		goto out;
-	g->mb = (struct kvmg_mailbox *)(mem + KVMG_MAILBOX_GPA);
-	/* The program starts with an empty batch: it says "done" once it runs. */
-	if (guest_vm_run(g, NULL, NULL) < 0 || g->mb->magic != KVMG_MAGIC) {
-		fail(err, err_len, "the guest program did not start");
-		goto out;
+	for (unsigned int v = 0; v < nvcpus; v++) {
+		if (add_vcpu(g, v, err, err_len) < 0)
+			goto out;
+		g->nvcpus = v + 1;
 	}
 	return 0;
 sys:
@@ -201,55 +216,62 @@ out:
 }
 
 /* After an access outside the slot: complete the exit, record it, resume at resume_rip. */
-static int stop_access(struct guest_vm *g)
+static int stop_access(struct guest_vm_cpu *c, unsigned int v)
 {
-	struct kvmg_mailbox *mb = g->mb;
-	uint64_t gpa = g->run->mmio.phys_addr;
+	struct kvmg_mailbox *mb = c->mb;
+	uint64_t gpa = c->run->mmio.phys_addr;
 	struct kvm_regs r;
 
 	/* Finish the pending MMIO emulation without running the guest. */
-	g->run->immediate_exit = 1;
-	(void)ioctl(g->vcpu_fd, KVM_RUN, 0);
-	g->run->immediate_exit = 0;
+	c->run->immediate_exit = 1;
+	(void)ioctl(c->fd, KVM_RUN, 0);
+	c->run->immediate_exit = 0;
 	if (!mb || mb->current >= KVMG_MAX_ACTIONS || !mb->resume_rip)
 		return -1;
 	mb->act[mb->current].status = KVMG_ST_FAULT;
 	mb->act[mb->current].fault_gpa = gpa;
 	mb->act[mb->current].fault_kind = CSVSM_SIM_ACCESS_NPF;
-	if (ioctl(g->vcpu_fd, KVM_GET_REGS, &r) < 0)
+	if (ioctl(c->fd, KVM_GET_REGS, &r) < 0)
 		return -1;
 	r.rip = mb->resume_rip;
-	return ioctl(g->vcpu_fd, KVM_SET_REGS, &r) < 0 ? -1 : 0;
+	r.rdi = KVMG_MAILBOX(v);
+	return ioctl(c->fd, KVM_SET_REGS, &r) < 0 ? -1 : 0;
 }
 
-static int vmgexit(struct guest_vm *g, guest_vm_vmgexit_fn fn, void *ctx)
+static int vmgexit(struct guest_vm *g, unsigned int v, guest_vm_vmgexit_fn fn, void *ctx)
 {
+	struct guest_vm_cpu *c = &g->cpu[v];
 	struct kvm_regs r;
 	int rc;
 
-	g->vmgexits++;
+	c->vmgexits++;
 	if (!fn)
 		return -1;
-	if (ioctl(g->vcpu_fd, KVM_GET_REGS, &r) < 0)
+	if (ioctl(c->fd, KVM_GET_REGS, &r) < 0)
 		return -1;
-	rc = fn(ctx, g, &r);
+	rc = fn(ctx, g, v, &r);
 	if (rc < 0)
 		return rc;
-	return ioctl(g->vcpu_fd, KVM_SET_REGS, &r) < 0 ? -1 : 0;
+	return ioctl(c->fd, KVM_SET_REGS, &r) < 0 ? -1 : 0;
 }
 
-int guest_vm_run(struct guest_vm *g, guest_vm_vmgexit_fn fn, void *ctx)
+int guest_vm_run(struct guest_vm *g, unsigned int v, guest_vm_vmgexit_fn fn, void *ctx)
 {
+	struct guest_vm_cpu *c;
+
+	if (v >= KVMG_MAX_VCPUS || g->cpu[v].fd < 0)
+		return -1;
+	c = &g->cpu[v];
 	for (;;) {
-		struct kvm_run *run = g->run;
+		struct kvm_run *run = c->run;
 		int rc;
 
-		if (ioctl(g->vcpu_fd, KVM_RUN, 0) < 0) {
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return -1;
 		}
-		g->exits++;
+		c->exits++;
 		switch (run->exit_reason) {
 		case KVM_EXIT_IO:
 			if (run->io.direction != KVM_EXIT_IO_OUT)
@@ -258,12 +280,12 @@ int guest_vm_run(struct guest_vm *g, guest_vm_vmgexit_fn fn, void *ctx)
 				return 0;
 			if (run->io.port != KVMSNP_PORT_VMGEXIT)
 				return -1;
-			rc = vmgexit(g, fn, ctx);
+			rc = vmgexit(g, v, fn, ctx);
 			if (rc < 0)
 				return rc;
 			break;
 		case KVM_EXIT_MMIO:
-			if (stop_access(g) < 0)
+			if (stop_access(c, v) < 0)
 				return -1;
 			break;
 		default:
@@ -274,14 +296,19 @@ int guest_vm_run(struct guest_vm *g, guest_vm_vmgexit_fn fn, void *ctx)
 
 void guest_vm_close(struct guest_vm *g)
 {
-	if (g->run)
-		munmap(g->run, g->run_size);
-	if (g->vcpu_fd >= 0)
-		close(g->vcpu_fd);
+	for (unsigned int i = 0; i < KVMG_MAX_VCPUS; i++) {
+		struct guest_vm_cpu *c = &g->cpu[i];
+
+		if (c->run)
+			munmap(c->run, g->run_size);
+		if (c->fd >= 0)
+			close(c->fd);
+		c->run = NULL;
+		c->fd = -1;
+	}
 	if (g->vm_fd >= 0)
 		close(g->vm_fd);
 	if (g->kvm_fd >= 0)
 		close(g->kvm_fd);
-	g->run = NULL;
-	g->vcpu_fd = g->vm_fd = g->kvm_fd = -1;
+	g->vm_fd = g->kvm_fd = -1;
 }

@@ -23,45 +23,55 @@
 
 #include "csvsm/abi/kvm_snp.h"
 
-struct guest_vm {
-	int kvm_fd, vm_fd, vcpu_fd;
+/* One vCPU of the guest program. Used by one host thread at a time. */
+struct guest_vm_cpu {
+	int fd;
 	struct kvm_run *run;
+	struct kvmg_mailbox *mb; /* its mailbox, in guest memory */
+	uint64_t exits;          /* KVM_RUN returns to user space */
+	uint64_t vmgexits;       /* of which VMGEXITs */
+};
+
+struct guest_vm {
+	int kvm_fd, vm_fd;
 	size_t run_size;
 	uint8_t *mem;      /* host mapping of GPA [0, mem_size): not owned */
 	uint64_t mem_size; /* the guest's memory slot */
-	struct kvmg_mailbox *mb;
-	uint64_t exits;    /* KVM_RUN returns to user space */
-	uint64_t vmgexits; /* of which VMGEXITs */
+	uint64_t entry;
+	unsigned int nvcpus;
+	struct guest_vm_cpu cpu[KVMG_MAX_VCPUS];
 };
 
 /*
- * The VMGEXIT handler: `regs` holds the guest's registers at the VMGEXIT
- * (RBX = the GHCB MSR value); the handler changes them as the hypervisor
- * and the SVSM would (RBX = the response). Returns 0 to go on, < 0 to stop
- * the batch (guest_vm_run returns that value).
+ * The VMGEXIT handler: `regs` holds the registers of vCPU `vcpu` at the
+ * VMGEXIT (RBX = the GHCB MSR value); the handler changes them as the
+ * hypervisor and the SVSM would (RBX = the response). Returns 0 to go on,
+ * < 0 to stop the batch (guest_vm_run returns that value).
  */
-typedef int (*guest_vm_vmgexit_fn)(void *ctx, struct guest_vm *g, struct kvm_regs *regs);
+typedef int (*guest_vm_vmgexit_fn)(void *ctx, struct guest_vm *g, unsigned int vcpu,
+                                   struct kvm_regs *regs);
 
 /* True when /dev/kvm can be opened (else the KVM tests skip). */
 int guest_vm_kvm_available(void);
 
 /*
- * Builds the VM over `mem` ([0, mem_size), 2 MiB multiple, at least
- * KVMG_LOW_END), loads the guest program from the ELF file `elf_path`,
- * builds its page tables and runs it to its first "done" exit. Returns 0,
- * or -1 with a message in `err`.
+ * Builds the VM over `mem` ([0, mem_size), 2 MiB multiple, at least 2 MiB),
+ * with `nvcpus` (1..KVMG_MAX_VCPUS) vCPUs, loads the guest program from the
+ * ELF file `elf_path`, builds its page tables and runs every vCPU to its
+ * first "done" exit. Returns 0, or -1 with a message in `err`.
  */
-int guest_vm_open(struct guest_vm *g, uint8_t *mem, uint64_t mem_size, const char *elf_path,
-                  char *err, size_t err_len);
+int guest_vm_open(struct guest_vm *g, uint8_t *mem, uint64_t mem_size, unsigned int nvcpus,
+                  const char *elf_path, char *err, size_t err_len);
 
 /*
- * Runs the batch the caller wrote into g->mb (count, actions, data) to the
- * program's "done" exit, calling `fn` at each VMGEXIT. A guest access
- * outside the memory slot marks the current action KVMG_ST_FAULT with
- * fault_gpa and fault_kind = CSVSM_SIM_ACCESS_NPF. Returns 0, the handler's
- * negative value, or -1 when the guest died (shutdown, unexpected exit).
+ * Runs the batch the caller wrote into vCPU `vcpu`'s mailbox (count,
+ * actions, data) to the program's "done" exit, calling `fn` at each
+ * VMGEXIT. A guest access outside the memory slot marks the current action
+ * KVMG_ST_FAULT with fault_gpa and fault_kind = CSVSM_SIM_ACCESS_NPF.
+ * Returns 0, the handler's negative value, or -1 when the guest died
+ * (shutdown, unexpected exit). Different vCPUs may run on different threads.
  */
-int guest_vm_run(struct guest_vm *g, guest_vm_vmgexit_fn fn, void *ctx);
+int guest_vm_run(struct guest_vm *g, unsigned int vcpu, guest_vm_vmgexit_fn fn, void *ctx);
 
 /* Releases the VM (not the memory). */
 void guest_vm_close(struct guest_vm *g);

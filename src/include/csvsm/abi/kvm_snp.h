@@ -38,16 +38,21 @@
 /*
  * Guest physical layout of the guest program, below the first MiB (the
  * shim's layout leaves it unused): identity page tables built by the
- * runner, the program (code, data, bss), its stack, and the mailbox.
+ * runner, the program (code, data), then one area per vCPU with its stack
+ * page and its mailbox. A vCPU starts at the ELF entry with RDI = its
+ * mailbox and RSP = the top of its stack.
  */
-#define KVMG_PML4_GPA     0x1000ull /* PML4, PDPT, 4 page directories: 1 GiB pages each */
+#define KVMG_PML4_GPA     0x1000ull /* PML4, PDPT, 4 page directories */
 #define KVMG_PT_PAGES     6u        /* identity map of the first 4 GiB, 2 MiB pages */
 #define KVMG_LOAD_GPA     0x10000ull
-#define KVMG_IMAGE_MAX    0x30000ull /* [0x10000, 0x40000) */
-#define KVMG_STACK_TOP    0x48000ull /* stack pages [0x40000, 0x48000) */
-#define KVMG_MAILBOX_GPA  0x48000ull /* 4 pages */
-#define KVMG_MAILBOX_SIZE 0x4000u
-#define KVMG_LOW_END      0x4c000ull /* the program's pages end here */
+#define KVMG_IMAGE_MAX    0x40000ull /* [0x10000, 0x50000) */
+#define KVMG_VCPU_BASE    0x50000ull
+#define KVMG_VCPU_STRIDE  0x3000ull /* a stack page, then the mailbox */
+#define KVMG_MAILBOX_SIZE 0x2000u
+#define KVMG_MAX_VCPUS    48u
+#define KVMG_LOW_END      (KVMG_VCPU_BASE + KVMG_MAX_VCPUS * KVMG_VCPU_STRIDE)
+#define KVMG_STACK_TOP(v) (KVMG_VCPU_BASE + (v)*KVMG_VCPU_STRIDE + 0x1000ull)
+#define KVMG_MAILBOX(v)   (KVMG_STACK_TOP(v))
 
 #define KVMG_MAGIC 0x47565343u /* "CSVG" */
 
@@ -84,16 +89,17 @@ struct kvmg_action {
 _Static_assert(sizeof(struct kvmg_action) == 128, "kvmg_action layout");
 
 #define KVMG_MAX_ACTIONS 8u
-#define KVMG_DATA_OFFSET 2048u
+#define KVMG_DATA_OFFSET 2048u /* the data of the batch's READ/WRITE actions */
 #define KVMG_DATA_MAX    (KVMG_MAILBOX_SIZE - KVMG_DATA_OFFSET)
 
 /*
- * The mailbox page(s) at KVMG_MAILBOX_GPA. The runner fills `count`
+ * The mailbox of a vCPU at KVMG_MAILBOX(vcpu). The runner fills `count`
  * actions and the data, then runs the program; the program performs them
  * in order, fills the results and exits through KVMSNP_PORT_GUEST_DONE;
  * the next run starts the next batch. `resume_rip` is set by the program
  * at start: after a fault the runner records it in the current action and
- * continues the program there (it goes on with the next action).
+ * continues the program there with RDI = the mailbox: it returns to the
+ * state saved in `jmp` and goes on with the next action.
  */
 struct kvmg_mailbox {
 	uint32_t magic;   /* KVMG_MAGIC, written by the program once it runs */
@@ -101,10 +107,11 @@ struct kvmg_mailbox {
 	uint32_t current; /* index of the action being performed */
 	uint32_t batches; /* batches completed */
 	uint64_t resume_rip;
+	uint64_t jmp[8]; /* the program's: where the current action started */
 	uint64_t reserved[5];
 	struct kvmg_action act[KVMG_MAX_ACTIONS];
 };
-_Static_assert(sizeof(struct kvmg_mailbox) == 64 + 8 * 128, "kvmg_mailbox layout");
+_Static_assert(sizeof(struct kvmg_mailbox) == 128 + 8 * 128, "kvmg_mailbox layout");
 _Static_assert(sizeof(struct kvmg_mailbox) <= KVMG_DATA_OFFSET, "mailbox header before data");
 
 #endif
