@@ -2,8 +2,15 @@
 # program (guest/): SKIP (77) without /dev/kvm.
 check_PROGRAMS += tests/kvm_guest_test
 TESTS += tests/kvm_guest_test
-tests_kvm_guest_test_SOURCES = tests/kvm_guest_test.c sim/kvm/guest_vm.c sim/kvm/guest_vm.h
+tests_kvm_guest_test_SOURCES = tests/kvm_guest_test.c
 tests_kvm_guest_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_kvm_guest_test_CFLAGS = $(TEST_CFLAGS)
 tests_kvm_guest_test_LDADD = $(TEST_LDADD)
 EXTRA_tests_kvm_guest_test_DEPENDENCIES = guest/csvsm-guest.elf
+
+# The guest's side of the simulator on KVM (cfg.kvm_guest, --target kvm-guest).
+SIM_SOURCES += sim/kvm/guest_vm.c sim/kvm/guest_vm.h sim/kvm/guest_ops.c
+
+# Every scenario and the built-in workload on both targets (SKIP without /dev/kvm).
+TESTS += tests/kvm_scenarios.sh
+dist_check_SCRIPTS += tests/kvm_scenarios.sh
