@@ -128,6 +128,8 @@ int sim_kvm_guest_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_re
 int sim_kvm_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t len);
 int sim_kvm_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
 uint64_t sim_kvm_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t request);
+/* Exits of the guest program's vCPUs to user space so far (0 without KVM). */
+uint64_t sim_kvm_guest_exits(const struct csvsm_sim *sim);
 
 /* Heap region the machine hands to the core (sim/plat_heap.c). */
 void sim_heap_use(void *base, size_t size);

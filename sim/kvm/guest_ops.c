@@ -228,3 +228,13 @@ uint64_t sim_kvm_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t re
 		return 0;
 	return sim->kvm->vm.cpu[vcpu].mb->act[0].out[0];
 }
+
+uint64_t sim_kvm_guest_exits(const struct csvsm_sim *sim)
+{
+	uint64_t n = 0;
+
+	if (sim->kvm)
+		for (unsigned int i = 0; i < sim->kvm->vm.nvcpus; i++)
+			n += sim->kvm->vm.cpu[i].exits;
+	return n;
+}

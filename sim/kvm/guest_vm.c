@@ -156,6 +156,9 @@ static int add_vcpu(struct guest_vm *g, unsigned int v, char *err, size_t len)
 		return fail(err, len, "mmap of kvm_run: %s", strerror(errno));
 	}
 	c->mb = (struct kvmg_mailbox *)(g->mem + KVMG_MAILBOX(v));
+	/* Registers travel in kvm_run with each exit: no GET/SET_REGS per VMGEXIT. */
+	if (g->sync_regs)
+		c->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	if (set_long_mode(g, v, err, len) < 0)
 		return -1;
 	/* The program starts with an empty batch: it says "done" once it runs. */
@@ -194,6 +197,7 @@ int guest_vm_open(struct guest_vm *g, uint8_t *mem, uint64_t mem_size, unsigned 
 	};
 	if (ioctl(g->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
 		goto sys;
+	g->sync_regs = ioctl(g->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) > 0;
 	n = ioctl(g->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (n <= 0)
 		goto sys;
@@ -247,6 +251,13 @@ static int vmgexit(struct guest_vm *g, unsigned int v, guest_vm_vmgexit_fn fn, v
 	c->vmgexits++;
 	if (!fn)
 		return -1;
+	if (g->sync_regs) {
+		rc = fn(ctx, g, v, &c->run->s.regs.regs);
+		if (rc < 0)
+			return rc;
+		c->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
 	if (ioctl(c->fd, KVM_GET_REGS, &r) < 0)
 		return -1;
 	rc = fn(ctx, g, v, &r);

@@ -16,6 +16,7 @@
 #ifndef CSVSM_SIM_KVM_GUEST_VM_H
 #define CSVSM_SIM_KVM_GUEST_VM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,7 @@ struct guest_vm {
 	uint8_t *mem;      /* host mapping of GPA [0, mem_size): not owned */
 	uint64_t mem_size; /* the guest's memory slot */
 	uint64_t entry;
+	bool sync_regs; /* KVM_CAP_SYNC_REGS: registers come with each exit */
 	unsigned int nvcpus;
 	struct guest_vm_cpu cpu[KVMG_MAX_VCPUS];
 };
