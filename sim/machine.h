@@ -131,6 +131,20 @@ uint64_t sim_kvm_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t re
 /* Exits of the guest program's vCPUs to user space so far (0 without KVM). */
 uint64_t sim_kvm_guest_exits(const struct csvsm_sim *sim);
 
+/*
+ * Host threads as vCPUs (tests/smp_stress.c only; sim/plat_machine.c):
+ * with threaded on, every platform operation on the machine model takes
+ * one mutex (the model is not thread-safe; the KVM runner serialises its
+ * requests the same way), so the core's own locks are what keeps its
+ * state consistent. sim_thread_vcpu tells plat_vcpu_index which vCPU the
+ * calling thread plays. The lock functions are no-ops while threaded is
+ * off (the deterministic shim).
+ */
+void sim_set_threaded(bool on);
+void sim_thread_vcpu(unsigned int vcpu);
+void sim_machine_lock(void);
+void sim_machine_unlock(void);
+
 /* Heap region the machine hands to the core (sim/plat_heap.c). */
 void sim_heap_use(void *base, size_t size);
 
