@@ -87,6 +87,32 @@ static double call_stand_in(const char *elf, unsigned long n)
 	return t / (double)n;
 }
 
+/* Seconds per guest instruction: a batch spinning `iters` x 2 instructions minus an empty one. */
+static double guest_insn(const char *elf, unsigned long n, double bare)
+{
+	const size_t size = 4u << 20;
+	const uint32_t iters = 1000;
+	uint8_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct guest_vm g;
+	char err[256];
+	double t;
+
+	if (mem == MAP_FAILED || guest_vm_open(&g, mem, size, 1, elf, err, sizeof(err)) < 0)
+		die(err);
+	n = n / 100 ? n / 100 : 1;
+	t = now_s();
+	for (unsigned long i = 0; i < n; i++) {
+		g.cpu[0].mb->count = 1;
+		g.cpu[0].mb->act[0] = (struct kvmg_action){.op = KVMG_OP_SPIN, .len = iters};
+		if (guest_vm_run(&g, 0, NULL, NULL) != 0)
+			die("spin failed");
+	}
+	t = now_s() - t;
+	guest_vm_close(&g);
+	munmap(mem, size);
+	return (t / (double)n - bare) / (2.0 * iters);
+}
+
 /* Seconds per QUERY_PROTOCOL round trip; *exits = KVM exits per round trip. */
 static double round_trips(const char *elf, unsigned long n, double *exits)
 {
@@ -122,7 +148,7 @@ int main(int argc, char **argv)
 {
 	const char *elf = argc > 1 ? argv[1] : "guest/csvsm-guest.elf";
 	unsigned long n = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
-	double bare, stand, kvm, shim, exits, dummy;
+	double bare, stand, kvm, shim, exits, dummy, insn;
 
 	if (!guest_vm_kvm_available()) {
 		printf("bench-kvm: SKIP: /dev/kvm is not available\n");
@@ -132,10 +158,12 @@ int main(int argc, char **argv)
 		die("N must be positive");
 	bare = bare_exit(elf, n);
 	stand = call_stand_in(elf, n);
+	insn = guest_insn(elf, n, bare);
 	kvm = round_trips(elf, n, &exits);
 	shim = round_trips(NULL, n, &dummy);
 	printf("bare I/O exit (KVM_RUN + OUT + back):   %8.2f us  (%9.0f /s)\n", bare * 1e6,
 	       1 / bare);
+	printf("one guest instruction (a dec/jnz loop): %8.3f us\n", insn * 1e6);
 	printf("a call answered at the VMGEXIT:         %8.2f us  (%9.0f /s), 2 exits each\n",
 	       stand * 1e6, 1 / stand);
 	printf("QUERY_PROTOCOL, guest on KVM:           %8.2f us  (%9.0f /s), %.2f exits each\n",

@@ -73,6 +73,13 @@ static void perform(struct kvmg_action *a, uint8_t *data)
 	case KVMG_OP_MSR:
 		a->out[0] = kvmg_vmgexit(a->regs[0]);
 		break;
+	case KVMG_OP_SPIN: {
+		uint32_t n = a->len;
+
+		if (n)
+			__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(n) : : "cc");
+		break;
+	}
 	default:
 		a->status = KVMG_ST_BAD;
 		return;

@@ -36,21 +36,23 @@
 /* ---- The guest program (guest/): where it lives and how it is driven ---- */
 
 /*
- * Guest physical layout of the guest program, below the first MiB (the
- * shim's layout leaves it unused): identity page tables built by the
- * runner, the program (code, data), then one area per vCPU with its stack
- * page and its mailbox. A vCPU starts at the ELF entry with RDI = its
+ * Guest physical layout of the guest program, in [16 KiB, 640 KiB) (the
+ * shim's layout leaves it unused; the runner's PVH start_info and command
+ * line sit below 16 KiB): identity page tables built by the runner, the
+ * program (code, data), then one area per vCPU with its stack page and its
+ * mailbox. A vCPU starts at the ELF entry with RDI = its
  * mailbox and RSP = the top of its stack.
  */
-#define KVMG_PML4_GPA     0x1000ull /* PML4, PDPT, 4 page directories */
+#define KVMG_PML4_GPA     0x4000ull /* PML4, PDPT, 4 page directories: [0x4000, 0xa000) */
 #define KVMG_PT_PAGES     6u        /* identity map of the first 4 GiB, 2 MiB pages */
 #define KVMG_LOAD_GPA     0x10000ull
-#define KVMG_IMAGE_MAX    0x40000ull /* [0x10000, 0x50000) */
-#define KVMG_VCPU_BASE    0x50000ull
+#define KVMG_IMAGE_MAX    0x20000ull /* [0x10000, 0x30000) */
+#define KVMG_VCPU_BASE    0x30000ull
 #define KVMG_VCPU_STRIDE  0x3000ull /* a stack page, then the mailbox */
 #define KVMG_MAILBOX_SIZE 0x2000u
-#define KVMG_MAX_VCPUS    48u
+#define KVMG_MAX_VCPUS    36u /* the areas end below 0xa0000 (640 KiB) */
 #define KVMG_LOW_END      (KVMG_VCPU_BASE + KVMG_MAX_VCPUS * KVMG_VCPU_STRIDE)
+_Static_assert(KVMG_LOW_END <= 0xa0000, "the guest program stays below 640 KiB");
 #define KVMG_STACK_TOP(v) (KVMG_VCPU_BASE + (v)*KVMG_VCPU_STRIDE + 0x1000ull)
 #define KVMG_MAILBOX(v)   (KVMG_STACK_TOP(v))
 
@@ -63,6 +65,7 @@ enum kvmg_op {
 	KVMG_OP_WRITE = 2, /* write data[0..len) to gpa */
 	KVMG_OP_CALL = 3,  /* SVSM call: regs[0..4] = RAX, RCX, RDX, R8, R9; gpa = the CA */
 	KVMG_OP_MSR = 4,   /* GHCB MSR protocol request regs[0]; response in out[0] */
+	KVMG_OP_SPIN = 5,  /* len iterations of a 2-instruction loop (dec, jnz): benches */
 };
 
 /* The outcome of an action, written by the program (or by the runner after a fault). */
