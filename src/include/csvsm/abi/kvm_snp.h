@@ -30,6 +30,37 @@
  */
 #define KVMSNP_PORT_VMGEXIT 0xf6
 
+/*
+ * The SVSM image's SNP services (src/plat/kvm on the runner): what
+ * plat/snp does with an instruction becomes one request. `out %eax,
+ * $KVMSNP_PORT_SNP` with EAX = the request (KVMSNP_REQ_*), arguments in
+ * RDI, RSI, RDX, results in RAX (and RSI where said). The GHCB MSR
+ * protocol and run-VMPL are VMGEXITs (the port above), as on SNP.
+ */
+#define KVMSNP_PORT_SNP 0xf7
+
+enum kvmsnp_req {
+	/* RDI = page (SVSM memory) to receive struct plat_boot_info; RAX = 0 or -CSVSM_EINVAL. */
+	KVMSNP_REQ_BOOT_INFO = 1,
+	/* RAX = the index (0..count-1) of the vCPU making the request. */
+	KVMSNP_REQ_VCPU_INDEX = 2,
+	/*
+	 * PVALIDATE: RDI = GPA, RSI = size (enum rmp_page_size), RDX = validate.
+	 * RAX = the instruction's code (>= 0) or -CSVSM_EFAULT after a #NPF/#VC;
+	 * RSI = 1 when nothing changed (CF).
+	 */
+	KVMSNP_REQ_PVALIDATE = 3,
+	/* RMPADJUST: RDI = GPA, RSI = size, RDX = attributes. RAX as PVALIDATE. */
+	KVMSNP_REQ_RMPADJUST = 4,
+	/*
+	 * A VMPL0 access the SVSM is about to make (KVM cannot see the RMP):
+	 * RDI = GPA, RSI = length, RDX = access bits (read 1, write 2). RAX = 0
+	 * allowed, 1 #VC (not validated), 2 #NPF (events recorded as on SNP); a
+	 * malformed request (length 0 or wrapping, other access bits) is 2, no event.
+	 */
+	KVMSNP_REQ_ACCESS = 5,
+};
+
 /* The guest program's "batch done" exit: OUT of 4 bytes, value ignored. */
 #define KVMSNP_PORT_GUEST_DONE 0x521
 
