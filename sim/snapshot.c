@@ -241,6 +241,7 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	csvsm_sim_trace_fn trace_fn = sim->trace_fn;
 	void *trace_ctx = sim->trace_ctx;
 	struct sim_snapshot *snap = sim->snap;
+	struct sim_kvm_guest *kvm = sim->kvm;
 
 	for (unsigned int i = 0; i < n; i++) {
 		vmpl0[i] = sim->vcpus[i].vmpl0;
@@ -255,6 +256,7 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	sim->trace_fn = trace_fn;
 	sim->trace_ctx = trace_ctx;
 	sim->snap = snap;
+	sim->kvm = kvm;
 }
 
 static void copy_page_back(struct csvsm_sim *sim, struct sim_snapshot *s, uint64_t p)

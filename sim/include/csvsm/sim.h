@@ -61,6 +61,13 @@ struct csvsm_sim_config {
 	/* Trace sink from the first event on (boot included); NULL = none. */
 	csvsm_sim_trace_fn trace;
 	void *trace_ctx;
+	/*
+	 * The guest's side on KVM: path of the guest program (guest/,
+	 * docs/kvm-snp.md). Calls, guest memory reads and writes and GHCB MSR
+	 * requests are then made by that program in a KVM VM that maps guest
+	 * RAM only; the SVSM still runs in this process. NULL = in-process.
+	 */
+	const char *kvm_guest;
 };
 
 /* Fills `cfg` with the defaults documented above. */
@@ -206,6 +213,7 @@ struct csvsm_sim_stats {
 	uint64_t npf_events;    /* #NPF (guest or SVSM) */
 	uint64_t psc_requests;
 	uint64_t pages_validated; /* RMP pages currently validated in guest RAM */
+	uint64_t kvm_exits;       /* the guest program's exits to user space (cfg.kvm_guest) */
 };
 
 /* Fills `out` with counters since csvsm_sim_new. */
