@@ -2,7 +2,7 @@
 # Installs the Debian packages csvsm needs that are not there yet (as root,
 # through apt-get). Quiet and quick when nothing is missing.
 #   build:      gcc make binutils pkg-config autoconf automake autoconf-archive
-#   libraries:  check libtpms-dev libssl-dev
+#   libraries:  check libtpms-dev libssl-dev libtss2-dev (TCTI module, TPM client loop)
 #   style:      clang-format
 #   TPM peers:  tpm2-tools tss2 (IBM TSS) swtpm swtpm-tools libtss2-tcti-mssim0
 #               openssl (the vTPM client and crash tests, the swtpm benchmark)
@@ -11,7 +11,7 @@
 set -eu
 
 PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
-check libtpms-dev libssl-dev clang-format \
+check libtpms-dev libssl-dev libtss2-dev clang-format \
 tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl \
 clang libclang-rt-14-dev valgrind"
 
