@@ -10,6 +10,7 @@
 #include "csvsm/plat/dma.h"
 #include "csvsm/plat/mmio.h"
 #include "csvsm/sim_mmio.h"
+#include "machine.h"
 
 #define MMIO_REGIONS 8
 #define DMA_PAGE     4096u
@@ -82,8 +83,12 @@ static void mmio_report(uint64_t pa, uint64_t val, unsigned int width, bool writ
 {
 	struct sim_mmio_access a = {pa, val, width, write, exit};
 
-	if (exit)
+	if (exit) {
 		stats.exits++;
+		/* A machine's trace shows every exit (and its clock pays for it). */
+		if (sim_machine)
+			sim_trace(sim_machine, CSVSM_EV_MMIO, pa, val, width, write, 0, 0);
+	}
 	if (hook)
 		hook(hook_ctx, &a);
 }

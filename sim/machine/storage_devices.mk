@@ -9,10 +9,12 @@ noinst_HEADERS += \
 	src/include/csvsm/storage_dev.h \
 	src/include/csvsm/virtio_mmio.h \
 	src/include/csvsm/plat/dma.h \
-	sim/include/csvsm/sim_mmio.h
+	sim/include/csvsm/sim_mmio.h \
+	sim/include/csvsm/sim_nvdev.h
 
 SIM_SOURCES += \
 	sim/mmio_bus.c \
+	sim/nvdev.c \
 	sim/machine/pflash.c \
 	sim/machine/pflash.h \
 	sim/machine/virtio_blk.c \
@@ -44,3 +46,8 @@ fuzz-storage-dev:
 		$(FUZZ_STORAGE_DEV_OBJS) $(FUZZ_LIBS)
 .PHONY: fuzz-storage-dev
 CLEANFILES += tests/fuzz/fuzz-storage-dev
+
+# The vTPM's SIGKILL crash test (tests/vtpm_crash.sh) with the state on each
+# MMIO device (csvsm-sim tpm-server --nv pflash|virtio).
+TESTS += tests/vtpm_crash_pflash.sh tests/vtpm_crash_virtio.sh
+dist_check_SCRIPTS += tests/vtpm_crash_pflash.sh tests/vtpm_crash_virtio.sh
