@@ -10,13 +10,15 @@ sh scripts/deps.sh
 mkdir -p build-bench
 cd build-bench
 [ -f Makefile ] || ../configure -q --disable-debug CFLAGS="-O2 -g"
-make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm
+make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm bench/bench-storage
 echo "== bench-alloc"
 ./bench/bench-alloc
 echo "== bench-core"
 ./bench/bench-core
 echo "== bench-vtpm"
 ./bench/bench-vtpm
+echo "== bench-storage"
+./bench/bench-storage
 if command -v valgrind >/dev/null 2>&1; then
 	n=20000
 	out=$(mktemp)

@@ -51,3 +51,10 @@ CLEANFILES += tests/fuzz/fuzz-storage-dev
 # MMIO device (csvsm-sim tpm-server --nv pflash|virtio).
 TESTS += tests/vtpm_crash_pflash.sh tests/vtpm_crash_virtio.sh
 dist_check_SCRIPTS += tests/vtpm_crash_pflash.sh tests/vtpm_crash_virtio.sh
+
+# bench/bench-storage: exits and time of one NV commit and one 4 KiB write
+# per device (scripts/bench.sh).
+noinst_PROGRAMS += bench/bench-storage
+bench_bench_storage_SOURCES = bench/bench_storage.c
+bench_bench_storage_CPPFLAGS = $(TEST_CPPFLAGS)
+bench_bench_storage_LDADD = $(SIM_LIBS)
