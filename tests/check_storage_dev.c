@@ -761,6 +761,69 @@ START_TEST(test_crash_every_change)
 }
 END_TEST
 
+/* ---- Boot information: device specs ---- */
+
+static int open_spec(struct blkdev *dev, const char *spec)
+{
+	return storage_open_spec(dev, spec, strlen(spec));
+}
+
+START_TEST(test_spec)
+{
+	struct tdev_cfg pc = {.kind = TDEV_PFLASH, .size = 32 * KIB};
+	struct tdev_cfg vc = {.kind = TDEV_VIRTIO, .size = 64 * KIB};
+	static const char *const bad[] = {
+	    "pflash@",
+	    "pflash@0x3000000000",
+	    "pflash@0x3000000000:",
+	    "pflash@0x3000000000:32K:",
+	    "pflash@0xffffffffffffff00:0x1000",
+	    "pflash@0x3000000000:99999999999999999999",
+	    "virtio@",
+	    "virtio@0xfffffffffffffff0",
+	    "virtio@0x3100000000 ",
+	    "virtio_mmio.device=512@0x3100000000",
+	    "virtio_mmio.device=16@0x3100000000:12",
+	    "virtio_mmio.device=512@0x3100000000:12:x",
+	    "VIRTIO@0x3100000000",
+	    "",
+	};
+	struct blkdev dev;
+	struct tdev p, v;
+
+	tdev_map(&p, &pc, NULL);
+	tdev_map(&v, &vc, NULL);
+	ck_assert_int_eq(open_spec(&dev, "pflash@0x3000000000:32K"), 0);
+	ck_assert_str_eq(dev.name, "pflash");
+	ck_assert_uint_eq(dev.size, 32 * KIB);
+	storage_close(&dev);
+	ck_assert_int_eq(open_spec(&dev, "pflash@206158430208:0x8000"), 0);
+	storage_close(&dev);
+	ck_assert_int_eq(open_spec(&dev, "virtio@0x3100000000"), 0);
+	ck_assert_str_eq(dev.name, "virtio-blk");
+	storage_close(&dev);
+	ck_assert_int_eq(open_spec(&dev, "virtio_mmio.device=512@0x3100000000:12"), 0);
+	storage_close(&dev);
+	ck_assert_int_eq(open_spec(&dev, "virtio_mmio.device=0x200@0x3100000000:12:3"), 0);
+	storage_close(&dev);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(open_spec(&dev, bad[i]) == -CSVSM_EINVAL, "'%s' accepted", bad[i]);
+	/* Nothing at the address: the driver's answer. */
+	ck_assert_int_eq(open_spec(&dev, "virtio@0x3200000000"), -CSVSM_ENOENT);
+	/* The first virtio-mmio word with a block device behind it wins. */
+	ck_assert_int_eq(storage_find_virtio(&dev,
+	                                     "console=ttyS0 virtio_mmio.device=512@0x3200000000:5 "
+	                                     "virtio_mmio.device=512@0x3100000000:12 selftest"),
+	                 0);
+	storage_close(&dev);
+	ck_assert_int_eq(storage_find_virtio(&dev, "console=ttyS0 selftest"), -CSVSM_ENOENT);
+	ck_assert_int_eq(storage_find_virtio(&dev, ""), -CSVSM_ENOENT);
+	storage_close(NULL);
+	tdev_free(&p);
+	tdev_free(&v);
+}
+END_TEST
+
 /* ---- Fuzz corpus of device responses ---- */
 
 START_TEST(test_fuzz_corpus_replay)
@@ -795,6 +858,11 @@ static Suite *storage_dev_suite(void)
 	                    (int)(sizeof(vb_hostile_cases) / sizeof(vb_hostile_cases[0])));
 	tcase_add_test(tc, test_vb_lies_in_data);
 	tcase_add_test(tc, test_vb_read_only_and_absent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("spec");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_spec);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("faults");

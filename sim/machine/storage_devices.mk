@@ -3,7 +3,8 @@
 # (one implementation each, shared by the shim and the KVM runner).
 CORE_SOURCES += \
 	src/storage/pflash.c \
-	src/storage/virtio_blk.c
+	src/storage/virtio_blk.c \
+	src/storage/storage_spec.c
 
 noinst_HEADERS += \
 	src/include/csvsm/storage_dev.h \

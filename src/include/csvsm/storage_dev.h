@@ -85,4 +85,29 @@ void pflash_close(struct blkdev *dev);
 int vblk_open(struct blkdev *dev, uint64_t base) CSVSM_MUST_CHECK;
 void vblk_close(struct blkdev *dev);
 
+/*
+ * Opens the device that boot information describes, in one of the forms
+ *   pflash@BASE:SIZE                a CFI flash of SIZE bytes at BASE
+ *   virtio@BASE                     a virtio-mmio block device at BASE
+ *   virtio_mmio.device=SIZE@BASE:IRQ[:ID]   (Linux's form, which QEMU's
+ *                                   microvm appends to the command line
+ *                                   for each virtio-mmio transport in use)
+ * given as spec[0..len) (not NUL-terminated). Numbers are decimal or 0x
+ * hexadecimal; SIZE may end in K, M or G. Returns what pflash_open or
+ * vblk_open returns, or -CSVSM_EINVAL for a malformed spec (an address
+ * range that wraps included).
+ */
+int storage_open_spec(struct blkdev *dev, const char *spec, size_t len) CSVSM_MUST_CHECK;
+
+/*
+ * Scans a kernel-style command line (words separated by spaces) for
+ * `virtio_mmio.device=` words and opens the first that is a virtio block
+ * device. Returns 0, or -CSVSM_ENOENT when none is (other errors of
+ * vblk_open are logged and the scan goes on).
+ */
+int storage_find_virtio(struct blkdev *dev, const char *cmdline) CSVSM_MUST_CHECK;
+
+/* Closes a device opened by any driver above (NULL and zeroed devices are ignored). */
+void storage_close(struct blkdev *dev);
+
 #endif /* CSVSM_STORAGE_DEV_H */
