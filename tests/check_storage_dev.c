@@ -786,6 +786,9 @@ START_TEST(test_spec)
 	    "virtio_mmio.device=16@0x3100000000:12",
 	    "virtio_mmio.device=512@0x3100000000:12:x",
 	    "VIRTIO@0x3100000000",
+	    "virtio-scan@0x3100000000:0",
+	    "virtio-scan@0x3100000000:65",
+	    "virtio-scan@0x3100000000",
 	    "",
 	};
 	struct blkdev dev;
@@ -806,6 +809,10 @@ START_TEST(test_spec)
 	storage_close(&dev);
 	ck_assert_int_eq(open_spec(&dev, "virtio_mmio.device=0x200@0x3100000000:12:3"), 0);
 	storage_close(&dev);
+	/* A scan over windows, the device in the fourth. */
+	ck_assert_int_eq(open_spec(&dev, "virtio-scan@0x30FFFFFA00:4"), 0);
+	storage_close(&dev);
+	ck_assert_int_eq(open_spec(&dev, "virtio-scan@0x30FFFFFA00:3"), -CSVSM_ENOENT);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(open_spec(&dev, bad[i]) == -CSVSM_EINVAL, "'%s' accepted", bad[i]);
 	/* Nothing at the address: the driver's answer. */
@@ -821,6 +828,69 @@ START_TEST(test_spec)
 	storage_close(NULL);
 	tdev_free(&p);
 	tdev_free(&v);
+}
+END_TEST
+
+/*
+ * The boot-time round trip of the bare-metal tests, on each model: a blank
+ * device, then boot after boot on the same medium; a medium holding
+ * something else is left alone.
+ */
+START_TEST(test_nvtest)
+{
+	static const char *const specs[] = {"pflash@0x3000000000:64K",
+	                                    "virtio-scan@0x30FFFFF000:16"};
+	struct tdev_cfg c = {.kind = _i ? TDEV_VIRTIO : TDEV_PFLASH, .size = 64 * KIB};
+	const char *spec = specs[_i];
+	uint8_t *img = malloc(64 * KIB);
+	size_t live = mm_live_allocs();
+	struct tdev t;
+
+	ck_assert_ptr_nonnull(img);
+	tdev_map(&t, &c, NULL);
+	for (int boot = 1; boot <= 3; boot++) {
+		ck_assert_int_eq(storage_nvtest(spec, strlen(spec)), boot);
+		ck_assert_uint_eq(mm_live_allocs(), live);
+	}
+	ck_assert(log_has(_i ? "nvtest: virtio-blk: verified boot 2, stored boot 3"
+	                     : "nvtest: pflash: verified boot 2, stored boot 3"));
+	/* A boot number that does not match the blobs: refused, nothing written. */
+	{
+		struct blkdev dev;
+		struct nvstore *nv;
+		uint64_t two = 2;
+
+		ck_assert_int_eq(storage_open_spec(&dev, spec, strlen(spec)), 0);
+		ck_assert_int_eq(nvstore_open(&dev, &nv), 0);
+		ck_assert_int_eq(nvstore_put(nv, "boot", &two, sizeof(two)), 0);
+		ck_assert_int_eq(nvstore_commit(nv), 0);
+		nvstore_close(nv);
+		storage_close(&dev);
+	}
+	memcpy(img, t.storage, 64 * KIB);
+	ck_assert_int_eq(storage_nvtest(spec, strlen(spec)), -CSVSM_ECORRUPT);
+	ck_assert(log_has("differs from what boot 2 stored"));
+	ck_assert(memcmp(img, t.storage, 64 * KIB) == 0);
+	tdev_free(&t);
+	/* A store holding something else is not touched. */
+	tdev_map(&t, &c, NULL);
+	{
+		struct blkdev dev;
+		struct nvstore *nv;
+
+		ck_assert_int_eq(storage_open_spec(&dev, spec, strlen(spec)), 0);
+		ck_assert_int_eq(nvstore_open(&dev, &nv), 0);
+		ck_assert_int_eq(nvstore_put(nv, "other", "x", 1), 0);
+		ck_assert_int_eq(nvstore_commit(nv), 0);
+		nvstore_close(nv);
+		storage_close(&dev);
+	}
+	memcpy(img, t.storage, 64 * KIB);
+	ck_assert_int_eq(storage_nvtest(spec, strlen(spec)), -CSVSM_EEXIST);
+	ck_assert(memcmp(img, t.storage, 64 * KIB) == 0);
+	ck_assert_uint_eq(mm_live_allocs(), live);
+	tdev_free(&t);
+	free(img);
 }
 END_TEST
 
@@ -863,6 +933,7 @@ static Suite *storage_dev_suite(void)
 	tc = tcase_create("spec");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_spec);
+	tcase_add_loop_test(tc, test_nvtest, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("faults");

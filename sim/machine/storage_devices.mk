@@ -4,7 +4,8 @@
 CORE_SOURCES += \
 	src/storage/pflash.c \
 	src/storage/virtio_blk.c \
-	src/storage/storage_spec.c
+	src/storage/storage_spec.c \
+	src/storage/storage_nvtest.c
 
 noinst_HEADERS += \
 	src/include/csvsm/storage_dev.h \

@@ -10,6 +10,9 @@
 #include "csvsm/storage_dev.h"
 #include "csvsm/virtio_mmio.h"
 
+/* Most virtio-mmio windows one scan probes (QEMU's microvm has 24). */
+#define SPEC_SCAN_MAX 64u
+
 struct spec_cursor {
 	const char *p, *end;
 };
@@ -93,6 +96,18 @@ int storage_open_spec(struct blkdev *dev, const char *spec, size_t len)
 		    !spec_range_ok(base, VIRTIO_MMIO_WINDOW))
 			goto bad;
 		return vblk_open(dev, base);
+	}
+	if (spec_eat(&c, "virtio-scan@")) {
+		uint64_t count;
+		int rc = -CSVSM_ENOENT;
+
+		if (!spec_number(&c, false, &base) || !spec_eat(&c, ":") ||
+		    !spec_number(&c, false, &count) || c.p != c.end || count == 0 ||
+		    count > SPEC_SCAN_MAX || !spec_range_ok(base, count * VIRTIO_MMIO_WINDOW))
+			goto bad;
+		for (uint64_t i = 0; i < count && rc != 0; i++)
+			rc = vblk_open(dev, base + i * VIRTIO_MMIO_WINDOW);
+		return rc == 0 ? 0 : -CSVSM_ENOENT;
 	}
 	if (spec_eat(&c, "virtio_mmio.device=")) {
 		if (!spec_number(&c, true, &size) || !spec_eat(&c, "@") ||

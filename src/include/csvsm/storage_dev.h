@@ -89,12 +89,16 @@ void vblk_close(struct blkdev *dev);
  * Opens the device that boot information describes, in one of the forms
  *   pflash@BASE:SIZE                a CFI flash of SIZE bytes at BASE
  *   virtio@BASE                     a virtio-mmio block device at BASE
+ *   virtio-scan@BASE:COUNT          the first virtio block device among
+ *                                   COUNT 512-byte virtio-mmio windows from
+ *                                   BASE (QEMU's microvm: 0xfeb00000:24)
  *   virtio_mmio.device=SIZE@BASE:IRQ[:ID]   (Linux's form, which QEMU's
  *                                   microvm appends to the command line
  *                                   for each virtio-mmio transport in use)
  * given as spec[0..len) (not NUL-terminated). Numbers are decimal or 0x
  * hexadecimal; SIZE may end in K, M or G. Returns what pflash_open or
- * vblk_open returns, or -CSVSM_EINVAL for a malformed spec (an address
+ * vblk_open returns (a scan that finds nothing: -CSVSM_ENOENT), or
+ * -CSVSM_EINVAL for a malformed spec (an address
  * range that wraps included).
  */
 int storage_open_spec(struct blkdev *dev, const char *spec, size_t len) CSVSM_MUST_CHECK;
@@ -106,6 +110,19 @@ int storage_open_spec(struct blkdev *dev, const char *spec, size_t len) CSVSM_MU
  * vblk_open are logged and the scan goes on).
  */
 int storage_find_virtio(struct blkdev *dev, const char *cmdline) CSVSM_MUST_CHECK;
+
+/*
+ * The NV round trip a bare-metal image runs at boot for the QEMU and KVM
+ * tests (`nvtest=SPEC` on its command line, SPEC as for
+ * storage_open_spec). Opens the device and an NV store on it. A store holding
+ * a boot number k must also hold the libtpms-shaped blobs of boot k
+ * ("permall" 1299 bytes, "volatilestate" 8970 bytes, contents derived
+ * from k), byte for byte; then the blobs of boot k + 1 (k = 0 on a blank
+ * device) are committed. Prints "nvtest: DEVICE: verified boot k, stored
+ * boot k+1" (or "blank device, stored boot 1") and returns the stored
+ * boot number, or a negative error with a line saying why.
+ */
+int storage_nvtest(const char *spec, size_t len);
 
 /* Closes a device opened by any driver above (NULL and zeroed devices are ignored). */
 void storage_close(struct blkdev *dev);
