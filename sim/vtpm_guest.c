@@ -151,8 +151,8 @@ int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state, ui
 	g->quiet = quiet;
 	rc = open_state(g, state, lock_wait_ms);
 	if (rc < 0) {
-		fprintf(stderr, "%s: cannot open the state %s (%s)\n", who, state ? state : "in memory",
-		        csvsm_strerror(rc));
+		fprintf(stderr, "%s: cannot open the state %s (%s)\n", who,
+		        state ? state : "in memory", csvsm_strerror(rc));
 		return rc == -CSVSM_EBUSY ? -2 : -1;
 	}
 	sim_nv_use(&g->dev);

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <tss2/tss2_tcti.h>
+#include <unistd.h>
 
 #ifndef TCTI_MODULE_PATH
 #error TCTI_MODULE_PATH must name the built module
@@ -157,8 +157,8 @@ START_TEST(test_sequence)
 	                  TSS2_RC_SUCCESS);
 	ck_assert_uint_eq(size, GET_RANDOM16_RSP);
 	ck_assert_uint_eq(be32(rsp + 2), GET_RANDOM16_RSP);
-	ck_assert_uint_eq(be32(rsp + 6), 0);              /* TPM_RC_SUCCESS */
-	ck_assert_uint_eq(rsp[10] << 8 | rsp[11], 16);    /* randomBytes.size */
+	ck_assert_uint_eq(be32(rsp + 6), 0);           /* TPM_RC_SUCCESS */
+	ck_assert_uint_eq(rsp[10] << 8 | rsp[11], 16); /* randomBytes.size */
 	ck_assert_uint_eq(Tss2_Tcti_Receive(ctx, &size, rsp, 0), TSS2_TCTI_RC_BAD_SEQUENCE);
 	/* Locality 3: the SVSM serves locality 0 only (TPM_RC_LOCALITY, Part 2 6.6.3). */
 	ck_assert_uint_eq(Tss2_Tcti_SetLocality(ctx, 3), TSS2_RC_SUCCESS);
@@ -206,8 +206,8 @@ START_TEST(test_poll_handles)
 END_TEST
 
 /* TPM2_NV_DefineSpace / NV_Write / NV_Read of index 0x01500020 (Part 3 31.3, 31.7, 31.13). */
-static size_t nv_command(uint8_t *out, uint32_t cc, const uint8_t *params, size_t plen,
-                         uint32_t h1, uint32_t h2, bool two)
+static size_t nv_command(uint8_t *out, uint32_t cc, const uint8_t *params, size_t plen, uint32_t h1,
+                         uint32_t h2, bool two)
 {
 	/* Password session, empty auth: handle TPM_RS_PW, nonce 0, attributes 0, hmac 0. */
 	static const uint8_t auth[13] = {0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0};
@@ -241,9 +241,10 @@ static void run(TSS2_TCTI_CONTEXT *ctx, const uint8_t *cmd, size_t len, uint8_t 
 
 START_TEST(test_state_file)
 {
-	/* TPM2B_AUTH empty; TPM2B_NV_PUBLIC: index, SHA-256, OWNERWRITE|OWNERREAD, no policy, 4 bytes. */
-	static const uint8_t define[] = {0,    0,    0,    14, 0x01, 0x50, 0, 0x20, 0, 0x0b,
-	                                 0,    0x02, 0,    0x02, 0, 0, 0, 4};
+	/* TPM2B_AUTH empty; TPM2B_NV_PUBLIC: index, SHA-256, OWNERWRITE|OWNERREAD, no policy, 4
+	 * bytes. */
+	static const uint8_t define[] = {0,    0, 0,    14, 0x01, 0x50, 0, 0x20, 0,
+	                                 0x0b, 0, 0x02, 0,  0x02, 0,    0, 0,    4};
 	static const uint8_t write[] = {0, 4, 'c', 's', 'v', 'm', 0, 0};
 	static const uint8_t read[] = {0, 4, 0, 0};
 	char conf[128];

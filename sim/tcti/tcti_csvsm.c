@@ -47,8 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <unistd.h>
 #include <tss2/tss2_tcti.h>
+#include <unistd.h>
 
 #include "sim_plat.h"
 #include "tcti_csvsm.h"
@@ -417,15 +417,15 @@ TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *c
 }
 
 static const TSS2_TCTI_INFO tcti_csvsm_info = {
-	.version = TCTI_CSVSM_VERSION,
-	.name = "tcti-csvsm",
-	.description = "The csvsm vTPM in a simulated SEV-SNP machine inside this process: "
-	               "every command through the SVSM vTPM protocol.",
-	.config_help = "Comma-separated: state=FILE (the TPM's NV; default in memory), "
-	               "seed=N (machine entropy seed, default 1), wait=MS (wait for a "
-	               "state file in use, default 10000), log=stderr (the SVSM's "
-	               "console). A string without '=' is the state FILE.",
-	.init = Tss2_Tcti_Csvsm_Init,
+    .version = TCTI_CSVSM_VERSION,
+    .name = "tcti-csvsm",
+    .description = "The csvsm vTPM in a simulated SEV-SNP machine inside this process: "
+                   "every command through the SVSM vTPM protocol.",
+    .config_help = "Comma-separated: state=FILE (the TPM's NV; default in memory), "
+                   "seed=N (machine entropy seed, default 1), wait=MS (wait for a "
+                   "state file in use, default 10000), log=stderr (the SVSM's "
+                   "console). A string without '=' is the state FILE.",
+    .init = Tss2_Tcti_Csvsm_Init,
 };
 
 const TSS2_TCTI_INFO *Tss2_Tcti_Info(void)
