@@ -428,9 +428,7 @@ int vblk_open(struct blkdev *dev, uint64_t base)
 	}
 	rc = vb_init(vb, dev);
 	if (rc < 0) {
-		if (rc == -CSVSM_ENOENT)
-			log_printf("virtio-blk: no virtio block device at 0x%llx\n",
-			           (unsigned long long)base);
+		/* -CSVSM_ENOENT is not logged: callers probe windows that may be empty. */
 		plat_dma_free(vb->dma, VBLK_DMA_BYTES);
 		kfree(vb);
 		return rc;

@@ -75,7 +75,8 @@ void pflash_close(struct blkdev *dev);
  * -CSVSM_EIO.
  *
  * Open returns 0; -CSVSM_EINVAL (NULL dev); -CSVSM_ENOENT (no virtio-mmio
- * device at `base`, or not a block device); -CSVSM_ENOTSUP (a legacy
+ * device at `base`, or not a block device: the one error not logged, as
+ * callers probe windows that may be empty); -CSVSM_ENOTSUP (a legacy
  * version 1 transport, no VIRTIO_F_VERSION_1, FEATURES_OK refused, no
  * usable queue); -CSVSM_ECORRUPT (config fields out of range or never
  * stable); -CSVSM_ENOMEM. On error the device is left reset (or FAILED).
