@@ -9,6 +9,7 @@
 #include "csvsm/log.h"
 #include "csvsm/mm.h"
 #include "csvsm/nvstore.h"
+#include "csvsm/plat/time.h"
 #include "csvsm/storage_dev.h"
 
 #define NVT_PERM_LEN 1299u
@@ -57,7 +58,7 @@ int storage_nvtest(const char *spec, size_t len)
 {
 	struct nvstore *nv = NULL;
 	struct blkdev dev = {0};
-	uint64_t boot = 0, next;
+	uint64_t boot = 0, next, t0, t1;
 	uint8_t *buf = NULL;
 	const void *d;
 	size_t blen;
@@ -99,14 +100,20 @@ int storage_nvtest(const char *spec, size_t len)
 	nvt_pattern(buf, NVT_VOL_LEN, next, 1);
 	if (rc == 0)
 		rc = nvstore_put(nv, "volatilestate", buf, NVT_VOL_LEN);
+	t0 = plat_time_ns();
 	if (rc == 0)
 		rc = nvstore_commit(nv);
+	t1 = plat_time_ns();
 	if (rc == 0) {
 		if (boot)
-			log_printf("nvtest: %s: verified boot %llu, stored boot %llu\n", dev.name,
-			           (unsigned long long)boot, (unsigned long long)next);
+			log_printf(
+			    "nvtest: %s: verified boot %llu, stored boot %llu (commit %llu us)\n",
+			    dev.name, (unsigned long long)boot, (unsigned long long)next,
+			    (unsigned long long)((t1 - t0) / 1000));
 		else
-			log_printf("nvtest: %s: blank device, stored boot 1\n", dev.name);
+			log_printf(
+			    "nvtest: %s: blank device, stored boot 1 (first commit %llu us)\n",
+			    dev.name, (unsigned long long)((t1 - t0) / 1000));
 		rc = (int)MIN(next, (uint64_t)CSVSM_INT_MAX);
 	}
 out:
