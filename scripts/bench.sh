@@ -10,7 +10,8 @@ sh scripts/deps.sh
 mkdir -p build-bench
 cd build-bench
 [ -f Makefile ] || ../configure -q --disable-debug CFLAGS="-O2 -g"
-make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm bench/bench-storage
+make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm bench/bench-storage \
+	bench/tpm-loop sim/csvsm-sim sim/tcti/libtss2-tcti-csvsm.so.0
 echo "== bench-alloc"
 ./bench/bench-alloc
 echo "== bench-core"
@@ -19,6 +20,8 @@ echo "== bench-vtpm"
 ./bench/bench-vtpm
 echo "== bench-storage"
 ./bench/bench-storage
+echo "== tpm clients: tpm-server, swtpm and the TCTI module through tpm2-tss"
+bash ../bench/tpm_clients.sh .
 if command -v valgrind >/dev/null 2>&1; then
 	n=20000
 	out=$(mktemp)

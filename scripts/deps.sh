@@ -8,12 +8,13 @@
 #               openssl (the vTPM client and crash tests, the swtpm benchmark)
 #   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz)
 #   benchmarks: valgrind (callgrind instruction counts)
+#   images:     qemu-system-x86 (boots src/csvsm-kvm.elf in make check)
 set -eu
 
 PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
 check libtpms-dev libssl-dev libtss2-dev clang-format \
 tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl \
-clang libclang-rt-14-dev valgrind"
+clang libclang-rt-14-dev valgrind qemu-system-x86"
 
 missing=""
 for p in $PACKAGES; do

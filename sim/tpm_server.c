@@ -638,7 +638,7 @@ int sim_tpm_server_main(int argc, char **argv)
 		return 1;
 	}
 	s->quiet = quiet;
-	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, 1, 0, quiet) < 0) {
+	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, NULL, 0, quiet) < 0) {
 		free(s);
 		if (nvdev)
 			sim_nvdev_detach();

@@ -139,10 +139,9 @@ static void close_state(struct vtpm_guest *g)
 		sim_nv_ram_close(&g->dev);
 }
 
-int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state, uint64_t seed,
-                    unsigned int lock_wait_ms, bool quiet)
+int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state,
+                    const struct csvsm_sim_config *cfg, unsigned int lock_wait_ms, bool quiet)
 {
-	struct csvsm_sim_config cfg;
 	struct csvsm_sim_layout layout;
 	int rc;
 
@@ -156,9 +155,7 @@ int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state, ui
 		return rc == -CSVSM_EBUSY ? -2 : -1;
 	}
 	sim_nv_use(&g->dev);
-	csvsm_sim_config_default(&cfg);
-	cfg.seed = seed;
-	g->sim = csvsm_sim_new(&cfg);
+	g->sim = csvsm_sim_new(cfg);
 	if (!g->sim) {
 		fprintf(stderr, "%s: the simulated machine did not boot\n", who);
 		goto fail;

@@ -36,15 +36,15 @@ struct vtpm_guest {
 /*
  * Opens the NV device (the state file `state`, created with
  * VTPM_GUEST_STATE_SIZE bytes when missing, or host RAM when NULL), boots
- * the machine with `seed` (csvsm_sim_config.seed), checks that the SVSM
+ * the machine configured by `cfg` (NULL: the defaults), checks that the SVSM
  * offers the vTPM (QUERY_PROTOCOL 2, SVSM_VTPM_QUERY) and accepts the
  * buffer page. A state file another process holds is waited for up to
  * `lock_wait_ms` milliseconds. Returns 0; -1 with one line on stderr
  * (prefixed by `who`) and nothing left open; -2 when the state file stayed
  * busy. `g` must stay at one address while open.
  */
-int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state, uint64_t seed,
-                    unsigned int lock_wait_ms, bool quiet);
+int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state,
+                    const struct csvsm_sim_config *cfg, unsigned int lock_wait_ms, bool quiet);
 
 /*
  * Runs TPM command cmd[0..len) at `locality` through the SVSM and writes

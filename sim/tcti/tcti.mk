@@ -5,8 +5,9 @@
 # dlopen it even when the rest of the build uses ASan (an ASan object needs
 # the ASan runtime loaded first in the process).
 # It is built as a "program" linked with -shared: the tree uses no libtool.
-tctimoduledir = $(libdir)
-tctimodule_PROGRAMS = sim/tcti/libtss2-tcti-csvsm.so.0
+# "exec" in the name: installed by install-exec, before its hook.
+tctimoduleexecdir = $(libdir)
+tctimoduleexec_PROGRAMS = sim/tcti/libtss2-tcti-csvsm.so.0
 sim_tcti_libtss2_tcti_csvsm_so_0_SOURCES = $(CORE_SOURCES) $(SIM_SOURCES) \
 	sim/tcti/tcti_csvsm.c sim/tcti/tcti_csvsm.h
 sim_tcti_libtss2_tcti_csvsm_so_0_CPPFLAGS = $(sim_libcsvsm_sim_a_CPPFLAGS) $(TSS2_CFLAGS)
@@ -16,19 +17,22 @@ sim_tcti_libtss2_tcti_csvsm_so_0_LDFLAGS = -shared -Wl,-soname,libtss2-tcti-csvs
 	-Wl,--version-script=$(srcdir)/sim/tcti/tcti.map -Wl,-z,defs -Wl,-Bsymbolic
 sim_tcti_libtss2_tcti_csvsm_so_0_LDADD = $(LIBTPMS_LIBS) $(LIBCRYPTO_LIBS)
 EXTRA_DIST += sim/tcti/tcti.map docs/tcti.md
+EXTRA_DIST += bench/tpm_clients.sh
 EXTRA_sim_tcti_libtss2_tcti_csvsm_so_0_DEPENDENCIES = $(srcdir)/sim/tcti/tcti.map
 
 # The loader also tries libtss2-tcti-<name>.so; dlopen of a name without a
 # slash searches the ld.so cache, so the cache is refreshed when installing
-# as root into the live system.
+# as root, without DESTDIR, into a directory ldconfig scans (not for the
+# private prefixes of make distcheck).
 install-exec-hook: install-tcti-module-link
 install-tcti-module-link:
-	cd "$(DESTDIR)$(tctimoduledir)" && rm -f libtss2-tcti-csvsm.so && \
+	cd "$(DESTDIR)$(tctimoduleexecdir)" && rm -f libtss2-tcti-csvsm.so && \
 		$(LN_S) libtss2-tcti-csvsm.so.0 libtss2-tcti-csvsm.so
-	@if test -z "$(DESTDIR)" && test "`id -u`" = 0 && command -v ldconfig >/dev/null 2>&1; then \
+	@if test -z "$(DESTDIR)" && test "`id -u`" = 0 && command -v ldconfig >/dev/null 2>&1 && \
+		ldconfig -N -X -v 2>/dev/null | grep -q "^$(tctimoduleexecdir):"; then \
 		echo "ldconfig"; ldconfig || true; fi
 uninstall-hook:
-	rm -f "$(DESTDIR)$(tctimoduledir)/libtss2-tcti-csvsm.so"
+	rm -f "$(DESTDIR)$(tctimoduleexecdir)/libtss2-tcti-csvsm.so"
 .PHONY: install-tcti-module-link
 
 # The TCTI interface through dlopen, from a client built without

@@ -368,6 +368,7 @@ static void tcti_csvsm_finalize(TSS2_TCTI_CONTEXT *ctx)
 TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *conf)
 {
 	struct tcti_csvsm *t = (struct tcti_csvsm *)ctx;
+	struct csvsm_sim_config mcfg;
 	struct tcti_conf c;
 	TSS2_RC rc;
 	int r;
@@ -393,7 +394,10 @@ TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *c
 	tcti_log.to_stderr = c.log_stderr;
 	tcti_log.len = 0;
 	sim_console_set_sink(tcti_console, NULL);
-	r = vtpm_guest_open(&t->guest, "tcti-csvsm", c.state, c.seed, c.wait_ms, true);
+	csvsm_sim_config_default(&mcfg);
+	mcfg.seed = c.seed;
+	/* The machine of `csvsm-sim tpm-server`: the defaults but for the seed. */
+	r = vtpm_guest_open(&t->guest, "tcti-csvsm", c.state, &mcfg, c.wait_ms, true);
 	free(c.state);
 	if (r < 0) {
 		if (tcti_log.len)
