@@ -238,6 +238,7 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 		return;
 	sim_kvm_guest_detach(sim);
 	vtpm_boot_stop(); /* commits the vTPM's state, if the machine had one */
+	sim_nvdev_machine_gone();
 	sim_snapshot_release(sim);
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++)
 		if (sim->vcpus[i].vmpl0_created)

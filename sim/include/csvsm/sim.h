@@ -235,6 +235,8 @@ enum csvsm_sim_event_type {
 	CSVSM_EV_PSC,       /* page state change: a[0] = GPA, a[1] = size, a[2] = to private, a[3] =
 	                       result */
 	CSVSM_EV_HV_ACTION, /* hypervisor misbehaviour: a[0] = kind (CSVSM_HV_*), a[1] = GPA */
+	CSVSM_EV_MMIO, /* an MMIO access that left the guest: a[0] = PA, a[1] = value, a[2] = width,
+	                  a[3] = 1 write / 0 read */
 };
 
 enum {
