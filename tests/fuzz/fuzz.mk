@@ -37,6 +37,13 @@ FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/src/include \
 FUZZ_LIBS = $(filter-out sim/libcsvsm-sim.a,$(SIM_LIBS))
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS = -g -O2 $(CSVSM_WARN_CFLAGS) $(FUZZ_SAN)
+# How a target is linked: `$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o T OBJS
+# $(FUZZ_ENGINE) $(FUZZ_LIBS)`. oss-fuzz/build.sh overrides FUZZ_CLANG,
+# FUZZ_CFLAGS, FUZZ_LINKFLAGS, FUZZ_ENGINE and the coverage flags below
+# with what OSS-Fuzz gives ($CC, $CFLAGS, $LIB_FUZZING_ENGINE).
+FUZZ_LINKFLAGS = $(FUZZ_SAN)
+FUZZ_ENGINE = -fsanitize=fuzzer
+FUZZ_LINK = $(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o $@
 FUZZ_LF_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
 	tests/fuzz/fuzz_core.c tests/fuzz/fuzz_seeds.c)
 FUZZ_AFL_OBJS = $(patsubst %,tests/fuzz/afl/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
@@ -54,7 +61,7 @@ tests/fuzz/lf/%.o: $(top_srcdir)/%
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CC)$(FUZZ_CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_COV) -MMD -MP -c -o $@ $<
 tests/fuzz/fuzz-core: $(FUZZ_LF_OBJS)
-	$(AM_V_CCLD)$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(FUZZ_LF_OBJS) $(FUZZ_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) $(FUZZ_LF_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 
 tests/fuzz/afl/%.o: $(top_srcdir)/%
 	@$(MKDIR_P) $(@D)
@@ -64,17 +71,32 @@ tests/fuzz/fuzz-core-afl: $(FUZZ_AFL_OBJS)
 
 -include $(FUZZ_LF_OBJS:.o=.d) $(FUZZ_AFL_OBJS:.o=.d)
 
-fuzz:
+# Every libFuzzer target (oss-fuzz/build.sh builds these): tests/fuzz/T.
+FUZZ_TARGETS = fuzz-core fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state
+fuzz-targets:
 	@if test -n "$(FUZZ_CLANG)"; then \
 		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core && \
 		echo "fuzz: built tests/fuzz/fuzz-core (libFuzzer, $(FUZZ_CLANG))"; \
 	else echo "fuzz: no clang, libFuzzer target skipped (apt-get install clang)"; fi
+	@$(MAKE) $(AM_MAKEFLAGS) $(filter-out fuzz-core,$(FUZZ_TARGETS))
+fuzz: fuzz-targets
 	@if command -v $(FUZZ_AFL_CC) >/dev/null 2>&1; then \
 		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core-afl && \
 		echo "fuzz: built tests/fuzz/fuzz-core-afl (AFL++)"; \
 	else echo "fuzz: no $(FUZZ_AFL_CC), AFL++ target skipped (apt-get install afl++)"; fi
-	@$(MAKE) $(AM_MAKEFLAGS) fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state
 fuzz-clean:
 	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl \
 		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd tests/fuzz/fuzz-vtpm-state
-.PHONY: fuzz fuzz-clean
+.PHONY: fuzz fuzz-targets fuzz-clean
+
+# The OSS-Fuzz / ClusterFuzzLite build (oss-fuzz/, .clusterfuzzlite/) run
+# with the environment those services give, and every target started on
+# its seed corpus: tests/fuzz/oss-fuzz-check.sh. Not in make distcheck.
+TESTS += tests/fuzz/oss-fuzz-check.sh
+dist_check_SCRIPTS += tests/fuzz/oss-fuzz-check.sh
+EXTRA_DIST += oss-fuzz .clusterfuzzlite
+AM_DISTCHECK_CONFIGURE_FLAGS = --disable-fuzz-build-test
+clean-local: fuzz-oss-clean
+fuzz-oss-clean:
+	rm -rf tests/fuzz/oss-fuzz
+.PHONY: fuzz-oss-clean

@@ -1067,7 +1067,10 @@ void fuzz_core_get_stats(struct fuzz_core_stats *out)
 	}
 }
 
-/* Environment: FUZZ_CORE_EXACT=1 rebuilds the core at every reset, FUZZ_CORE_THOROUGH=1 scans. */
+/*
+ * Environment: FUZZ_CORE_EXACT=1 rebuilds the core at every reset,
+ * FUZZ_CORE_THOROUGH=1 scans, FUZZ_CORE_VERBOSE=1 prints every step.
+ */
 static bool env_flag(const char *name)
 {
 	const char *v = getenv(name);
@@ -1081,10 +1084,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	memset(&cfg, 0, sizeof(cfg));
 	cfg.exact_reset = env_flag("FUZZ_CORE_EXACT");
 	cfg.thorough = env_flag("FUZZ_CORE_THOROUGH");
-	if (fuzz_core_init(&cfg) != 0)
+	cfg.verbose = env_flag("FUZZ_CORE_VERBOSE");
+	if (fuzz_core_init(&cfg) != 0) {
+		fprintf(stderr, "fuzz_core: cannot build the simulator\n");
 		abort();
+	}
 	return 0;
 }
 
