@@ -38,32 +38,34 @@ uint64_t svsm_query_protocol(uint32_t proto, uint32_t version)
 	return 0;
 }
 
-/* Serves the call pending on `v`, if there is one. */
+/*
+ * Serves the call pending on `v`, if there is one. A VMSA access that
+ * faults (plat_vmsa_read/write: the hypervisor took the page away) ends
+ * the service at once: a call whose registers could not all be read is not
+ * made, and what could not be written back is lost with the vCPU.
+ */
 static void serve(struct vcpu *v)
 {
 	struct vmsa_page *vmsa = v->vmsa;
 	struct svsm_call call;
+	uint64_t exit_code;
 	uint8_t pending;
 
-	if (vmsa->guest_exit_code != VMEXIT_VMGEXIT)
+	if (VMSA_GET(vmsa, guest_exit_code, &exit_code) < 0 || exit_code != VMEXIT_VMGEXIT)
 		return;
 	if (plat_guest_xchg8(v->caa_gpa, 0, &pending) < 0 || pending != 1)
 		return;
 	/* While the SVSM works on it, the hypervisor may not run this VMSA. */
-	vmsa->efer &= ~EFER_SVME;
-	call.rax = vmsa->rax;
-	call.rcx = vmsa->rcx;
-	call.rdx = vmsa->rdx;
-	call.r8 = vmsa->r8;
-	call.r9 = vmsa->r9;
+	if (!vcpu_set_runnable(v, false) || VMSA_GET(vmsa, rax, &call.rax) < 0 ||
+	    VMSA_GET(vmsa, rcx, &call.rcx) < 0 || VMSA_GET(vmsa, rdx, &call.rdx) < 0 ||
+	    VMSA_GET(vmsa, r8, &call.r8) < 0 || VMSA_GET(vmsa, r9, &call.r9) < 0)
+		return;
 	call.caller = v;
 	svsm_dispatch(&call);
 	/* The caller may have been deleted only if it is not this vCPU (refused). */
-	vmsa->rax = call.rax;
-	vmsa->rcx = call.rcx;
-	vmsa->rdx = call.rdx;
-	vmsa->r8 = call.r8;
-	vmsa->efer |= EFER_SVME;
+	if (VMSA_PUT(vmsa, rax, &call.rax) == 0 && VMSA_PUT(vmsa, rcx, &call.rcx) == 0 &&
+	    VMSA_PUT(vmsa, rdx, &call.rdx) == 0 && VMSA_PUT(vmsa, r8, &call.r8) == 0)
+		vcpu_set_runnable(v, true);
 }
 
 void svsm_vcpu_loop(void)

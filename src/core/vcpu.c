@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "csvsm/vcpu.h"
+#include "csvsm/plat/vmpl.h"
 
 static struct vcpu *vcpu_table[PLAT_MAX_VCPUS];
 static uint32_t vcpu_apic_ids[PLAT_MAX_VCPUS];
@@ -81,4 +82,14 @@ struct vcpu *vcpu_remove(unsigned int index)
 	if (v)
 		vcpu_table[index] = NULL;
 	return v;
+}
+
+bool vcpu_set_runnable(struct vcpu *v, bool on)
+{
+	uint64_t efer;
+
+	if (VMSA_GET(v->vmsa, efer, &efer) < 0)
+		return false;
+	efer = on ? efer | EFER_SVME : efer & ~EFER_SVME;
+	return VMSA_PUT(v->vmsa, efer, &efer) == 0;
 }

@@ -17,9 +17,11 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
+#include "csvsm/abi/vtpm.h"
 #include "csvsm/mm.h"
 #include "csvsm/sim.h"
 #include "csvsm/sim_snapshot.h"
+#include "csvsm/vtpm.h"
 #include "fuzz_core.h"
 
 #define FZ_PAGE       4096ull
@@ -398,6 +400,54 @@ static bool check_core_result(uint32_t call, const struct csvsm_regs *in,
 	}
 }
 
+/*
+ * The results each call may give at all, whatever the machine and the
+ * hypervisor do (abi 1.4/1.5, docs/core-protocol.md "Calls and results",
+ * vTPM protocol abi 1.7): a result outside its call's set means the SVSM
+ * executed something else than what was called (for example a call made
+ * from registers read off a VMSA the hypervisor replaced). BUSY is never
+ * allowed here: the heap is not exhausted.
+ */
+static bool check_result_allowed(uint32_t proto, uint32_t call, uint64_t rax)
+{
+	bool hw = rax > SVSM_ERR_PROTOCOL_BASE && rax <= SVSM_PVALIDATE_FAIL_UNCHANGED;
+	bool ok;
+
+	if (proto == SVSM_PROTO_CORE) {
+		switch (call) {
+		case SVSM_CORE_REMAP_CA:
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS;
+			break;
+		case SVSM_CORE_PVALIDATE:
+		case SVSM_CORE_CREATE_VCPU:
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || hw;
+			break;
+		case SVSM_CORE_DELETE_VCPU:
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_REQUEST || hw;
+			break;
+		default:
+			return true; /* exact results: check_core_result */
+		}
+	} else if (proto == SVSM_PROTO_VTPM && vtpm_service_ready()) {
+		if (call == SVSM_VTPM_QUERY)
+			ok = rax == SVSM_SUCCESS;
+		else if (call == SVSM_VTPM_CMD)
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || rax == SVSM_ERR_INVALID_REQUEST;
+		else
+			ok = rax == SVSM_ERR_UNSUPPORTED_CALL;
+	} else {
+		ok = rax == SVSM_ERR_UNSUPPORTED_PROTOCOL;
+	}
+	if (!ok)
+		return fail("call %u:%u gave RAX %#" PRIx64 ", a result it may not give", proto,
+		            call, rax);
+	return true;
+}
+
 static void vmsa_forget(uint64_t gpa)
 {
 	for (unsigned int i = 0; i < fz.nvmsas; i++) {
@@ -535,21 +585,12 @@ static bool do_call(unsigned int vcpu, struct csvsm_regs *io)
 		return fail("call %u:%u: BUSY with a heap that is not exhausted", proto, call);
 	if (io->rax == SVSM_SUCCESS)
 		fz.stats.success++;
+	if (!check_result_allowed(proto, call, io->rax))
+		return false;
 	if (core && !check_core_result(call, &in, io))
 		return false;
 	if (core && io->rax == SVSM_SUCCESS && !after_core_success(vcpu, call, &in, true))
 		return false;
-	if (core && call == SVSM_CORE_DELETE_VCPU && io->rax != SVSM_SUCCESS &&
-	    mm_live_allocs() + 1 == fz.live && !page_is_vmsa(in.rcx)) {
-		/*
-		 * Known: when the hypervisor took the VMSA page away (remapped, so it
-		 * is no VMSA any more), DELETE_VCPU forgets the vCPU yet answers
-		 * INVALID_ADDRESS because it cannot give the page back. The vCPU is
-		 * gone either way; follow the heap. (Reported to the core's owner.)
-		 */
-		fz.live--;
-		vmsa_forget(in.rcx);
-	}
 	if (mm_live_allocs() != fz.live)
 		return fail("call %u:%u: live allocations %zu, expected %zu (before %zu)", proto,
 		            call, mm_live_allocs(), fz.live, live);

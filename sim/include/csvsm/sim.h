@@ -132,8 +132,9 @@ struct csvsm_regs {
  * call was serviced. A successful CREATE_VCPU is followed, as Linux does, by
  * the AP creation request to the hypervisor, so the new vCPU can make calls.
  * Returns 0 when the guest got control back; -1 when the vCPU has no guest
- * VMSA, its CA cannot be written (the #VC/#NPF is recorded), or the
- * hypervisor refused to switch (see the policy).
+ * VMSA, its CA cannot be written (the #VC/#NPF is recorded), the
+ * hypervisor refused to switch (see the policy), or the hypervisor took the
+ * vCPU's VMSA page away during the call (that guest vCPU is lost).
  */
 int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *io);
 
