@@ -6,14 +6,15 @@
 #   style:      clang-format
 #   TPM peers:  tpm2-tools tss2 (IBM TSS) swtpm swtpm-tools libtss2-tcti-mssim0
 #               openssl (the vTPM client and crash tests, the swtpm benchmark)
-#   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz)
+#   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz), llvm-14 (llvm-cov,
+#               llvm-profdata: fuzz.sh --coverage), zip unzip (oss-fuzz/build.sh)
 #   benchmarks: valgrind (callgrind instruction counts)
 set -eu
 
 PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
 check libtpms-dev libssl-dev clang-format \
 tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl \
-clang libclang-rt-14-dev valgrind"
+clang libclang-rt-14-dev llvm-14 zip unzip valgrind"
 
 missing=""
 for p in $PACKAGES; do

@@ -65,7 +65,7 @@ case $target_name in
 core) corpus_dir=core; defaults=-max_len=512 ;;
 hv) corpus_dir=hv ;;
 mssim) corpus_dir=mssim ;;
-scenario) corpus_dir=scenario; defaults=-max_len=4096 ;;
+scenario) corpus_dir=scenario; defaults="-max_len=4096 -timeout=10" ;;
 nvstore-load) corpus_dir=nvstore ;;
 vtpm-cmd) corpus_dir=vtpm-cmd ;;
 vtpm-state) corpus_dir=vtpm-state ;;
@@ -93,9 +93,17 @@ if [ "$coverage" = yes ]; then
 		--work "$work" --corpus "$seeds"
 fi
 
-if ! make -s -C "$build" fuzz >"$build/fuzz-build.log" 2>&1; then
+case $engine in
+libfuzzer)
+	case $target_name in
+	nvstore-load | vtpm-cmd | vtpm-state) what=fuzz-$target_name ;; # phony rules
+	*) what=tests/fuzz/fuzz-$target_name ;;
+	esac ;;
+afl) what=tests/fuzz/fuzz-core-afl ;;
+esac
+if ! make -s -C "$build" "$what" >"$build/fuzz-build.log" 2>&1; then
 	tail -n 30 "$build/fuzz-build.log" >&2
-	echo "fuzz.sh: make fuzz failed (log $build/fuzz-build.log)" >&2
+	echo "fuzz.sh: make $what failed (log $build/fuzz-build.log)" >&2
 	exit 1
 fi
 case $engine in

@@ -608,3 +608,67 @@ out:
 	free(s);
 	return status;
 }
+
+/* ---- the function-level entry (sim_tpm_server_feed) ---- */
+
+struct sim_tpm_server {
+	struct server s;
+};
+
+struct sim_tpm_server *sim_tpm_server_new(struct csvsm_sim *sim, bool quiet)
+{
+	struct sim_tpm_server *srv = calloc(1, sizeof(*srv));
+
+	if (!srv)
+		return NULL;
+	srv->s.sim = sim;
+	srv->s.quiet = quiet;
+	csvsm_sim_layout(sim, &srv->s.layout);
+	if (!vtpm_present(&srv->s) || guest_buffer(&srv->s) < 0) {
+		free(srv);
+		return NULL;
+	}
+	srv->s.powered = true;
+	return srv;
+}
+
+void sim_tpm_server_free(struct sim_tpm_server *srv)
+{
+	free(srv);
+}
+
+/* Passes what the server wrote so far to `out`. */
+static void feed_drain(int fd, void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+	uint8_t buf[4096];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		if (out)
+			out(ctx, buf, (size_t)n);
+}
+
+int sim_tpm_server_feed(struct sim_tpm_server *srv, bool platform, const uint8_t *in, size_t len,
+                        void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+	enum conn_result res = CONN_KEEP;
+	int sv[2], size = (int)SIM_TPM_FEED_MAX * 2;
+
+	/* The whole input is queued first: it must fit the socket's buffer. */
+	if (len > SIM_TPM_FEED_MAX || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return -1;
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if ((len && !write_full(sv[1], in, len)) || shutdown(sv[1], SHUT_WR) != 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	while (res == CONN_KEEP) {
+		res = platform ? handle_platform(&srv->s, sv[0]) : handle_tpm(&srv->s, sv[0]);
+		feed_drain(sv[1], out, ctx);
+	}
+	close(sv[0]);
+	close(sv[1]);
+	return res == CONN_STOP;
+}

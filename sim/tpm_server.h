@@ -9,6 +9,12 @@
 #ifndef CSVSM_SIM_TPM_SERVER_H
 #define CSVSM_SIM_TPM_SERVER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csvsm/sim.h"
+
 /*
  * Runs the server; argv[0] is the subcommand's name ("tpm-server"), then
  * [--port P] [--state FILE] [-q]. Returns the process exit status: 0 after
@@ -16,5 +22,27 @@
  * port is in use (a script may retry with another port).
  */
 int sim_tpm_server_main(int argc, char **argv);
+
+/*
+ * A function-level entry to the two ports' protocol, without sockets to
+ * listen on (tests/fuzz/fuzz_mssim.c): a server in front of `sim`, which
+ * must have a vTPM (NULL when it has none or the guest cannot accept the
+ * buffer page).
+ */
+struct sim_tpm_server *sim_tpm_server_new(struct csvsm_sim *sim, bool quiet);
+
+/* Frees a server from sim_tpm_server_new (not the simulator). NULL is ignored. */
+void sim_tpm_server_free(struct sim_tpm_server *srv);
+
+/*
+ * One connection: the `len` bytes a client sent to the TPM port (platform
+ * false) or the platform port, then the end of its stream. Everything the
+ * server answers goes to `out` (may be NULL). Returns 1 when the client
+ * asked the server to stop, 0 when the connection ended otherwise, -1 when
+ * `len` exceeds SIM_TPM_FEED_MAX or no socket pair can be had.
+ */
+#define SIM_TPM_FEED_MAX 65536u
+int sim_tpm_server_feed(struct sim_tpm_server *srv, bool platform, const uint8_t *in, size_t len,
+                        void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
 
 #endif /* CSVSM_SIM_TPM_SERVER_H */
