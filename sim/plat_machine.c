@@ -119,9 +119,11 @@ static uint8_t *vmsa_access(const void *vmsa, size_t off, size_t len, unsigned i
 	    off > PAGE_SIZE || len > PAGE_SIZE - off)
 		return NULL;
 	gpa = (uint64_t)(p - sim->mem) + off;
-	if (sim_check_access(sim, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
+	if (gpa + len > sim->phys_limit ||
+	    sim_check_access(sim, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
 		return NULL;
-	return sim_gpa_host(sim, gpa, len);
+	/* Only a write changes the page (the snapshot tracks written pages). */
+	return (access & SIM_ACCESS_WRITE) ? sim_gpa_host(sim, gpa, len) : sim->mem + gpa;
 }
 
 int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)

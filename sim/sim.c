@@ -401,6 +401,11 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	return 0;
 }
 
+uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim)
+{
+	return sim_rmp_writes(sim->rmp);
+}
+
 int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_sim_rmp_entry *out)
 {
 	struct sim_rmp_entry e;

@@ -109,8 +109,8 @@ tests_fuzz_replay_scenario_CPPFLAGS = $(TEST_CPPFLAGS) \
 tests_fuzz_replay_scenario_LDADD = $(SIM_LIBS)
 
 # Every libFuzzer target (oss-fuzz/build.sh builds these): tests/fuzz/T.
-FUZZ_TARGETS = fuzz-core fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state fuzz-hv fuzz-mssim \
-	fuzz-scenario
+# (One line: tests/fuzz/oss-fuzz-check.sh reads it from the Makefile.)
+FUZZ_TARGETS = fuzz-core fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state fuzz-hv fuzz-mssim fuzz-scenario
 fuzz-targets:
 	@if test -n "$(FUZZ_CLANG)"; then \
 		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core && \

@@ -196,6 +196,13 @@ void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_po
  */
 int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill);
 
+/*
+ * A number that changes whenever any RMP entry is written (PVALIDATE,
+ * RMPADJUST, RMPUPDATE, ...; a snapshot restore need not change it): equal
+ * before and after something proves the RMP did not change meanwhile.
+ */
+uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim);
+
 /* Writes guest memory without any check (a racing agent, a DMA device). */
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
 
