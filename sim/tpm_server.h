@@ -13,7 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "csvsm/sim.h"
+/*
+ * Connections each port (TPM, platform) keeps open at once. A new one
+ * beyond that closes the connection of that port that was active least
+ * recently (an idle client), so a new client is always served. A tpm2-tss
+ * mssim client holds one connection on each port.
+ */
+#define TPM_SERVER_MAX_CONNS 16u
 
 /*
  * Runs the server; argv[0] is the subcommand's name ("tpm-server"), then
@@ -25,23 +31,23 @@ int sim_tpm_server_main(int argc, char **argv);
 
 /*
  * A function-level entry to the two ports' protocol, without sockets to
- * listen on (tests/fuzz/fuzz_mssim.c): a server in front of `sim`, which
- * must have a vTPM (NULL when it has none or the guest cannot accept the
- * buffer page).
+ * listen on (tests/fuzz/fuzz_mssim.c): a server with its own machine (NV
+ * in host RAM, vtpm_guest_open), powered on. NULL (with a message) when
+ * the machine or its vTPM does not start; one per process.
  */
-struct sim_tpm_server *sim_tpm_server_new(struct csvsm_sim *sim, bool quiet);
+struct sim_tpm_server *sim_tpm_server_new(bool quiet);
 
-/* Frees a server from sim_tpm_server_new (not the simulator). NULL is ignored. */
+/* Frees a server from sim_tpm_server_new and its machine. NULL is ignored. */
 void sim_tpm_server_free(struct sim_tpm_server *srv);
 
 /*
- * One connection: the `len` bytes a client sent to the TPM port (platform
- * false) or the platform port, then the end of its stream. Everything the
- * server answers goes to `out` (may be NULL). Returns 1 when the client
+ * One connection: the `len` bytes a client sends to the TPM port (platform
+ * false) or the platform port, then the end of its stream, handled as the
+ * poll loop handles a connection (the same per-connection parser). What
+ * the server answers goes to `out` (may be NULL). Returns 1 when the client
  * asked the server to stop, 0 when the connection ended otherwise, -1 when
- * `len` exceeds SIM_TPM_FEED_MAX or no socket pair can be had.
+ * the host has no socket pair or memory for it.
  */
-#define SIM_TPM_FEED_MAX 65536u
 int sim_tpm_server_feed(struct sim_tpm_server *srv, bool platform, const uint8_t *in, size_t len,
                         void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
 

@@ -58,7 +58,7 @@ FUZZ_COV_FULL = -fsanitize=fuzzer-no-link
 FUZZ_COV_EDGES = -fsanitize-coverage=inline-8bit-counters,pc-table
 # The mssim and scenario parsers (sim/tpm_server.c, sim/scenario*.c) are
 # what their targets fuzz: full feedback there too.
-FUZZ_COV = $(if $(filter sim/rmp.c,$*),$(FUZZ_COV_EDGES),$(if $(filter src/lib/%,$*),,$(if $(filter src/% sim/tpm_server.c sim/scenario%,$*),$(FUZZ_COV_FULL))))
+FUZZ_COV = $(if $(filter sim/machine/rmp.c,$*),$(FUZZ_COV_EDGES),$(if $(filter src/lib/%,$*),,$(if $(filter src/% sim/tpm_server.c sim/scenario%,$*),$(FUZZ_COV_FULL))))
 tests/fuzz/lf/%.o: $(top_srcdir)/%
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CC)$(FUZZ_CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_COV) -MMD -MP -c -o $@ $<

@@ -2,9 +2,10 @@
 /*
  * Fuzz target: the TCG TPM simulator ("mssim") byte stream that
  * `csvsm-sim tpm-server` reads on its two ports (sim/tpm_server.c), through
- * sim_tpm_server_feed, so that the target is independent of how the server
- * polls its sockets. One machine with a vTPM (NV in RAM) and one server
- * are kept across inputs, as a server outlives its clients.
+ * sim_tpm_server_feed, which hands a connection's bytes to the server's
+ * per-connection parser as its poll loop does. One server with its machine
+ * (vTPM, NV in RAM) is kept across inputs, as a server outlives its
+ * clients.
  *
  * Input: connections, each a header byte (bit 0: 0 the TPM port, 1 the
  * platform port) and a little-endian u16 length, then that many bytes the
@@ -18,21 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvsm/blkdev.h"
 #include "csvsm/mm.h"
 #include "csvsm/sim.h"
-#include "csvsm/sim_nv.h"
 #include "csvsm/vtpm.h"
 #include "fuzz_targets.h"
 #include "sim_plat.h"
 #include "tpm_server.h"
 
-#define FM_DEV_SIZE (1u << 20)
-#define FM_CONNS    8u
+#define FM_CONNS 8u
 
 static struct {
-	struct blkdev dev;
-	struct csvsm_sim *sim;
 	struct sim_tpm_server *srv;
 	bool broken;
 } fm;
@@ -51,15 +47,9 @@ static const char *fm_start(void)
 	fm.broken = true;
 	if (getenv("FUZZ_MSSIM_VERBOSE") == NULL)
 		sim_console_set_sink(console_drop, NULL);
-	if (sim_nv_ram_open(&fm.dev, FM_DEV_SIZE) != 0)
-		return "no NV device";
-	sim_nv_use(&fm.dev);
-	fm.sim = csvsm_sim_new(NULL);
-	if (!fm.sim || !vtpm_service_ready())
-		return "the machine or its vTPM did not start";
-	fm.srv = sim_tpm_server_new(fm.sim, true);
-	if (!fm.srv)
-		return "the tpm-server did not start";
+	fm.srv = sim_tpm_server_new(true);
+	if (!fm.srv || !vtpm_service_ready())
+		return "the machine or its tpm-server did not start";
 	fm.broken = false;
 	return NULL;
 }
