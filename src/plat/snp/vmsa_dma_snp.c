@@ -6,8 +6,8 @@
  * VMSA access: a VMSA page is mapped identity (plat_vmsa_map). When the
  * hypervisor has taken the page away, the access itself faults on SNP: an
  * RMP violation is an #NPF that the hypervisor cannot resolve, and a page
- * that is no longer validated raises #VC  (AMD APM vol. 2, "RMP and VMPL
- * Access Checks" in the SNP chapter). Neither returns to this code: the #VC goes to the
+ * that is no longer validated raises #VC (AMD APM vol. 2, SNP chapter, RMP
+ * access checks). Neither returns to this code: the #VC goes to the
  * exception handler, which reports it and stops the vCPU, and an #NPF is
  * never resumed by an honest-or-not hypervisor in a way that shows stale
  * contents. So a call is never served from a replaced VMSA; the vCPU is lost
