@@ -62,7 +62,7 @@ dist_check_SCRIPTS += tests/qemu_selftest.sh
 # src/plat/snp: the SEV-SNP platform.
 noinst_LIBRARIES += src/plat/libcsvsm-snp.a
 src_plat_libcsvsm_snp_a_SOURCES = src/plat/snp/plat_snp.c src/plat/snp/main_snp.c \
-	src/plat/snp/snp_encode.c src/plat/snp/snp_vmsa.c src/plat/snp/vmsa_dma_snp.c src/plat/snp/snp_abi.h \
+	src/plat/snp/snp_encode.c src/plat/snp/snp_vmsa.c src/plat/snp/dma_snp.c src/plat/snp/snp_abi.h \
 	src/plat/snp/snp_plat.h
 src_plat_libcsvsm_snp_a_CFLAGS = $(PLAT_FS_CFLAGS)
 
