@@ -155,6 +155,49 @@ void plat_vmsa_unmap(void *vmsa)
 	(void)vmsa; /* The simulator maps all memory all the time. */
 }
 
+/*
+ * The host address of [off, off + len) of a mapped VMSA when VMPL0 may make
+ * the access (`access`, SIM_ACCESS_* bits) now, else NULL with the #VC or
+ * #NPF recorded, as SNP would raise it: the mapping outlives the page when
+ * the hypervisor takes it away.
+ */
+static uint8_t *vmsa_access(const void *vmsa, size_t off, size_t len, unsigned int access)
+{
+	struct csvsm_sim *sim = sim_machine;
+	const uint8_t *p = vmsa;
+	uint64_t gpa;
+
+	if (!sim || p < sim->mem || (uint64_t)(p - sim->mem) >= sim->phys_limit ||
+	    off > PAGE_SIZE || len > PAGE_SIZE - off)
+		return NULL;
+	gpa = (uint64_t)(p - sim->mem) + off;
+	if (gpa + len > sim->phys_limit ||
+	    sim_snp_check_access(&sim->snp, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
+		return NULL;
+	/* Only a write changes the page (the snapshot tracks written pages). */
+	return (access & SIM_ACCESS_WRITE) ? sim_gpa_host(sim, gpa, len) : sim->mem + gpa;
+}
+
+int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)
+{
+	const uint8_t *src = vmsa_access(vmsa, off, len, SIM_ACCESS_READ);
+
+	if (!src)
+		return -CSVSM_EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
+int plat_vmsa_write(void *vmsa, size_t off, const void *src, size_t len)
+{
+	uint8_t *dst = vmsa_access(vmsa, off, len, SIM_ACCESS_WRITE);
+
+	if (!dst)
+		return -CSVSM_EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
 int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)
 {
 	int rc;

@@ -240,6 +240,7 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 		return;
 	sim_kvm_guest_detach(sim);
 	vtpm_boot_stop(); /* commits the vTPM's state, if the machine had one */
+	sim_nvdev_machine_gone();
 	sim_snapshot_release(sim);
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++)
 		if (sim->vcpus[i].vmpl0_created)
@@ -294,6 +295,15 @@ int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t 
 	if (rc == CSVSM_SIM_ACCESS_OK && len)
 		memcpy(buf, sim->mem + gpa, len);
 	return rc;
+}
+
+/* True while the page of v's guest VMSA is still a VMSA in the RMP (validated, VMSA bit). */
+static bool vmsa_page_intact(struct csvsm_sim *sim, unsigned int vcpu)
+{
+	struct sim_rmp_entry e;
+	uint64_t gpa = sim->snp.vcpus[vcpu].guest_vmsa_gpa;
+
+	return gpa && sim_rmp_query(sim->rmp, gpa, &e) == 0 && e.vmsa && e.validated;
 }
 
 /* What Linux does after some successful calls (arch/x86/coco/sev). */
@@ -352,6 +362,12 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	vmsa->guest_exit_code = VMEXIT_VMGEXIT;
 	sim->snp.stats.calls++;
 	sim_enter_vmpl0(sim, vcpu);
+	/*
+	 * The hypervisor took the VMSA away during the call: this vCPU's guest
+	 * never runs again (whatever the page holds now is not its state).
+	 */
+	if (!vmsa_page_intact(sim, vcpu))
+		return -1;
 	/* Back at the guest VMPL: results, then xchg(call_pending, 0). */
 	io->rax = vmsa->rax;
 	io->rcx = vmsa->rcx;
@@ -366,6 +382,11 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	if (io->serviced)
 		sim_after_call(sim, vcpu, &in, io);
 	return 0;
+}
+
+uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim)
+{
+	return sim_rmp_writes(sim->rmp);
 }
 
 int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_sim_rmp_entry *out)
