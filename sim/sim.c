@@ -34,17 +34,19 @@ void csvsm_sim_config_default(struct csvsm_sim_config *cfg)
 	cfg->seed = 1;
 }
 
-/* The machine model's host hooks (sim/machine/snp.h). */
-void sim_snp_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
-                   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* The machine model's host (sim/machine/snp.h): the trace and snapshots. */
+static void shim_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+                       uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	sim_trace(sim_of(m), type, a0, a1, a2, a3, a4, a5);
 }
 
-void sim_snp_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
+static void shim_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
 {
 	sim_note_dirty(sim_of(m), gpa, len);
 }
+
+static const struct sim_snp_host_ops shim_host = {.event = shim_event, .dirty = shim_dirty};
 
 static int config_check(const struct csvsm_sim_config *c)
 {
@@ -208,8 +210,8 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 	sim_time_reset();
 	fault_reset();
 	sim->rmp = sim_rmp_new(sim->phys_limit);
-	sim_snp_init(&sim->snp, sim->rmp, sim->mem, sim->phys_limit, cfg->guest_ram_size,
-	             cfg->vcpu_count, cfg->guest_vmpl);
+	sim_snp_init(&sim->snp, &shim_host, sim->rmp, sim->mem, sim->phys_limit,
+	             cfg->guest_ram_size, cfg->vcpu_count, cfg->guest_vmpl);
 	sim->snp.sev_info = cfg->hv_sev_info;
 	sim->snp.features = cfg->hv_features;
 	if (!sim->rmp || machine_launch(sim) < 0) {

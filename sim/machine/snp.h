@@ -12,9 +12,10 @@
  * is not thread-safe; a host with several threads serialises every call
  * with one lock of its own.
  *
- * Two functions are the host's to provide (each host implements them once):
- * sim_snp_event (an event happened: count, trace) and sim_snp_dirty (the
- * model wrote guest memory directly).
+ * Two hooks are the host's to provide in struct sim_snp_host_ops: `event`
+ * (an event happened: count, trace) and `dirty` (the model wrote guest
+ * memory directly). Function pointers, not link-time hooks: one program
+ * (csvsm-sim) holds both hosts.
  */
 #ifndef CSVSM_SIM_MACHINE_SNP_H
 #define CSVSM_SIM_MACHINE_SNP_H
@@ -35,11 +36,23 @@ struct sim_hv_vcpu {
 	uint64_t ghcb_gfn;       /* registered GHCB page (0x012), 0 = none */
 };
 
+struct sim_snp;
+
+/* What the host does for the model. */
+struct sim_snp_host_ops {
+	/* One event of the trace (csvsm/sim.h for the arguments). */
+	void (*event)(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+	              uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+	/* The model wrote guest physical [gpa, gpa + len); NULL = nothing to do. */
+	void (*dirty)(struct sim_snp *m, uint64_t gpa, uint64_t len);
+};
+
 /*
  * The machine. Plain data: a host may copy it whole (snapshots) as long
  * as the RMP and memory it points to are restored alongside.
  */
 struct sim_snp {
+	const struct sim_snp_host_ops *host;
 	struct sim_rmp *rmp;
 	uint8_t *mem;        /* host mapping of GPA [0, phys_limit) */
 	uint64_t phys_limit; /* guest RAM then SVSM memory */
@@ -56,22 +69,27 @@ struct sim_snp {
 	struct sim_hv_vcpu vcpus[PLAT_MAX_VCPUS];
 };
 
-/*
- * Provided by the host: one event of the trace (csvsm/sim.h for the
- * arguments). Called by the model on every arrow it models.
- */
-void sim_snp_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
-                   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+/* The model's calls of its host. */
+static inline void sim_snp_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0,
+                                 uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	m->host->event(m, type, a0, a1, a2, a3, a4, a5);
+}
 
-/* Provided by the host: the model wrote guest physical [gpa, gpa + len). */
-void sim_snp_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len);
+static inline void sim_snp_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
+{
+	if (m->host->dirty)
+		m->host->dirty(m, gpa, len);
+}
 
 /*
  * Sets up `m` over an existing RMP and memory mapping, with honest policy
- * and zero counters. The caller keeps ownership of `rmp` and `mem`.
+ * and zero counters, for the host `host` (kept, not copied). The caller
+ * keeps ownership of `rmp` and `mem`.
  */
-void sim_snp_init(struct sim_snp *m, struct sim_rmp *rmp, uint8_t *mem, uint64_t phys_limit,
-                  uint64_t ram_size, unsigned int vcpu_count, unsigned int guest_vmpl);
+void sim_snp_init(struct sim_snp *m, const struct sim_snp_host_ops *host, struct sim_rmp *rmp,
+                  uint8_t *mem, uint64_t phys_limit, uint64_t ram_size, unsigned int vcpu_count,
+                  unsigned int guest_vmpl);
 
 /* Host address of guest physical [gpa, gpa + len), or NULL when outside. */
 void *sim_snp_host(struct sim_snp *m, uint64_t gpa, uint64_t len);
