@@ -66,3 +66,7 @@ bench_bench_storage_LDADD = $(SIM_LIBS)
 # (skipped, visibly, while src/csvsm-kvm.elf is not built).
 TESTS += tests/qemu_nv.sh
 dist_check_SCRIPTS += tests/qemu_nv.sh
+
+# The same drivers against the same models as MMIO exits of the KVM runner.
+TESTS += tests/kvm_nv.sh
+dist_check_SCRIPTS += tests/kvm_nv.sh
