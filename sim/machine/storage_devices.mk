@@ -60,6 +60,7 @@ noinst_PROGRAMS += bench/bench-storage
 bench_bench_storage_SOURCES = bench/bench_storage.c
 bench_bench_storage_CPPFLAGS = $(TEST_CPPFLAGS)
 bench_bench_storage_LDADD = $(SIM_LIBS)
+EXTRA_DIST += bench/kvm_storage.sh
 
 # QEMU's own pflash and virtio-blk as the judge of the drivers: the
 # bare-metal image stores and verifies an NV state across QEMU restarts
