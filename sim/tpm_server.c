@@ -377,6 +377,9 @@ static enum conn_result conn_readable(struct server *s, struct conn *c)
 
 		n = recv(c->fd, scratch, want, MSG_DONTWAIT);
 	} else {
+		/* Full means a complete message waits for its reply to leave: not here. */
+		if (c->have == sizeof(c->in))
+			return CONN_CLOSE;
 		n = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, MSG_DONTWAIT);
 	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
@@ -680,4 +683,90 @@ out:
 		sim_nvdev_detach();
 	free(s);
 	return status;
+}
+
+/* ---- the function-level entry (sim_tpm_server_feed) ---- */
+
+struct sim_tpm_server {
+	struct server s;
+};
+
+struct sim_tpm_server *sim_tpm_server_new(bool quiet)
+{
+	struct sim_tpm_server *srv = calloc(1, sizeof(*srv));
+
+	if (!srv)
+		return NULL;
+	srv->s.quiet = quiet;
+	if (vtpm_guest_open(&srv->s.guest, "csvsm-sim tpm-server", NULL, NULL, 0, quiet) < 0) {
+		free(srv);
+		return NULL;
+	}
+	srv->s.powered = true;
+	return srv;
+}
+
+void sim_tpm_server_free(struct sim_tpm_server *srv)
+{
+	if (!srv)
+		return;
+	vtpm_guest_close(&srv->s.guest);
+	free(srv);
+}
+
+/* Passes what the server wrote so far to `out`. */
+static void feed_drain(int fd, void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+	uint8_t buf[4096];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		if (out)
+			out(ctx, buf, (size_t)n);
+}
+
+int sim_tpm_server_feed(struct sim_tpm_server *srv, bool platform, const uint8_t *in, size_t len,
+                        void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+	enum conn_result res = CONN_KEEP;
+	struct conn *c;
+	size_t sent = 0;
+	bool shut = false;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return -1;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	c->fd = sv[0];
+	c->kind = platform ? CONN_PLATFORM : CONN_TPM;
+	c->last_active = now_ms();
+	while (res == CONN_KEEP) {
+		/* The client: what of its bytes fits, then the end of its stream. */
+		if (sent < len) {
+			ssize_t n = send(sv[1], in + sent, len - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+			if (n > 0)
+				sent += (size_t)n;
+		}
+		if (sent == len && !shut)
+			shut = shutdown(sv[1], SHUT_WR) == 0;
+		/* The server, as its poll loop does when the socket is ready. */
+		if (c->out_len) {
+			res = flush_out(c);
+			if (res == CONN_KEEP && !c->out_len)
+				res = take_requests(&srv->s, c);
+		} else {
+			res = conn_readable(&srv->s, c);
+		}
+		feed_drain(sv[1], out, ctx);
+	}
+	close(sv[0]);
+	close(sv[1]);
+	free(c);
+	return res == CONN_STOP;
 }
