@@ -26,6 +26,9 @@ echo "== bench-kvm"
 ./bench/bench-kvm guest/csvsm-guest.elf || [ $? -eq 77 ]
 echo "== bench-storage"
 ./bench/bench-storage
+echo "== kvm-storage (NV commit inside a KVM VM: csvsm-sim kvm --nv)"
+make -s src/csvsm-kvm.elf
+sh ../bench/kvm_storage.sh . 3
 echo "== tpm clients: tpm-server, swtpm and the TCTI module through tpm2-tss"
 bash ../bench/tpm_clients.sh .
 if command -v valgrind >/dev/null 2>&1; then
