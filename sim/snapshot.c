@@ -261,6 +261,7 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	csvsm_sim_trace_fn trace_fn = sim->trace_fn;
 	void *trace_ctx = sim->trace_ctx;
 	struct sim_snapshot *snap = sim->snap;
+	struct sim_kvm_guest *kvm = sim->kvm;
 
 	memcpy(sim, &s->machine, head);
 	sim->harness = harness;
@@ -276,6 +277,7 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	sim->trace_fn = trace_fn;
 	sim->trace_ctx = trace_ctx;
 	sim->snap = snap;
+	sim->kvm = kvm;
 }
 
 static void copy_page_back(struct csvsm_sim *sim, struct sim_snapshot *s, uint64_t p)

@@ -61,6 +61,13 @@ struct csvsm_sim_config {
 	/* Trace sink from the first event on (boot included); NULL = none. */
 	csvsm_sim_trace_fn trace;
 	void *trace_ctx;
+	/*
+	 * The guest's side on KVM: path of the guest program (guest/,
+	 * docs/kvm-snp.md). Calls, guest memory reads and writes and GHCB MSR
+	 * requests are then made by that program in a KVM VM that maps guest
+	 * RAM only; the SVSM still runs in this process. NULL = in-process.
+	 */
+	const char *kvm_guest;
 };
 
 /* Fills `cfg` with the defaults documented above. */
@@ -214,6 +221,7 @@ struct csvsm_sim_stats {
 	uint64_t npf_events;    /* #NPF (guest or SVSM) */
 	uint64_t psc_requests;
 	uint64_t pages_validated; /* RMP pages currently validated in guest RAM */
+	uint64_t kvm_exits;       /* the guest program's exits to user space (cfg.kvm_guest) */
 };
 
 /* Fills `out` with counters since csvsm_sim_new. */
@@ -235,6 +243,8 @@ enum csvsm_sim_event_type {
 	CSVSM_EV_PSC,       /* page state change: a[0] = GPA, a[1] = size, a[2] = to private, a[3] =
 	                       result */
 	CSVSM_EV_HV_ACTION, /* hypervisor misbehaviour: a[0] = kind (CSVSM_HV_*), a[1] = GPA */
+	CSVSM_EV_MMIO, /* an MMIO access that left the guest: a[0] = PA, a[1] = value, a[2] = width,
+	                  a[3] = 1 write / 0 read */
 };
 
 enum {
