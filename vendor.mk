@@ -12,5 +12,4 @@ TESTS += tests/bare_metal_link.sh tests/hermetic_build.sh
 dist_check_SCRIPTS += tests/bare_metal_link.sh tests/hermetic_build.sh
 EXTRA_DIST += scripts/build-bare-metal-libs.sh scripts/check-bare-metal-link.sh \
 	scripts/hermetic-build.sh
-AM_TESTS_ENVIRONMENT += BARE_METAL_DIR="$(BARE_METAL_DIR)" THIRD_PARTY_DIR="$(THIRD_PARTY_DIR)" \
-	CC="$(CC)"; export BARE_METAL_DIR THIRD_PARTY_DIR CC;
+# (BARE_METAL_DIR and THIRD_PARTY_DIR reach the tests through AM_TESTS_ENVIRONMENT in Makefile.am.)

@@ -20,7 +20,8 @@ extern FILE *const stderr;
 #define SEEK_SET     0
 #define SEEK_CUR     1
 #define SEEK_END     2
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(__printf__, 3, 4)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
     __attribute__((format(__printf__, 3, 0)));
 int sprintf(char *buf, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
