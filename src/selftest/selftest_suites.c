@@ -6,6 +6,7 @@ const struct ktest_suite *const ktest_core_suites[] = {
     &ktest_suite_lib,
     &ktest_suite_mm,
     &ktest_suite_nvstore,
+    &ktest_suite_libc,
 };
 
 const size_t ktest_core_suite_count = sizeof(ktest_core_suites) / sizeof(ktest_core_suites[0]);
