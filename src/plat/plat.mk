@@ -14,7 +14,7 @@ PLAT_FS_CCASFLAGS = -D__ASSEMBLY__
 
 SELFTEST_SOURCES = src/selftest/ktest.c src/selftest/ktest.h src/selftest/selftest_lib.c \
 	src/selftest/selftest_mm.c src/selftest/selftest_nvstore.c src/selftest/selftest_suites.c \
-	src/selftest/selftest_libc.c
+	src/selftest/selftest_libc.c src/selftest/selftest_vtpm.c
 
 noinst_LIBRARIES += src/plat/libcsvsm-x86.a src/plat/libcsvsm-kvm.a
 src_plat_libcsvsm_x86_a_SOURCES = \

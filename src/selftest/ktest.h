@@ -75,6 +75,7 @@ extern const struct ktest_suite ktest_suite_lib;
 extern const struct ktest_suite ktest_suite_mm;
 extern const struct ktest_suite ktest_suite_nvstore;
 extern const struct ktest_suite ktest_suite_libc;
+extern const struct ktest_suite ktest_suite_vtpm;
 extern const struct ktest_suite *const ktest_core_suites[];
 extern const size_t ktest_core_suite_count;
 
