@@ -3,11 +3,8 @@
 #include "ktest.h"
 
 const struct ktest_suite *const ktest_core_suites[] = {
-    &ktest_suite_lib,
-    &ktest_suite_mm,
-    &ktest_suite_nvstore,
-    &ktest_suite_libc,
-    &ktest_suite_vtpm, /* last: OpenSSL's globals outlive its heap */
+    &ktest_suite_lib,  &ktest_suite_mm,   &ktest_suite_nvstore,
+    &ktest_suite_libc, &ktest_suite_vtpm, /* last: OpenSSL's globals outlive its heap */
 };
 
 const size_t ktest_core_suite_count = sizeof(ktest_core_suites) / sizeof(ktest_core_suites[0]);
