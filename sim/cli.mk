@@ -1,7 +1,7 @@
 # The csvsm-sim program: the built-in workload, scenarios (`run FILE`) and
 # the trace sinks (-v, --trace, --timeline), and their tests.
 bin_PROGRAMS = sim/csvsm-sim
-sim_csvsm_sim_SOURCES = sim/main.c sim/cli_trace.c sim/cli_trace.h sim/scenario.c \
+sim_csvsm_sim_SOURCES = sim/main.c sim/cli_attest.c sim/cli_attest.h sim/cli_trace.c sim/cli_trace.h sim/scenario.c \
 	sim/scenario_stmt.c sim/scenario_expect.c sim/scenario.h sim/scenario_int.h
 sim_csvsm_sim_CPPFLAGS = $(sim_libcsvsm_sim_a_CPPFLAGS)
 sim_csvsm_sim_LDADD = $(SIM_LIBS)

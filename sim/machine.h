@@ -13,6 +13,7 @@
 #include "csvsm/plat/boot.h"
 #include "csvsm/sim.h"
 #include "ctx.h"
+#include "machine/psp.h"
 #include "rmp.h"
 #include "sim_plat.h"
 
@@ -60,7 +61,22 @@ struct csvsm_sim {
 	csvsm_sim_trace_fn trace_fn;
 	void *trace_ctx;
 	struct sim_snapshot *snap; /* sim/snapshot.c: NULL when none is taken */
+	struct sim_psp *psp;       /* the emulated AMD secure processor */
+	/* The hypervisor's copies of the last guest request and response (for replays). */
+	uint8_t gr_last_req[4096];
+	uint8_t gr_last_rsp[4096];
+	bool gr_have_last;
 };
+
+/*
+ * The hypervisor's side of one SNP guest request from the SVSM (NAE
+ * 0x8000_0011, or 0x8000_0012 with `certs`): applies the installed
+ * policy, hands the request to the PSP, copies the certificate table.
+ * Semantics of the arguments and the result as plat_guest_request
+ * (csvsm/plat/guest_msg.h). sim/hv_guest_msg.c.
+ */
+int sim_hv_guest_request(struct csvsm_sim *sim, const uint8_t *req, uint8_t *rsp, void *certs,
+                         size_t *certs_len, uint64_t *exit_info2);
 
 /* The one simulator of this process, or NULL. */
 extern struct csvsm_sim *sim_machine;

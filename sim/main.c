@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_attest.h"
 #include "cli_trace.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
@@ -39,6 +40,10 @@ static void usage(FILE *out)
 	             "                                      serve the vTPM over the TPM simulator\n"
 	             "                                      (mssim) protocol on 127.0.0.1:P, P+1\n"
 	             "                                      (see csvsm-sim tpm-server --help)\n"
+	             "       csvsm-sim attest --nonce HEX --out DIR\n"
+	             "                                      attest as a guest; write the report,\n"
+	             "                                      manifest and certificate chain\n"
+	             "                                      (see csvsm-sim attest --help)\n"
 	             "\n"
 	             "Boots the csvsm core at VMPL0 of a simulated SEV-SNP machine (embedded\n"
 	             "defaults: 256 MiB guest RAM, 16 MiB SVSM memory, 4 vCPUs, guest at VMPL2).\n"
@@ -416,6 +421,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "tpm-server"))
 		return sim_tpm_server_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "attest"))
+		return sim_attest_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
 	/* A scenario is read and checked whole before anything runs or is written. */

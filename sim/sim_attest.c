@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest's attestation calls on the simulator (csvsm/sim_attest.h). */
+#include <string.h>
+
+#include "csvsm/abi/attest.h"
+#include "csvsm/abi/svsm.h"
+#include "csvsm/sim_attest.h"
+#include "machine.h"
+
+/* The helper's pages, from the top of guest RAM down. */
+#define ATT_PAGES     8u
+#define ATT_NONCE     0u /* 1 page */
+#define ATT_REPORT    1u /* 1 page */
+#define ATT_MANIFEST  2u /* 1 page */
+#define ATT_CERTS     3u /* 4 pages */
+#define ATT_PAGE_SIZE 4096ull
+
+static uint64_t att_page(const struct csvsm_sim *sim, unsigned int i)
+{
+	return sim->layout.ram_base + sim->layout.ram_size - (ATT_PAGES - i) * ATT_PAGE_SIZE;
+}
+
+/* PVALIDATE (core call 1) of the helper's pages, ignoring "already validated". */
+static int att_validate(struct csvsm_sim *sim, unsigned int vcpu, uint64_t ca)
+{
+	uint8_t list[8 + 8 * ATT_PAGES];
+	struct csvsm_regs r = {0};
+
+	memset(list, 0, sizeof(list));
+	list[0] = ATT_PAGES;
+	for (unsigned int i = 0; i < ATT_PAGES; i++) {
+		uint64_t e = att_page(sim, i) | SVSM_PVAL_VALIDATE | SVSM_PVAL_IGNORE_CF;
+
+		memcpy(list + 8 + 8 * i, &e, 8);
+	}
+	if (csvsm_sim_guest_write(sim, ca + 8, list, sizeof(list)) != CSVSM_SIM_ACCESS_OK)
+		return -1;
+	r.rax = SVSM_RAX(SVSM_PROTO_CORE, SVSM_CORE_PVALIDATE);
+	r.rcx = ca + 8;
+	if (csvsm_sim_call(sim, vcpu, &r) != 0 || r.rax != SVSM_SUCCESS)
+		return -1;
+	return 0;
+}
+
+static size_t clamp(uint64_t said, size_t have)
+{
+	return said < have ? (size_t)said : have;
+}
+
+int csvsm_sim_attest(struct csvsm_sim *sim, unsigned int vcpu,
+                     const struct csvsm_sim_attest_req *req, struct csvsm_sim_attest_result *out)
+{
+	struct svsm_attest_req a;
+	uint64_t ca;
+
+	if (!sim || !req || !out || vcpu >= sim->cfg.vcpu_count ||
+	    req->nonce_len > CSVSM_SIM_ATTEST_NONCE_MAX || (req->nonce_len && !req->nonce))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	ca = sim->vcpus[vcpu].guest_caa_gpa;
+	if (!ca || att_validate(sim, vcpu, ca) < 0)
+		return -1;
+	if (req->nonce_len && csvsm_sim_guest_write(sim, att_page(sim, ATT_NONCE), req->nonce,
+	                                            req->nonce_len) != CSVSM_SIM_ACCESS_OK)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.report.gpa = att_page(sim, ATT_REPORT);
+	a.report.size = req->report_size ? req->report_size : CSVSM_SIM_ATTEST_REPORT_MAX;
+	a.nonce.gpa = att_page(sim, ATT_NONCE);
+	a.nonce.size = (uint32_t)req->nonce_len;
+	a.manifest.gpa = att_page(sim, ATT_MANIFEST);
+	a.manifest.size = req->manifest_size ? req->manifest_size : CSVSM_SIM_ATTEST_MANIFEST_MAX;
+	a.certs.gpa = att_page(sim, ATT_CERTS);
+	a.certs.size = req->no_certs     ? 0
+	               : req->certs_size ? req->certs_size
+	                                 : CSVSM_SIM_ATTEST_CERTS_MAX;
+	memcpy(a.service_guid, req->service_guid, sizeof(a.service_guid));
+	a.manifest_version = req->manifest_version;
+	if (csvsm_sim_guest_write(sim, ca + 8, &a,
+	                          req->single
+	                              ? SVSM_ATTEST_SINGLE_REQ_SIZE
+	                              : SVSM_ATTEST_SERVICES_REQ_SIZE) != CSVSM_SIM_ACCESS_OK)
+		return -1;
+	out->regs.rax = SVSM_RAX(SVSM_PROTO_ATTEST,
+	                         req->single ? SVSM_ATTEST_SINGLE_SERVICE : SVSM_ATTEST_SERVICES);
+	out->regs.rcx = ca + 8;
+	out->regs.rdx = out->regs.r8 = ~0ull; /* as Linux: tells whether lengths came back */
+	if (csvsm_sim_call(sim, vcpu, &out->regs) != 0)
+		return -1;
+	out->manifest_len = clamp(out->regs.rcx, CSVSM_SIM_ATTEST_MANIFEST_MAX);
+	out->certs_len = clamp(out->regs.rdx, CSVSM_SIM_ATTEST_CERTS_MAX);
+	out->report_len = clamp(out->regs.r8, CSVSM_SIM_ATTEST_REPORT_MAX);
+	if (csvsm_sim_guest_read(sim, a.report.gpa, out->report, sizeof(out->report)) ||
+	    csvsm_sim_guest_read(sim, a.manifest.gpa, out->manifest, sizeof(out->manifest)) ||
+	    csvsm_sim_guest_read(sim, a.certs.gpa, out->certs, sizeof(out->certs)))
+		return -1;
+	return 0;
+}
+
+const uint8_t *csvsm_sim_psp_cert(const struct csvsm_sim *sim, unsigned int which, size_t *len)
+{
+	if (!sim || !sim->psp || which >= SIM_PSP_CERTS)
+		return NULL;
+	return sim_psp_cert_der(sim->psp, (enum sim_psp_cert)which, len);
+}
