@@ -175,9 +175,17 @@ static int gm_exchange_locked(uint8_t *req, uint8_t *rsp, uint8_t type, const vo
 		break;
 	}
 	rc = gm_check_response(rsp, type, seq + 1, out, out_len, &why);
+	if (rc == -CSVSM_ENOMEM) {
+		/*
+		 * No memory to decrypt: the PSP did consume the request, so the
+		 * sequence moves on (no IV is ever reused) and the key stays.
+		 */
+		gm_seqno = seq + 1;
+		return rc;
+	}
 	if (rc < 0) {
 		gm_disable(why);
-		return rc == -CSVSM_ENOMEM ? -CSVSM_EIO : rc;
+		return rc;
 	}
 	gm_seqno = seq + 1;
 	return too_small ? -CSVSM_ENOSPC : 0;

@@ -124,6 +124,7 @@ int svsm_boot(void)
 	rc = svsm_boot_memory(NULL);
 	if (rc < 0)
 		return rc;
+	vtpm_boot_forget();
 	rc = plat_boot_info(bi);
 	if (rc < 0)
 		return rc;
