@@ -29,6 +29,7 @@
 
 static const uint8_t guid_manifest[16] = SVSM_GUID_SERVICES_MANIFEST;
 static const uint8_t guid_vtpm[16] = SVSM_GUID_VTPM;
+static const uint8_t guid_nv_state[16] = CSVSM_GUID_VTPM_NV_STATE;
 
 /* The certificate length the host gave last time: the hint for a too-small answer. */
 static size_t attest_certs_hint;
@@ -41,16 +42,19 @@ static void put_le32(uint8_t *p, uint32_t v)
 
 int attest_services_manifest(uint8_t **out, size_t *len)
 {
-	size_t ek_len = 0, count = 0, total;
+	const size_t hdr = sizeof(struct svsm_manifest_hdr),
+	             ent = sizeof(struct svsm_manifest_entry);
+	size_t ek_len = 0, count = 0, total, off;
 	const uint8_t *ek = NULL;
+	uint64_t generation = 0;
 	uint8_t *m;
 
 	if (vtpm_service_ready()) {
 		ek = vtpm_ek_public(&ek_len);
-		count = ek ? 1 : 0;
+		generation = vtpm_nv_generation();
+		count = ek ? 2 : 0;
 	}
-	total = sizeof(struct svsm_manifest_hdr) + count * sizeof(struct svsm_manifest_entry) +
-	        (ek ? ek_len : 0);
+	total = hdr + count * ent + (count ? ek_len + CSVSM_NV_STATE_ENTRY_SIZE : 0);
 	m = kzalloc(total);
 	if (!m)
 		return -CSVSM_ENOMEM;
@@ -58,13 +62,18 @@ int attest_services_manifest(uint8_t **out, size_t *len)
 	put_le32(m + 16, (uint32_t)total);
 	put_le32(m + 20, (uint32_t)count);
 	if (count) {
-		uint8_t *e = m + sizeof(struct svsm_manifest_hdr);
-		size_t off = sizeof(struct svsm_manifest_hdr) + sizeof(struct svsm_manifest_entry);
-
-		mem_copy(e, guid_vtpm, sizeof(guid_vtpm));
-		put_le32(e + 16, (uint32_t)off);
-		put_le32(e + 20, (uint32_t)ek_len);
+		/* The vTPM: its EK public area; then csvsm's NV state generation. */
+		off = hdr + count * ent;
+		mem_copy(m + hdr, guid_vtpm, sizeof(guid_vtpm));
+		put_le32(m + hdr + 16, (uint32_t)off);
+		put_le32(m + hdr + 20, (uint32_t)ek_len);
 		mem_copy(m + off, ek, ek_len);
+		off += ek_len;
+		mem_copy(m + hdr + ent, guid_nv_state, sizeof(guid_nv_state));
+		put_le32(m + hdr + ent + 16, (uint32_t)off);
+		put_le32(m + hdr + ent + 20, CSVSM_NV_STATE_ENTRY_SIZE);
+		put_le32(m + off, (uint32_t)generation);
+		put_le32(m + off + 4, (uint32_t)(generation >> 32));
 	}
 	*out = m;
 	*len = total;

@@ -19,3 +19,29 @@ csvsminclude_HEADERS += sim/include/csvsm/sim_attest.h
 # REPORT_DATA), and determinism.
 TESTS += tests/attest_cli.sh
 dist_check_SCRIPTS += tests/attest_cli.sh
+
+# The protocol end to end, a hostile hypervisor, the PSP model driven with
+# messages built by the test, fault sweeps, and the fuzz corpus (Check).
+check_PROGRAMS += tests/check_attest
+TESTS += tests/check_attest
+tests_check_attest_SOURCES = tests/check_attest.c tests/vtpm_test_util.c tests/vtpm_test_util.h \
+	tests/core_test_util.c tests/core_test_util.h tests/fuzz/fuzz_attest.c tests/fuzz/fuzz_attest.h
+tests_check_attest_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/fuzz \
+	-DATTEST_CORPUS_DIR='"$(abs_top_srcdir)/fixtures/corpus/attest"'
+tests_check_attest_CFLAGS = $(TEST_CFLAGS)
+tests_check_attest_LDADD = $(TEST_LDADD)
+
+# libFuzzer target over attestation requests: `make fuzz-attest`, then
+#   tests/fuzz/fuzz-attest -max_total_time=300 NEW_DIR fixtures/corpus/attest
+# It reuses the instrumented objects of `make fuzz` (tests/fuzz/fuzz.mk).
+FUZZ_ATTEST_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
+	tests/fuzz/fuzz_attest.c)
+fuzz-attest:
+	@if test -z "$(FUZZ_CLANG)"; then \
+		echo "fuzz-attest: no clang, skipped (apt-get install clang)"; exit 0; fi; \
+	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_ATTEST_OBJS) && \
+	echo "  CCLD     tests/fuzz/fuzz-attest" && \
+	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-attest \
+		$(FUZZ_ATTEST_OBJS) $(FUZZ_LIBS)
+.PHONY: fuzz-attest
+CLEANFILES += tests/fuzz/fuzz-attest

@@ -20,8 +20,9 @@ struct svsm_call;
 void svsm_attest_protocol(struct svsm_call *call);
 
 /*
- * Builds the services manifest (abi 1.6 GUID table: the vTPM with its EK
- * public area while the vTPM runs) into a new kmalloc buffer. Returns 0
+ * Builds the services manifest (abi 1.6 GUID table: while the vTPM runs,
+ * the vTPM with its EK public area, then csvsm's NV state entry with the
+ * vTPM's NV generation) into a new kmalloc buffer. Returns 0
  * with *out (kfree it) and *len, or -CSVSM_ENOMEM. Exposed for tests.
  */
 int attest_services_manifest(uint8_t **out, size_t *len) CSVSM_MUST_CHECK;

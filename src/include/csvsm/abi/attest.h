@@ -77,4 +77,18 @@ _Static_assert(__builtin_offsetof(struct svsm_manifest_entry, offset) == 16, "en
 		    0xe5, 0xbf, 0xe3                                                               \
 	}
 
+/*
+ * csvsm's own manifest entry (not in 58019; a verifier that does not know
+ * it skips it): 8f5c2d3a-6b1e-4e7a-9c0d-3f2b1a4e5d6c, listed beside the
+ * vTPM, whose data is the vTPM's NV state generation (u64, little-endian)
+ * at the time of the report. A verifier that records it across reports
+ * detects a rolled-back NV state (src/vtpm/README.md, "Rollback").
+ */
+#define CSVSM_GUID_VTPM_NV_STATE                                                                   \
+	{                                                                                          \
+		0x3a, 0x2d, 0x5c, 0x8f, 0x1e, 0x6b, 0x7a, 0x4e, 0x9c, 0x0d, 0x3f, 0x2b, 0x1a,      \
+		    0x4e, 0x5d, 0x6c                                                               \
+	}
+#define CSVSM_NV_STATE_ENTRY_SIZE 8u
+
 #endif /* CSVSM_ABI_ATTEST_H */
