@@ -45,3 +45,37 @@ fuzz-attest:
 		$(FUZZ_ATTEST_OBJS) $(FUZZ_LIBS)
 .PHONY: fuzz-attest
 CLEANFILES += tests/fuzz/fuzz-attest
+
+# The sealed vTPM state: the sealed NV format, the issue's three attacks,
+# the libtpms crash reproducers, fault sweeps over the sealed commit, and
+# the sealed-image fuzz corpus (Check).
+FUZZ_NVSEAL_SRCS = tests/fuzz/fuzz_nvseal.c tests/fuzz/fuzz_nvseal.h
+check_PROGRAMS += tests/check_nvseal
+TESTS += tests/check_nvseal
+tests_check_nvseal_SOURCES = tests/check_nvseal.c tests/vtpm_test_util.c tests/vtpm_test_util.h \
+	tests/core_test_util.c tests/core_test_util.h $(FUZZ_NVSEAL_SRCS)
+tests_check_nvseal_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/fuzz \
+	-DNVSEAL_CORPUS_DIR='"$(abs_top_srcdir)/fixtures/corpus/nvseal"' \
+	-DVTPM_CRASHES_DIR='"$(abs_top_srcdir)/fixtures/corpus/vtpm-state-crashes"'
+tests_check_nvseal_CFLAGS = $(TEST_CFLAGS)
+tests_check_nvseal_LDADD = $(TEST_LDADD)
+# The seed generator (built by `make check`, run by hand).
+check_PROGRAMS += tests/fuzz/gen-nvseal-corpus
+tests_fuzz_gen_nvseal_corpus_SOURCES = tests/fuzz/gen_nvseal_corpus.c $(FUZZ_NVSEAL_SRCS)
+tests_fuzz_gen_nvseal_corpus_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_fuzz_gen_nvseal_corpus_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_gen_nvseal_corpus_LDADD = $(TEST_LDADD)
+
+# libFuzzer target over sealed images: `make fuzz-nvseal`, then
+#   tests/fuzz/fuzz-nvseal -max_total_time=300 NEW_DIR fixtures/corpus/nvseal
+FUZZ_NVSEAL_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
+	tests/fuzz/fuzz_nvseal.c)
+fuzz-nvseal:
+	@if test -z "$(FUZZ_CLANG)"; then \
+		echo "fuzz-nvseal: no clang, skipped (apt-get install clang)"; exit 0; fi; \
+	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_NVSEAL_OBJS) && \
+	echo "  CCLD     tests/fuzz/fuzz-nvseal" && \
+	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-nvseal \
+		$(FUZZ_NVSEAL_OBJS) $(FUZZ_LIBS)
+.PHONY: fuzz-nvseal
+CLEANFILES += tests/fuzz/fuzz-nvseal
