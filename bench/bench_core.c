@@ -20,6 +20,9 @@
 
 #define PVAL_ENTRIES 510
 
+/* The boot vCPU's record, the caller of the direct dispatches (a reference held). */
+static struct vcpu *caller0;
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -57,7 +60,7 @@ static double direct_query_rate(unsigned long n)
 	for (unsigned long i = 0; i < n; i++) {
 		c.rax = SVSM_RAX(SVSM_PROTO_CORE, SVSM_CORE_QUERY_PROTOCOL);
 		c.rcx = 1;
-		c.caller = vcpu_at(0);
+		c.caller = caller0;
 		svsm_dispatch(&c);
 		if (c.rax != SVSM_SUCCESS)
 			die("direct QUERY_PROTOCOL failed");
@@ -96,7 +99,7 @@ static double pvalidate_rate(struct csvsm_sim *sim, const struct csvsm_sim_layou
 				struct svsm_call c = {
 				    .rax = SVSM_RAX(SVSM_PROTO_CORE, SVSM_CORE_PVALIDATE),
 				    .rcx = list,
-				    .caller = vcpu_at(0),
+				    .caller = caller0,
 				};
 
 				svsm_dispatch(&c);
@@ -128,6 +131,7 @@ int main(int argc, char **argv)
 
 	if (!sim)
 		die("cannot create the simulator");
+	caller0 = vcpu_get(0);
 	csvsm_sim_layout(sim, &l);
 	if (argc == 3 && !strcmp(argv[1], "--roundtrips")) {
 		bench_roundtrip_loop(sim, strtoul(argv[2], NULL, 0));

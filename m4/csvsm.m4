@@ -29,7 +29,7 @@ AC_DEFUN([CSVSM_FREESTANDING_CFLAGS], [
   csvsm_cc_include=`$CC -print-file-name=include`
   AS_IF([test -f "$csvsm_cc_include/stddef.h"], [AC_MSG_RESULT([$csvsm_cc_include])],
         [AC_MSG_RESULT([no]); AC_MSG_ERROR([$CC -print-file-name=include does not name a directory with stddef.h])])
-  FREESTANDING_CFLAGS="-ffreestanding -fno-builtin -nostdlib -nostdinc -isystem $csvsm_cc_include -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -O2"
+  FREESTANDING_CFLAGS="-ffreestanding -fno-builtin -nostdlib -nostdinc -isystem $csvsm_cc_include -mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -O2"
   CSVSM_CHECK_COMPILE_OR_FAIL([$FREESTANDING_CFLAGS])
   AC_SUBST([FREESTANDING_CFLAGS])
 ])

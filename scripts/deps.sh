@@ -2,18 +2,19 @@
 # Installs the Debian packages csvsm needs that are not there yet (as root,
 # through apt-get). Quiet and quick when nothing is missing.
 #   build:      gcc make binutils pkg-config autoconf automake autoconf-archive
-#   libraries:  check libtpms-dev libssl-dev
+#   libraries:  check libtpms-dev libssl-dev libtss2-dev (TCTI module, TPM client loop)
 #   style:      clang-format
 #   TPM peers:  tpm2-tools tss2 (IBM TSS) swtpm swtpm-tools libtss2-tcti-mssim0
 #               openssl (the vTPM client and crash tests, the swtpm benchmark)
 #   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz)
 #   benchmarks: valgrind (callgrind instruction counts)
+#   images:     qemu-system-x86 (boots src/csvsm-kvm.elf in make check)
 set -eu
 
 PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
-check libtpms-dev libssl-dev clang-format \
+check libtpms-dev libssl-dev libtss2-dev clang-format \
 tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl \
-clang libclang-rt-14-dev valgrind"
+clang libclang-rt-14-dev valgrind qemu-system-x86"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The simulated machine behind the harness API (sim/include/csvsm/sim.h):
- * memory, RMP, vCPUs with their VMPL contexts, and the hypervisor's records.
- * Private to sim/.
+ * memory, the SNP machine model (sim/machine/snp.h: RMP, CPU checks,
+ * hypervisor) and the process-specific parts: vCPUs as coroutines with
+ * their VMPL contexts, the trace sink, snapshots. Private to sim/.
  */
 #ifndef CSVSM_SIM_MACHINE_H
 #define CSVSM_SIM_MACHINE_H
@@ -13,8 +14,7 @@
 #include "csvsm/plat/boot.h"
 #include "csvsm/sim.h"
 #include "ctx.h"
-#include "machine/psp.h"
-#include "rmp.h"
+#include "machine/snp.h"
 #include "sim_plat.h"
 
 /* Default layout (documented in csvsm/sim.h). */
@@ -33,10 +33,6 @@
 struct sim_vcpu {
 	struct sim_ctx vmpl0; /* the SVSM's context on this vCPU */
 	bool vmpl0_created;
-	uint64_t guest_vmsa_gpa; /* the hypervisor's record: VMSA at the guest VMPL, 0 = none */
-	uint64_t guest_caa_gpa;  /* the guest's own idea of its CA */
-	uint64_t ghcb_msr;
-	uint64_t ghcb_gfn; /* registered GHCB page (0x012), 0 = none */
 };
 
 struct csvsm_sim {
@@ -47,52 +43,33 @@ struct csvsm_sim {
 	uint8_t *mem; /* backing of GPA [0, phys_limit), 2 MiB aligned */
 	uint64_t phys_limit;
 	struct sim_rmp *rmp;
+	struct sim_snp snp; /* the machine model over rmp and mem (hypervisor records, policy) */
 	struct sim_ctx harness; /* the guest side: whoever calls the harness */
 	struct sim_vcpu vcpus[PLAT_MAX_VCPUS];
 	unsigned int current_vcpu;
 	int boot_rc;
-	struct csvsm_sim_hv_policy policy;
-	unsigned int svsm_reads;
-	struct csvsm_sim_stats stats;
 	unsigned int running_vmpl; /* the VMPL executing now (for the trace) */
-	bool terminated;
-	unsigned int term_set, term_reason;
 	uint64_t event_seq;
 	csvsm_sim_trace_fn trace_fn;
 	void *trace_ctx;
 	struct sim_snapshot *snap; /* sim/snapshot.c: NULL when none is taken */
-	struct sim_psp *psp;       /* the emulated AMD secure processor */
-	/* The hypervisor's copies of the last guest request and response (for replays). */
-	uint8_t gr_last_req[4096];
-	uint8_t gr_last_rsp[4096];
-	bool gr_have_last;
+	struct sim_psp *psp;       /* the emulated AMD secure processor (also in snp.psp) */
 };
-
-/*
- * The hypervisor's side of one SNP guest request from the SVSM (NAE
- * 0x8000_0011, or 0x8000_0012 with `certs`): applies the installed
- * policy, hands the request to the PSP, copies the certificate table.
- * Semantics of the arguments and the result as plat_guest_request
- * (csvsm/plat/guest_msg.h). sim/hv_guest_msg.c.
- */
-int sim_hv_guest_request(struct csvsm_sim *sim, const uint8_t *req, uint8_t *rsp, void *certs,
-                         size_t *certs_len, uint64_t *exit_info2);
 
 /* The one simulator of this process, or NULL. */
 extern struct csvsm_sim *sim_machine;
 
-/*
- * Checks an access by VMPL `vmpl` (SIM_ACCESS_* bits) against the RMP and
- * records a fault as a #VC or #NPF event. Returns the outcome.
- */
-enum csvsm_sim_access_result sim_check_access(struct csvsm_sim *sim, unsigned int vmpl,
-                                              uint64_t gpa, size_t len, unsigned int access);
+/* The simulator that owns machine model `m`. */
+static inline struct csvsm_sim *sim_of(struct sim_snp *m)
+{
+	return (struct csvsm_sim *)(void *)((char *)m - __builtin_offsetof(struct csvsm_sim, snp));
+}
 
 /* Host address of guest physical [gpa, gpa + len), or NULL when outside. */
-void *sim_gpa_host(struct csvsm_sim *sim, uint64_t gpa, uint64_t len);
-
-/* The hypervisor side of the SVSM's own GHCB MSR requests (sim/hv.c). */
-uint64_t sim_hv_msr_request(struct csvsm_sim *sim, uint64_t request);
+static inline void *sim_gpa_host(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
+{
+	return sim_snp_host(&sim->snp, gpa, len);
+}
 
 /* Switches from the running VMPL0 context of the current vCPU to the guest (harness). */
 void sim_enter_guest(struct csvsm_sim *sim);

@@ -21,6 +21,7 @@
 #include "csvsm/mm.h"
 #include "csvsm/names.h"
 #include "csvsm/sim.h"
+#include "kvm/kvm_runner.h"
 #include "scenario.h"
 #include "tpm_server.h"
 
@@ -44,6 +45,9 @@ static void usage(FILE *out)
 	             "                                      attest as a guest; write the report,\n"
 	             "                                      manifest and certificate chain\n"
 	             "                                      (see csvsm-sim attest --help)\n"
+	             "       csvsm-sim kvm [--selftest] [--mem MiB] [--vcpus N] IMAGE\n"
+	             "                                      run a bare-metal image under KVM\n"
+	             "                                      (see csvsm-sim kvm --help)\n"
 	             "\n"
 	             "Boots the csvsm core at VMPL0 of a simulated SEV-SNP machine (embedded\n"
 	             "defaults: 256 MiB guest RAM, 16 MiB SVSM memory, 4 vCPUs, guest at VMPL2).\n"
@@ -423,6 +427,8 @@ int main(int argc, char **argv)
 		return sim_tpm_server_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "attest"))
 		return sim_attest_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "kvm"))
+		return kvm_runner_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
 	/* A scenario is read and checked whole before anything runs or is written. */

@@ -2,7 +2,8 @@
 /*
  * Platform interface: SNP guest messages (csvsm/plat/guest_msg.h) for a
  * Linux process. The SVSM's pages already are the "shared" pages: the
- * simulated hypervisor (sim/hv_guest_msg.c) reads and writes them directly.
+ * hypervisor model (sim/machine/hv_guest_msg.c) reads and writes them
+ * directly.
  */
 #include "csvsm/error.h"
 #include "csvsm/fault.h"
@@ -15,7 +16,7 @@ int plat_guest_request(const void *req, void *rsp, void *certs, size_t *certs_le
 	struct csvsm_sim *sim = sim_machine;
 
 	*exit_info2 = 0;
-	if (!sim || !sim->psp || (certs && !certs_len))
+	if (!sim)
 		return -CSVSM_EIO;
-	return sim_hv_guest_request(sim, req, rsp, certs, certs_len, exit_info2);
+	return sim_hv_guest_request(&sim->snp, req, rsp, certs, certs_len, exit_info2);
 }

@@ -45,7 +45,7 @@ static void *svsm_access(uint64_t gpa, size_t len, unsigned int access)
 	struct csvsm_sim *sim = sim_machine;
 
 	if (!sim || fault_should_fail(FAULT_SITE_PLAT) ||
-	    sim_check_access(sim, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
+	    sim_snp_check_access(&sim->snp, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
 		return NULL;
 	return sim_gpa_host(sim, gpa, len);
 }
@@ -54,9 +54,10 @@ static void after_svsm_read(uint64_t gpa, size_t len)
 {
 	struct csvsm_sim *sim = sim_machine;
 
-	sim->svsm_reads++;
-	if (sim->policy.on_svsm_read)
-		sim->policy.on_svsm_read(sim->policy.ctx, sim, gpa, len, sim->svsm_reads);
+	sim->snp.svsm_reads++;
+	if (sim->snp.policy.on_svsm_read)
+		sim->snp.policy.on_svsm_read(sim->snp.policy.ctx, sim, gpa, len,
+		                             sim->snp.svsm_reads);
 }
 
 int plat_guest_read(gpa_t gpa, void *dst, size_t len)
@@ -103,38 +104,14 @@ void plat_vmsa_unmap(void *vmsa)
 	(void)vmsa; /* The simulator maps all memory all the time. */
 }
 
-static int rmp_outcome(int rc, uint64_t gpa)
-{
-	if (rc == SIM_RMP_NPF) {
-		sim_machine->stats.npf_events++;
-		sim_trace(sim_machine, CSVSM_EV_NPF, gpa, SIM_ACCESS_WRITE, 0, 0, 0, 0);
-		return -CSVSM_EFAULT;
-	}
-	if (rc == SIM_RMP_VC) {
-		sim_machine->stats.vc_events++;
-		sim_trace(sim_machine, CSVSM_EV_VC, gpa, SIM_ACCESS_WRITE, 0, 0, 0, 0);
-		return -CSVSM_EFAULT;
-	}
-	return rc;
-}
-
 int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)
 {
-	int rc;
-
-	*unchanged = false;
-	rc = sim_rmp_pvalidate(sim_machine->rmp, 0, gpa, size, validate, unchanged);
-	sim_trace(sim_machine, CSVSM_EV_PVALIDATE, gpa, size, validate, (uint64_t)(int64_t)rc,
-	          *unchanged, 0);
-	return rmp_outcome(rc, gpa);
+	return sim_snp_pvalidate(&sim_machine->snp, gpa, size, validate, unchanged);
 }
 
 int plat_rmpadjust(gpa_t gpa, enum rmp_page_size size, uint64_t attrs)
 {
-	int rc = sim_rmp_rmpadjust(sim_machine->rmp, 0, gpa, size, attrs);
-
-	sim_trace(sim_machine, CSVSM_EV_RMPADJUST, gpa, size, attrs, (uint64_t)(int64_t)rc, 0, 0);
-	return rmp_outcome(rc, gpa);
+	return sim_snp_rmpadjust(&sim_machine->snp, gpa, size, attrs);
 }
 
 unsigned int plat_vcpu_index(void)
@@ -146,20 +123,13 @@ int plat_run_guest(unsigned int vmpl)
 {
 	struct csvsm_sim *sim = sim_machine;
 
-	sim->stats.vmgexits++;
-	sim_trace(sim, CSVSM_EV_VMGEXIT, GHCB_MSR_RUN_VMPL(vmpl), 0, 0, 0, 0, 0);
-	if (sim->policy.refuse_run_vmpl > 0 || vmpl != sim->cfg.guest_vmpl) {
-		if (sim->policy.refuse_run_vmpl > 0) {
-			sim->policy.refuse_run_vmpl--;
-			sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REFUSE_RUN, 0, 0, 0, 0, 0);
-		}
+	if (sim_hv_run_vmpl(&sim->snp, 0, vmpl) < 0)
 		return -CSVSM_EIO;
-	}
 	sim_enter_guest(sim);
 	return 0;
 }
 
 uint64_t plat_ghcb_msr_request(uint64_t request)
 {
-	return sim_hv_msr_request(sim_machine, request);
+	return sim_hv_svsm_msr(&sim_machine->snp, request);
 }

@@ -37,12 +37,16 @@ void csvsm_sim_config_default(struct csvsm_sim_config *cfg)
 	cfg->seed = 1;
 }
 
-void *sim_gpa_host(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
+/* The machine model's host hooks (sim/machine/snp.h). */
+void sim_snp_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+                   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	if (gpa >= sim->phys_limit || len > sim->phys_limit - gpa)
-		return NULL;
-	sim_note_dirty(sim, gpa, len); /* callers may write through the pointer */
-	return sim->mem + gpa;
+	sim_trace(sim_of(m), type, a0, a1, a2, a3, a4, a5);
+}
+
+void sim_snp_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
+{
+	sim_note_dirty(sim_of(m), gpa, len);
 }
 
 static bool sim_mem_is_zero(const void *p, size_t len)
@@ -94,6 +98,7 @@ static int machine_psp(struct csvsm_sim *sim, const struct snp_secrets_page *sec
 	pc.policy = sim->cfg.guest_policy ? sim->cfg.guest_policy
 	                                  : SNP_POLICY_RESERVED_ONE | SNP_POLICY_SMT;
 	sim->psp = sim_psp_new(&pc);
+	sim->snp.psp = sim->psp;
 	OPENSSL_cleanse(&pc, sizeof(pc));
 	return sim->psp ? 0 : -1;
 }
@@ -143,8 +148,8 @@ static int machine_launch(struct csvsm_sim *sim)
 	if (sim_rmp_rmpadjust(sim->rmp, 0, svsm + SIM_SVSM_BOOT_VMSA, RMP_PAGE_4K,
 	                      RMPADJUST_TARGET_VMPL(c->guest_vmpl) | RMPADJUST_VMSA) != 0)
 		return -1;
-	sim->vcpus[0].guest_vmsa_gpa = sim->layout.boot_vmsa_gpa;
-	sim->vcpus[0].guest_caa_gpa = sim->layout.boot_caa_gpa;
+	sim->snp.vcpus[0].guest_vmsa_gpa = sim->layout.boot_vmsa_gpa;
+	sim->snp.vcpus[0].guest_caa_gpa = sim->layout.boot_caa_gpa;
 	return 0;
 }
 
@@ -164,7 +169,7 @@ static void vmpl0_entry(void *arg)
 
 void sim_enter_guest(struct csvsm_sim *sim)
 {
-	sim->stats.vmpl_switches++;
+	sim->snp.stats.vmpl_switches++;
 	sim_trace(sim, CSVSM_EV_VMPL_SWITCH, 0, sim->cfg.guest_vmpl, 0, 0, 0, 0);
 	sim->running_vmpl = sim->cfg.guest_vmpl;
 	sim_ctx_switch(&sim->vcpus[sim->current_vcpu].vmpl0, &sim->harness);
@@ -173,7 +178,7 @@ void sim_enter_guest(struct csvsm_sim *sim)
 void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu)
 {
 	sim->current_vcpu = vcpu;
-	sim->stats.vmpl_switches++;
+	sim->snp.stats.vmpl_switches++;
 	sim_trace(sim, CSVSM_EV_VMPL_SWITCH, sim->cfg.guest_vmpl, 0, 0, 0, 0, 0);
 	sim->running_vmpl = 0;
 	sim_ctx_switch(&sim->harness, &sim->vcpus[vcpu].vmpl0);
@@ -241,6 +246,10 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 	sim_time_reset();
 	fault_reset();
 	sim->rmp = sim_rmp_new(sim->phys_limit);
+	sim_snp_init(&sim->snp, sim->rmp, sim->mem, sim->phys_limit, cfg->guest_ram_size,
+	             cfg->vcpu_count, cfg->guest_vmpl);
+	sim->snp.sev_info = cfg->hv_sev_info;
+	sim->snp.features = cfg->hv_features;
 	if (!sim->rmp || machine_launch(sim) < 0) {
 		fprintf(stderr, "csvsm-sim: cannot build the machine\n");
 		csvsm_sim_free(sim);
@@ -281,31 +290,12 @@ void csvsm_sim_layout(const struct csvsm_sim *sim, struct csvsm_sim_layout *out)
 	*out = sim->layout;
 }
 
-enum csvsm_sim_access_result sim_check_access(struct csvsm_sim *sim, unsigned int vmpl,
-                                              uint64_t gpa, size_t len, unsigned int access)
-{
-	uint64_t fault_gpa;
-
-	switch (sim_rmp_check(sim->rmp, vmpl, gpa, len, access, &fault_gpa)) {
-	case SIM_ACCESS_OK:
-		return CSVSM_SIM_ACCESS_OK;
-	case SIM_ACCESS_VC:
-		sim->stats.vc_events++;
-		sim_trace(sim, CSVSM_EV_VC, fault_gpa, access, 0, 0, 0, 0);
-		return CSVSM_SIM_ACCESS_VC;
-	default:
-		sim->stats.npf_events++;
-		sim_trace(sim, CSVSM_EV_NPF, fault_gpa, access, 0, 0, 0, 0);
-		return CSVSM_SIM_ACCESS_NPF;
-	}
-}
-
 int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
                            enum csvsm_sim_access_kind kind)
 {
 	if (len && gpa + len < gpa)
 		return -1;
-	return sim_check_access(sim, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind);
+	return sim_snp_check_access(&sim->snp, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind);
 }
 
 int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
@@ -334,19 +324,6 @@ int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t 
 	return rc;
 }
 
-/* The guest's VMSA on `vcpu` if the hypervisor can run it, else NULL. */
-static struct vmsa_page *runnable_vmsa(struct csvsm_sim *sim, unsigned int vcpu)
-{
-	struct sim_rmp_entry e;
-	struct vmsa_page *vmsa;
-	uint64_t gpa = sim->vcpus[vcpu].guest_vmsa_gpa;
-
-	if (!gpa || sim_rmp_query(sim->rmp, gpa, &e) != 0 || !e.vmsa)
-		return NULL;
-	vmsa = sim_gpa_host(sim, gpa, PAGE_SIZE);
-	return (vmsa && (vmsa->efer & EFER_SVME)) ? vmsa : NULL;
-}
-
 /* What Linux does after some successful calls (arch/x86/coco/sev). */
 static void after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct csvsm_regs *in,
                        const struct csvsm_regs *out)
@@ -356,21 +333,17 @@ static void after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct cs
 	if (SVSM_PROTOCOL(in->rax) != SVSM_PROTO_CORE || out->rax != SVSM_SUCCESS)
 		return;
 	if (call == SVSM_CORE_REMAP_CA) {
-		sim->vcpus[vcpu].guest_caa_gpa = in->rcx;
+		sim->snp.vcpus[vcpu].guest_caa_gpa = in->rcx;
 	} else if (call == SVSM_CORE_CREATE_VCPU && (uint32_t)in->r8 < sim->cfg.vcpu_count) {
 		/* The AP creation NAE (0x8000_0013): the hypervisor records the VMSA. */
-		struct sim_vcpu *ap = &sim->vcpus[(uint32_t)in->r8];
+		unsigned int apic_id = (uint32_t)in->r8;
 
-		sim->stats.vmgexits++;
-		ap->guest_vmsa_gpa = in->rcx;
-		ap->guest_caa_gpa = in->rdx;
-		if (start_vmpl0(sim, (uint32_t)in->r8) < 0)
-			ap->guest_vmsa_gpa = 0;
+		sim_hv_ap_create(&sim->snp, apic_id, in->rcx, in->rdx);
+		if (start_vmpl0(sim, apic_id) < 0)
+			sim->snp.vcpus[apic_id].guest_vmsa_gpa = 0;
 		sim->current_vcpu = vcpu;
 	} else if (call == SVSM_CORE_DELETE_VCPU) {
-		for (unsigned int i = 0; i < sim->cfg.vcpu_count; i++)
-			if (sim->vcpus[i].guest_vmsa_gpa == in->rcx)
-				sim->vcpus[i].guest_vmsa_gpa = 0;
+		sim_hv_ap_destroy(&sim->snp, in->rcx);
 	}
 }
 
@@ -383,10 +356,11 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	uint8_t *pending;
 
 	io->serviced = false;
-	if (sim->terminated || vcpu >= sim->cfg.vcpu_count || !(vmsa = runnable_vmsa(sim, vcpu)))
+	if (sim->snp.terminated || vcpu >= sim->cfg.vcpu_count ||
+	    !(vmsa = sim_hv_runnable_vmsa(&sim->snp, vcpu)))
 		return -1;
 	sim->current_vcpu = vcpu; /* the guest's events happen on this vCPU */
-	caa = sim->vcpus[vcpu].guest_caa_gpa;
+	caa = sim->snp.vcpus[vcpu].guest_caa_gpa;
 	/* The guest: registers, call_pending = 1, MSR 0x016 run VMPL0, VMGEXIT. */
 	vmsa->rax = io->rax;
 	vmsa->rcx = io->rcx;
@@ -396,17 +370,13 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	sim_trace(sim, CSVSM_EV_CALL, io->rax, io->rcx, io->rdx, io->r8, io->r9, 0);
 	if (csvsm_sim_guest_write(sim, caa, &one, 1) != CSVSM_SIM_ACCESS_OK)
 		return -1;
-	sim->stats.vmgexits++;
-	sim_trace(sim, CSVSM_EV_VMGEXIT, GHCB_MSR_RUN_VMPL(0), 0, 0, 0, 0, 0);
-	if (sim->policy.refuse_run_vmpl > 0) {
-		sim->policy.refuse_run_vmpl--;
-		sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REFUSE_RUN, 0, 0, 0, 0, 0);
+	if (sim_hv_run_vmpl(&sim->snp, sim->cfg.guest_vmpl, 0) < 0) {
 		pending = sim_gpa_host(sim, caa, 1);
 		__atomic_exchange_n(pending, 0, __ATOMIC_SEQ_CST);
 		return -1;
 	}
 	vmsa->guest_exit_code = VMEXIT_VMGEXIT;
-	sim->stats.calls++;
+	sim->snp.stats.calls++;
 	sim_enter_vmpl0(sim, vcpu);
 	/* Back at the guest VMPL: results, then xchg(call_pending, 0). */
 	io->rax = vmsa->rax;
@@ -441,47 +411,34 @@ int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_
 int csvsm_sim_guest_psc(struct csvsm_sim *sim, uint64_t gpa, unsigned int page_size,
                         bool to_private)
 {
-	uint64_t len = page_size ? SIM_2M : PAGE_SIZE;
-	int result;
-
-	sim->stats.psc_requests++;
-	sim->stats.vmgexits++;
-	if (sim->policy.refuse_psc > 0) {
-		sim->policy.refuse_psc--;
-		sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REFUSE_PSC, gpa, 0, 0, 0, 0);
-		result = 1;
-	} else if (page_size > 1 || gpa % len || gpa >= sim->layout.ram_size ||
-	           len > sim->layout.ram_size - gpa) {
-		result = 2;
-	} else {
-		enum rmp_page_size size = page_size ? RMP_PAGE_2M : RMP_PAGE_4K;
-
-		result = sim_rmp_update(sim->rmp, gpa, size, to_private) ? 2 : 0;
-	}
-	sim_trace(sim, CSVSM_EV_PSC, gpa, page_size, to_private, (uint64_t)result, 0, 0);
-	return result;
+	return sim_hv_psc(&sim->snp, gpa, page_size, to_private);
 }
 
 void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_policy *policy)
 {
-	memset(&sim->policy, 0, sizeof(sim->policy));
-	if (policy)
-		sim->policy = *policy;
-	sim->svsm_reads = 0;
+	sim_hv_set_policy(&sim->snp, policy);
+}
+
+uint64_t csvsm_sim_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t request)
+{
+	if (vcpu >= sim->cfg.vcpu_count || sim->snp.terminated)
+		return 0;
+	sim->current_vcpu = vcpu; /* the events happen on this vCPU */
+	return sim_hv_guest_msr(&sim->snp, vcpu, request);
+}
+
+bool csvsm_sim_terminated(const struct csvsm_sim *sim, unsigned int *set, unsigned int *reason)
+{
+	if (set)
+		*set = sim->snp.term_set;
+	if (reason)
+		*reason = sim->snp.term_reason;
+	return sim->snp.terminated;
 }
 
 int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill)
 {
-	gpa &= ~(uint64_t)(PAGE_SIZE - 1);
-	if (gpa >= sim->layout.ram_size)
-		return -1;
-	/* The RMP first: a page inside an assigned 2 MiB entry cannot be remapped alone. */
-	if (sim_rmp_update(sim->rmp, gpa, RMP_PAGE_4K, true) != 0)
-		return -1;
-	sim_note_dirty(sim, gpa, PAGE_SIZE);
-	memset(sim->mem + gpa, fill, PAGE_SIZE);
-	sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_REMAP, gpa, 0, 0, 0, 0);
-	return 0;
+	return sim_hv_remap(&sim->snp, gpa, fill);
 }
 
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
@@ -497,7 +454,7 @@ int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t 
 
 void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out)
 {
-	*out = sim->stats;
+	*out = sim->snp.stats;
 	out->pages_validated =
 	    sim_rmp_count_validated(sim->rmp) - sim->layout.svsm_size / PAGE_SIZE;
 }

@@ -57,7 +57,7 @@ int csvsm_sim_attest(struct csvsm_sim *sim, unsigned int vcpu,
 	    req->nonce_len > CSVSM_SIM_ATTEST_NONCE_MAX || (req->nonce_len && !req->nonce))
 		return -1;
 	memset(out, 0, sizeof(*out));
-	ca = sim->vcpus[vcpu].guest_caa_gpa;
+	ca = sim->snp.vcpus[vcpu].guest_caa_gpa;
 	if (!ca || att_validate(sim, vcpu, ca) < 0)
 		return -1;
 	if (req->nonce_len && csvsm_sim_guest_write(sim, att_page(sim, ATT_NONCE), req->nonce,

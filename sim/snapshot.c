@@ -171,6 +171,7 @@ static void save_core(struct sim_snapshot *s)
 {
 	(void)mm_trim();
 	mm_get_stats(&s->heap);
+	vcpu_lock();
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
 		struct vcpu *v = vcpu_at(i);
 
@@ -178,6 +179,7 @@ static void save_core(struct sim_snapshot *s)
 		if (v)
 			s->vcpu_rec[i] = *v;
 	}
+	vcpu_unlock();
 }
 
 int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
@@ -185,7 +187,7 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 	struct sim_snapshot *s;
 	size_t rmp_size = sim_rmp_snapshot_size(sim->rmp);
 
-	if (sim->stats.calls != 0)
+	if (sim->snp.stats.calls != 0)
 		return -1;
 	for (unsigned int i = 1; i < PLAT_MAX_VCPUS; i++)
 		if (sim->vcpus[i].vmpl0_created)
@@ -280,7 +282,10 @@ static void forget_dirty(struct sim_snapshot *s)
 static bool restore_core_fast(struct sim_snapshot *s)
 {
 	struct mm_stats now;
+	bool ok = true;
 
+	/* No SVSM code runs during a restore: the lock only satisfies the table's rules. */
+	vcpu_lock();
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
 		struct vcpu *v = vcpu_at(i);
 
@@ -295,13 +300,18 @@ static bool restore_core_fast(struct sim_snapshot *s)
 		v = vcpu_at(i);
 		if (!v) {
 			v = kmalloc(sizeof(*v));
-			if (!v)
-				return false;
+			if (!v) {
+				ok = false;
+				break;
+			}
 			vcpu_install(i, v);
 			s->vcpu_ptr[i] = v; /* an equivalent record, maybe elsewhere */
 		}
 		*v = s->vcpu_rec[i];
 	}
+	vcpu_unlock();
+	if (!ok)
+		return false;
 	(void)mm_trim();
 	mm_get_stats(&now);
 	return memcmp(&now, &s->heap, sizeof(now)) == 0;

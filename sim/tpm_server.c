@@ -15,6 +15,12 @@
  * presence, cancel, key cache, the locality-4 hash signals and
  * SET_ALTERNATIVE_RESULT are acknowledged and have no effect (the SVSM
  * vTPM has no such inputs).
+ *
+ * One thread, poll(): every connection has its own input and output
+ * buffers, a request is handled once it is complete and its reply sent
+ * whole, so a client sending half a message holds nobody else (see struct
+ * conn). Replies leave with TCP_NODELAY; reads re-arm TCP_QUICKACK (see
+ * conn_readable for the stall this avoids).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,18 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "csvsm/abi/svsm.h"
-#include "csvsm/abi/vtpm.h"
 #include "csvsm/adapter/vtpm.h"
 #include "csvsm/error.h"
-#include "csvsm/sim.h"
-#include "csvsm/sim_blkdev.h"
-#include "csvsm/sim_nv.h"
-#include "csvsm/vtpm.h"
 #include "tpm_server.h"
+#include "vtpm_guest.h"
 
 /* TCG TPM simulator command codes (TpmTcpProtocol.h). */
 enum {
@@ -66,32 +67,44 @@ enum {
 	MS_TEST_FAILURE_MODE = 30,
 };
 
-#define SERVER_VERSION    1
-#define MS_PLATFORM_AVAIL 1         /* REMOTE_HANDSHAKE flag: platform port present */
-#define MAX_WIRE_BYTES    (1 << 20) /* larger payloads close the connection */
-#define MAX_CLIENTS       16
-#define STATE_FILE_SIZE   (1u << 20) /* a created state file */
-#define STATE_WRITE_UNIT  512u
-#define RECV_TIMEOUT_S    30
-
-/* TPM response codes the server makes up when the SVSM refuses (Part 2 6.6). */
-#define TPM_RC_FAILURE      0x101
+#define SERVER_VERSION      1
+#define MS_PLATFORM_AVAIL   1         /* REMOTE_HANDSHAKE flag: platform port present */
+#define MAX_WIRE_BYTES      (1 << 20) /* larger payloads close the connection */
+#define IN_CAP              (9 + SVSM_VTPM_CMD_MAX) /* the largest message kept whole */
+#define OUT_CAP             (4 + SVSM_VTPM_RSP_MAX + 4)
 #define TPM_RC_COMMAND_SIZE 0x142
-#define TPM_RC_LOCALITY     0x907
-#define TPM_RC_RETRY        0x922
 
 enum conn_kind { CONN_TPM, CONN_PLATFORM };
 enum conn_result { CONN_KEEP, CONN_CLOSE, CONN_STOP };
 
+/*
+ * One client connection. Requests are read without blocking into `in` and
+ * handled once complete; the reply goes out from `out`, and no further
+ * request of this connection is handled before it has (so a client that
+ * does not read its replies only stalls itself). A payload too large to
+ * run (above SVSM_VTPM_CMD_MAX) is read and dropped (`discard`), then
+ * answered.
+ */
+struct conn {
+	int fd;
+	enum conn_kind kind;
+	uint64_t last_active; /* ms, monotonic: the least recently active goes first */
+	uint32_t discard;     /* payload bytes still to drop */
+	uint32_t discard_cmd; /* the command whose payload is dropped */
+	size_t have;          /* bytes in `in` */
+	size_t out_len, out_off;
+	uint8_t in[IN_CAP];
+	uint8_t out[OUT_CAP];
+};
+
 struct server {
-	struct csvsm_sim *sim;
-	struct csvsm_sim_layout layout;
-	uint64_t buf_gpa; /* the guest page of the request/response buffer */
+	struct vtpm_guest guest;
 	bool powered;
 	bool quiet;
 	uint32_t largest_cmd, largest_rsp;
-	uint8_t wire[MAX_WIRE_BYTES];
-	uint8_t page[SVSM_VTPM_BUFFER_SIZE];
+	struct conn *conns[2 * TPM_SERVER_MAX_CONNS];
+	unsigned int nconns;
+	uint8_t rsp[SVSM_VTPM_RSP_MAX];
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -102,173 +115,129 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-/* ---- socket I/O ---- */
-
-static bool read_full(int fd, void *buf, size_t len)
+static uint64_t now_ms(void)
 {
-	uint8_t *p = buf;
+	struct timespec ts;
 
-	while (len) {
-		ssize_t n = recv(fd, p, len, 0);
-
-		if (n < 0 && errno == EINTR && !stop_requested)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static bool write_full(int fd, const void *buf, size_t len)
+static uint32_t get_be32(const uint8_t *p)
 {
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static bool read_u32(int fd, uint32_t *v)
+/* Appends a big-endian u32 to the connection's reply. */
+static void out_u32(struct conn *c, uint32_t v)
 {
-	uint32_t be;
+	uint8_t *p = c->out + c->out_len;
 
-	if (!read_full(fd, &be, sizeof(be)))
-		return false;
-	*v = ntohl(be);
-	return true;
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	c->out_len += 4;
 }
 
-static bool write_u32(int fd, uint32_t v)
-{
-	uint32_t be = htonl(v);
+/* ---- the TPM port ---- */
 
-	return write_full(fd, &be, sizeof(be));
+/* The TPM response to one command, and the trailing zero word. */
+static void reply_command(struct server *s, struct conn *c, uint8_t locality, const uint8_t *cmd,
+                          uint32_t len)
+{
+	size_t rsp_len;
+
+	if (len > s->largest_cmd)
+		s->largest_cmd = len;
+	/* A powered-off TPM answers nothing (the simulator's empty response). */
+	rsp_len = s->powered ? vtpm_guest_command(&s->guest, locality, cmd, len, s->rsp) : 0;
+	if (rsp_len > s->largest_rsp)
+		s->largest_rsp = (uint32_t)rsp_len;
+	out_u32(c, (uint32_t)rsp_len);
+	memcpy(c->out + c->out_len, s->rsp, rsp_len);
+	c->out_len += rsp_len;
+	out_u32(c, 0);
 }
 
-/* Reads a u32-size-prefixed payload into s->wire; false when too large or cut. */
-static bool read_var(struct server *s, int fd, uint32_t *len)
+/* A command too large for the SVSM buffer, once its payload is dropped. */
+static void reply_too_large(struct conn *c)
 {
-	if (!read_u32(fd, len) || *len > sizeof(s->wire))
-		return false;
-	return read_full(fd, s->wire, *len);
-}
+	static const uint8_t rsp[10] = {0x80, 0x01, 0, 0, 0, 10, 0, 0, 0x01, 0x42};
 
-/* ---- the guest side: one command through the SVSM ---- */
-
-static size_t error_response(uint8_t *out, uint32_t rc)
-{
-	static const uint8_t hdr[6] = {0x80, 0x01, 0, 0, 0, 10};
-
-	memcpy(out, hdr, sizeof(hdr));
-	out[6] = (uint8_t)(rc >> 24);
-	out[7] = (uint8_t)(rc >> 16);
-	out[8] = (uint8_t)(rc >> 8);
-	out[9] = (uint8_t)rc;
-	return 10;
+	_Static_assert(TPM_RC_COMMAND_SIZE == 0x142, "response bytes above");
+	out_u32(c, sizeof(rsp));
+	memcpy(c->out + c->out_len, rsp, sizeof(rsp));
+	c->out_len += sizeof(rsp);
+	out_u32(c, 0);
 }
 
 /*
- * Runs TPM command s->wire[0..len) at `locality` the way the Linux
- * tpm_svsm driver does: request into the guest page, SVSM_VTPM_CMD, the
- * response from the same page, into `out` (SVSM_VTPM_RSP_MAX bytes).
- * Returns the response length; an SVSM refusal becomes a TPM error code.
+ * Handles the TPM-port message at the start of c->in when it is complete.
+ * Returns the bytes it consumed (0: incomplete, wait for more), or -1 /
+ * -2 to close the connection / stop the server.
  */
-static size_t svsm_tpm_command(struct server *s, uint8_t locality, uint32_t len, uint8_t *out)
+static long take_tpm(struct server *s, struct conn *c)
 {
-	struct csvsm_regs r = {.rax = SVSM_RAX(SVSM_PROTO_VTPM, SVSM_VTPM_CMD), .rcx = s->buf_gpa};
-	uint32_t v, rsp_len;
+	const uint8_t *p = c->in;
+	uint32_t cmd, len;
 
-	if (len > SVSM_VTPM_CMD_MAX)
-		return error_response(out, TPM_RC_COMMAND_SIZE);
-	v = SVSM_VTPM_PLATFORM_SEND_COMMAND; /* little-endian fields: x86 guest memory */
-	memcpy(s->page, &v, 4);
-	s->page[4] = locality;
-	memcpy(s->page + 5, &len, 4);
-	memcpy(s->page + 9, s->wire, len);
-	if (csvsm_sim_guest_write(s->sim, s->buf_gpa, s->page, 9 + len) != 0 ||
-	    csvsm_sim_call(s->sim, 0, &r) != 0 || !r.serviced) {
-		fprintf(stderr, "csvsm-sim tpm-server: the SVSM call was not delivered\n");
-		return error_response(out, TPM_RC_FAILURE);
-	}
-	if (r.rax != SVSM_SUCCESS) {
-		if (!s->quiet)
-			fprintf(stderr, "csvsm-sim tpm-server: SVSM_VTPM_CMD refused: %#llx\n",
-			        (unsigned long long)r.rax);
-		if (r.rax == SVSM_ERR_BUSY)
-			return error_response(out, TPM_RC_RETRY);
-		if (r.rax == SVSM_ERR_INVALID_PARAMETER)
-			return error_response(out,
-			                      locality ? TPM_RC_LOCALITY : TPM_RC_COMMAND_SIZE);
-		return error_response(out, TPM_RC_FAILURE);
-	}
-	if (csvsm_sim_guest_read(s->sim, s->buf_gpa, &rsp_len, 4) != 0 ||
-	    rsp_len > SVSM_VTPM_RSP_MAX ||
-	    csvsm_sim_guest_read(s->sim, s->buf_gpa + 4, out, rsp_len) != 0)
-		return error_response(out, TPM_RC_FAILURE);
-	return rsp_len;
-}
-
-/* ---- the two ports ---- */
-
-static enum conn_result handle_tpm(struct server *s, int fd)
-{
-	static uint8_t rsp[SVSM_VTPM_RSP_MAX];
-	uint32_t cmd, len, v;
-	uint8_t locality;
-	size_t rsp_len;
-
-	if (!read_u32(fd, &cmd))
-		return CONN_CLOSE;
+	if (c->have < 4)
+		return 0;
+	cmd = get_be32(p);
 	switch (cmd) {
 	case MS_SEND_COMMAND:
-		if (!read_full(fd, &locality, 1) || !read_var(s, fd, &len))
-			return CONN_CLOSE;
-		if (len > s->largest_cmd)
-			s->largest_cmd = len;
-		/* A powered-off TPM answers nothing (the simulator's empty response). */
-		rsp_len = s->powered ? svsm_tpm_command(s, locality, len, rsp) : 0;
-		if (rsp_len > s->largest_rsp)
-			s->largest_rsp = (uint32_t)rsp_len;
-		if (!write_u32(fd, (uint32_t)rsp_len) || !write_full(fd, rsp, rsp_len))
-			return CONN_CLOSE;
-		break;
+	case MS_SIGNAL_HASH_DATA: {
+		size_t hdr = cmd == MS_SEND_COMMAND ? 9 : 8;
+
+		if (c->have < hdr)
+			return 0;
+		len = get_be32(p + hdr - 4);
+		if (len > MAX_WIRE_BYTES)
+			return -1;
+		if (hdr + len > IN_CAP) {
+			/* Too large to keep: dropped as it arrives, then answered. */
+			c->discard = len;
+			c->discard_cmd = cmd;
+			return (long)hdr;
+		}
+		if (c->have < hdr + len)
+			return 0;
+		if (cmd == MS_SEND_COMMAND)
+			reply_command(s, c, p[4], p + 9, len);
+		else
+			out_u32(c, 0);
+		return (long)(hdr + len);
+	}
 	case MS_SIGNAL_HASH_START:
 	case MS_SIGNAL_HASH_END:
-		break;
-	case MS_SIGNAL_HASH_DATA:
-		if (!read_var(s, fd, &len))
-			return CONN_CLOSE;
-		break;
+		out_u32(c, 0);
+		return 4;
 	case MS_REMOTE_HANDSHAKE:
-		if (!read_u32(fd, &v) || v == 0)
-			return CONN_CLOSE;
-		if (!write_u32(fd, SERVER_VERSION) || !write_u32(fd, MS_PLATFORM_AVAIL))
-			return CONN_CLOSE;
-		break;
+		if (c->have < 8)
+			return 0;
+		if (get_be32(p + 4) == 0)
+			return -1;
+		out_u32(c, SERVER_VERSION);
+		out_u32(c, MS_PLATFORM_AVAIL);
+		out_u32(c, 0);
+		return 8;
 	case MS_SET_ALTERNATIVE_RESULT:
-		if (!read_u32(fd, &v))
-			return CONN_CLOSE;
-		break;
+		if (c->have < 8)
+			return 0;
+		out_u32(c, 0);
+		return 8;
 	case MS_SESSION_END:
-		return CONN_CLOSE;
+		return -1;
 	case MS_STOP:
-		return CONN_STOP;
+		return -2;
 	default:
 		fprintf(stderr, "csvsm-sim tpm-server: unknown TPM-port command %u\n", cmd);
-		return CONN_CLOSE;
+		return -1;
 	}
-	return write_u32(fd, 0) ? CONN_KEEP : CONN_CLOSE;
 }
+
+/* ---- the platform port ---- */
 
 /* _TPM_Init: the TPM restarts from NV and waits for TPM2_Startup. */
 static void tpm_init_signal(struct server *s)
@@ -282,12 +251,14 @@ static void tpm_init_signal(struct server *s)
 		fprintf(stderr, "csvsm-sim tpm-server: TPM reset (_TPM_Init)\n");
 }
 
-static enum conn_result handle_platform(struct server *s, int fd)
+/* As take_tpm, for a platform-port message. */
+static long take_platform(struct server *s, struct conn *c)
 {
-	uint32_t cmd, v;
+	uint32_t cmd;
 
-	if (!read_u32(fd, &cmd))
-		return CONN_CLOSE;
+	if (c->have < 4)
+		return 0;
+	cmd = get_be32(c->in);
 	switch (cmd) {
 	case MS_SIGNAL_POWER_ON:
 		if (!s->powered)
@@ -313,24 +284,180 @@ static enum conn_result handle_platform(struct server *s, int fd)
 	case MS_TEST_FAILURE_MODE:
 		break;
 	case MS_ACT_GET_SIGNALED:
-		if (!read_u32(fd, &v) || !write_u32(fd, 0))
-			return CONN_CLOSE;
-		break;
+		if (c->have < 8)
+			return 0;
+		out_u32(c, 0);
+		out_u32(c, 0);
+		return 8;
 	case MS_GET_COMMAND_RESPONSE_SIZES:
 		/* Four u32: largest command size and code, largest response size and code. */
-		if (!write_u32(fd, 16) || !write_u32(fd, s->largest_cmd) || !write_u32(fd, 0) ||
-		    !write_u32(fd, s->largest_rsp) || !write_u32(fd, 0))
-			return CONN_CLOSE;
+		out_u32(c, 16);
+		out_u32(c, s->largest_cmd);
+		out_u32(c, 0);
+		out_u32(c, s->largest_rsp);
+		out_u32(c, 0);
 		break;
 	case MS_SESSION_END:
-		return CONN_CLOSE;
+		return -1;
 	case MS_STOP:
-		return CONN_STOP;
+		return -2;
 	default:
 		fprintf(stderr, "csvsm-sim tpm-server: unknown platform signal %u\n", cmd);
-		return CONN_CLOSE;
+		return -1;
 	}
-	return write_u32(fd, 0) ? CONN_KEEP : CONN_CLOSE;
+	out_u32(c, 0);
+	return 4;
+}
+
+/* ---- connections ---- */
+
+/* Sends what is left of the reply. CONN_KEEP (done or would block) or CONN_CLOSE. */
+static enum conn_result flush_out(struct conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return CONN_KEEP;
+		if (n <= 0)
+			return CONN_CLOSE;
+		c->out_off += (size_t)n;
+	}
+	c->out_len = c->out_off = 0;
+	return CONN_KEEP;
+}
+
+/* Handles every complete request in c->in while no reply is pending. */
+static enum conn_result take_requests(struct server *s, struct conn *c)
+{
+	size_t used = 0;
+	enum conn_result res = CONN_KEEP;
+
+	while (c->out_len == 0 && c->discard == 0) {
+		long n;
+
+		memmove(c->in, c->in + used, c->have - used);
+		c->have -= used;
+		used = 0;
+		n = c->kind == CONN_TPM ? take_tpm(s, c) : take_platform(s, c);
+		if (n < 0) {
+			res = n == -2 ? CONN_STOP : CONN_CLOSE;
+			break;
+		}
+		if (n == 0)
+			break;
+		used = (size_t)n;
+		if (c->out_len && flush_out(c) != CONN_KEEP) {
+			res = CONN_CLOSE;
+			break;
+		}
+	}
+	memmove(c->in, c->in + used, c->have - used);
+	c->have -= used;
+	return res;
+}
+
+/*
+ * Reads what the client sent (without blocking) and handles what became
+ * complete. Returns CONN_KEEP, CONN_CLOSE (EOF, error, protocol error) or
+ * CONN_STOP.
+ */
+static enum conn_result conn_readable(struct server *s, struct conn *c)
+{
+	uint8_t scratch[4096];
+	int one = 1;
+	ssize_t n;
+
+	if (c->discard) {
+		size_t want = c->discard < sizeof(scratch) ? c->discard : sizeof(scratch);
+
+		n = recv(c->fd, scratch, want, MSG_DONTWAIT);
+	} else {
+		n = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, MSG_DONTWAIT);
+	}
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+		return CONN_KEEP;
+	if (n <= 0)
+		return CONN_CLOSE;
+	/*
+	 * tpm2-tss's mssim TCTI writes the 9-byte SEND_COMMAND header and the
+	 * command separately, without TCP_NODELAY: Nagle's algorithm holds the
+	 * command until the header is acknowledged, and a delayed ACK here
+	 * (Linux: up to 40 ms once the connection looks interactive) would
+	 * hold that acknowledgement. Quick-ACK mode is not sticky, so it is
+	 * re-armed after every read.
+	 */
+	setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	c->last_active = now_ms();
+	if (c->discard) {
+		c->discard -= (uint32_t)n;
+		if (c->discard)
+			return CONN_KEEP;
+		if (c->discard_cmd == MS_SEND_COMMAND)
+			reply_too_large(c);
+		else
+			out_u32(c, 0);
+		if (flush_out(c) != CONN_KEEP)
+			return CONN_CLOSE;
+	} else {
+		c->have += (size_t)n;
+	}
+	return take_requests(s, c);
+}
+
+static void conn_close(struct server *s, unsigned int i)
+{
+	close(s->conns[i]->fd);
+	free(s->conns[i]);
+	s->conns[i] = s->conns[--s->nconns];
+}
+
+/*
+ * A new connection on `kind`'s port. When that port already has
+ * TPM_SERVER_MAX_CONNS connections, the one that was active least recently
+ * is closed first, so a new client is always served.
+ */
+static void conn_accept(struct server *s, int lfd, enum conn_kind kind)
+{
+	unsigned int same = 0, oldest = 0;
+	bool found = false;
+	struct conn *c;
+	int one = 1, fd;
+
+	fd = accept(lfd, NULL, NULL); /* MSG_DONTWAIT on every recv and send */
+	if (fd < 0)
+		return;
+	for (unsigned int i = 0; i < s->nconns; i++) {
+		if (s->conns[i]->kind != kind)
+			continue;
+		same++;
+		if (!found || s->conns[i]->last_active < s->conns[oldest]->last_active)
+			oldest = i;
+		found = true;
+	}
+	if (same >= TPM_SERVER_MAX_CONNS) {
+		if (!s->quiet)
+			fprintf(stderr,
+			        "csvsm-sim tpm-server: %u connections on the %s port: closing "
+			        "the least recently active\n",
+			        same, kind == CONN_TPM ? "TPM" : "platform");
+		conn_close(s, oldest);
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	/* Replies go out whole and at once. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	c->fd = fd;
+	c->kind = kind;
+	c->last_active = now_ms();
+	s->conns[s->nconns++] = c;
 }
 
 /* ---- set-up ---- */
@@ -345,7 +472,7 @@ static int listen_on(uint16_t port)
 		return -1;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 8) < 0) {
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 64) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -355,71 +482,23 @@ static int listen_on(uint16_t port)
 	return fd;
 }
 
-/* The guest accepts one free RAM page for its TPM buffer (PVALIDATE, as Linux does). */
-static int guest_buffer(struct server *s)
-{
-	uint64_t list[2], gpa = s->layout.free_ram_base;
-	uint64_t ca = s->layout.boot_caa_gpa + 8;
-	struct csvsm_regs r = {.rax = SVSM_RAX(SVSM_PROTO_CORE, SVSM_CORE_PVALIDATE), .rcx = ca};
-
-	list[0] = 1; /* entries = 1, next = 0 */
-	list[1] = gpa | SVSM_PVAL_VALIDATE;
-	if (csvsm_sim_guest_write(s->sim, ca, list, sizeof(list)) != 0 ||
-	    csvsm_sim_call(s->sim, 0, &r) != 0 || r.rax != SVSM_SUCCESS)
-		return -1;
-	s->buf_gpa = gpa;
-	return 0;
-}
-
-/* QUERY_PROTOCOL(2, 1) and SVSM_VTPM_QUERY, as the Linux driver probes. */
-static bool vtpm_present(struct server *s)
-{
-	struct csvsm_regs q = {.rax = SVSM_RAX(SVSM_PROTO_CORE, SVSM_CORE_QUERY_PROTOCOL),
-	                       .rcx = ((uint64_t)SVSM_PROTO_VTPM << 32) | 1};
-	struct csvsm_regs v = {.rax = SVSM_RAX(SVSM_PROTO_VTPM, SVSM_VTPM_QUERY)};
-
-	if (csvsm_sim_call(s->sim, 0, &q) != 0 || q.rax != SVSM_SUCCESS || q.rcx == 0)
-		return false;
-	return csvsm_sim_call(s->sim, 0, &v) == 0 && v.rax == SVSM_SUCCESS &&
-	       (v.rcx & SVSM_VTPM_QUERY_COMMANDS);
-}
-
-static int open_state(struct blkdev *dev, const char *path)
-{
-	struct sim_blkdev_file_config cfg = {.path = path, .write_unit = STATE_WRITE_UNIT};
-	int rc;
-
-	if (!path)
-		return sim_nv_ram_open(dev, STATE_FILE_SIZE);
-	rc = sim_blkdev_file_open(dev, &cfg);
-	if (rc == -CSVSM_ENOENT) {
-		cfg.size = STATE_FILE_SIZE;
-		cfg.create = true;
-		rc = sim_blkdev_file_open(dev, &cfg);
-	}
-	return rc;
-}
-
-static void close_state(struct blkdev *dev, const char *path)
-{
-	if (path)
-		sim_blkdev_file_close(dev);
-	else
-		sim_nv_ram_close(dev);
-}
-
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: csvsm-sim tpm-server [--port P] [--state FILE] [-q]\n"
-	             "\n"
-	             "Serves the csvsm vTPM with the TCG TPM simulator protocol on 127.0.0.1:\n"
-	             "TPM commands on port P (default 2321), platform signals on P+1. Every\n"
-	             "command goes through the SVSM vTPM protocol of a simulated machine.\n"
-	             "\n"
-	             "  --port P      command port (1024..65534)\n"
-	             "  --state FILE  keep the TPM state in FILE (created, 1 MiB, when missing);\n"
-	             "                without it the state lives in memory\n"
-	             "  -q            no per-event messages\n");
+	fprintf(out,
+	        "usage: csvsm-sim tpm-server [--port P] [--state FILE] [-q]\n"
+	        "\n"
+	        "Serves the csvsm vTPM with the TCG TPM simulator protocol on 127.0.0.1:\n"
+	        "TPM commands on port P (default 2321), platform signals on P+1. Every\n"
+	        "command goes through the SVSM vTPM protocol of a simulated machine.\n"
+	        "Clients are served in turn as their messages complete; each port takes\n"
+	        "%u connections, and a new one beyond that closes the connection that\n"
+	        "was active least recently.\n"
+	        "\n"
+	        "  --port P      command port (1024..65534)\n"
+	        "  --state FILE  keep the TPM state in FILE (created, 1 MiB, when missing);\n"
+	        "                without it the state lives in memory\n"
+	        "  -q            no per-event messages\n",
+	        TPM_SERVER_MAX_CONNS);
 }
 
 static int parse_args(int argc, char **argv, uint16_t *port, const char **state, bool *quiet)
@@ -457,26 +536,25 @@ static int parse_args(int argc, char **argv, uint16_t *port, const char **state,
 
 /* ---- the loop ---- */
 
-struct client {
-	int fd;
-	enum conn_kind kind;
-};
-
 static void serve(struct server *s, int tpm_fd, int plat_fd)
 {
-	struct client clients[MAX_CLIENTS];
-	unsigned int n = 0;
+	struct pollfd pfd[2 + 2 * TPM_SERVER_MAX_CONNS];
+	struct conn *polled[2 * TPM_SERVER_MAX_CONNS];
 	bool stop = false;
 
 	while (!stop && !stop_requested) {
-		struct pollfd pfd[2 + MAX_CLIENTS];
-		unsigned int j;
+		unsigned int n = s->nconns;
 		int rc;
 
 		pfd[0] = (struct pollfd){.fd = tpm_fd, .events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = plat_fd, .events = POLLIN};
-		for (unsigned int i = 0; i < n; i++)
-			pfd[2 + i] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
+		for (unsigned int i = 0; i < n; i++) {
+			struct conn *c = s->conns[i];
+
+			polled[i] = c;
+			pfd[2 + i] =
+			    (struct pollfd){.fd = c->fd, .events = c->out_len ? POLLOUT : POLLIN};
+		}
 		rc = poll(pfd, 2 + n, -1);
 		if (rc < 0) {
 			if (errno == EINTR)
@@ -485,47 +563,38 @@ static void serve(struct server *s, int tpm_fd, int plat_fd)
 			break;
 		}
 		for (unsigned int i = 0; i < n && !stop; i++) {
-			enum conn_result res;
+			struct conn *c = polled[i];
+			enum conn_result res = CONN_KEEP;
+			short ev = pfd[2 + i].revents;
 
-			if (!(pfd[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (!ev)
 				continue;
-			res = clients[i].kind == CONN_TPM ? handle_tpm(s, clients[i].fd)
-			                                  : handle_platform(s, clients[i].fd);
+			if (c->out_len && (ev & (POLLOUT | POLLERR | POLLHUP))) {
+				res = flush_out(c);
+				if (res == CONN_KEEP && !c->out_len)
+					res = take_requests(s, c);
+			} else if (!c->out_len && (ev & (POLLIN | POLLERR | POLLHUP))) {
+				res = conn_readable(s, c);
+			}
 			if (res == CONN_STOP)
 				stop = true;
 			if (res != CONN_KEEP) {
-				close(clients[i].fd);
-				clients[i].fd = -1;
+				for (unsigned int j = 0; j < s->nconns; j++)
+					if (s->conns[j] == c) {
+						conn_close(s, j);
+						break;
+					}
 			}
 		}
-		/* Compact, then accept new connections. */
-		j = 0;
-		for (unsigned int i = 0; i < n; i++)
-			if (clients[i].fd >= 0)
-				clients[j++] = clients[i];
-		n = j;
-		for (unsigned int k = 0; k < 2 && !stop; k++) {
-			struct timeval tv = {.tv_sec = RECV_TIMEOUT_S};
-			int one = 1, fd;
-
-			if (!(pfd[k].revents & POLLIN))
-				continue;
-			fd = accept(pfd[k].fd, NULL, NULL);
-			if (fd < 0)
-				continue;
-			if (n == MAX_CLIENTS) {
-				close(fd);
-				continue;
-			}
-			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-			clients[n].fd = fd;
-			clients[n].kind = k == 0 ? CONN_TPM : CONN_PLATFORM;
-			n++;
-		}
+		if (stop)
+			break;
+		if (pfd[0].revents & POLLIN)
+			conn_accept(s, tpm_fd, CONN_TPM);
+		if (pfd[1].revents & POLLIN)
+			conn_accept(s, plat_fd, CONN_PLATFORM);
 	}
-	for (unsigned int i = 0; i < n; i++)
-		close(clients[i].fd);
+	while (s->nconns)
+		conn_close(s, 0);
 }
 
 int sim_tpm_server_main(int argc, char **argv)
@@ -534,7 +603,6 @@ int sim_tpm_server_main(int argc, char **argv)
 	const char *state = NULL;
 	uint16_t port = 2321;
 	struct server *s;
-	struct blkdev dev;
 	int rc, status = 1, tpm_fd = -1, plat_fd = -1;
 	bool quiet = false;
 
@@ -547,28 +615,9 @@ int sim_tpm_server_main(int argc, char **argv)
 		return 1;
 	}
 	s->quiet = quiet;
-	rc = open_state(&dev, state);
-	if (rc < 0) {
-		fprintf(stderr, "csvsm-sim tpm-server: cannot open the state %s (%s)\n",
-		        state ? state : "in memory", csvsm_strerror(rc));
+	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, NULL, 0, quiet) < 0) {
 		free(s);
 		return 1;
-	}
-	sim_nv_use(&dev);
-	s->sim = csvsm_sim_new(NULL);
-	if (!s->sim)
-		goto out;
-	csvsm_sim_layout(s->sim, &s->layout);
-	if (!vtpm_present(s)) {
-		fprintf(stderr,
-		        "csvsm-sim tpm-server: the SVSM offers no vTPM (state %s unusable?)\n",
-		        state ? state : "in memory");
-		goto out;
-	}
-	if (guest_buffer(s) < 0) {
-		fprintf(stderr,
-		        "csvsm-sim tpm-server: the guest could not accept its buffer page\n");
-		goto out;
 	}
 	s->powered = true; /* the SVSM started the TPM (TPM2_Startup) at boot */
 	tpm_fd = listen_on(port);
@@ -601,10 +650,7 @@ out:
 		close(tpm_fd);
 	if (plat_fd >= 0)
 		close(plat_fd);
-	vtpm_boot_stop();
-	csvsm_sim_free(s->sim);
-	sim_nv_use(NULL);
-	close_state(&dev, state);
+	vtpm_guest_close(&s->guest);
 	free(s);
 	return status;
 }

@@ -540,6 +540,7 @@ int main(void)
 	srunner_add_suite(sr, core_pvalidate_suite());
 	srunner_add_suite(sr, core_vcpu_suite());
 	srunner_add_suite(sr, core_fault_suite());
+	srunner_add_suite(sr, core_smp_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

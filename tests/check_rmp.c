@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of the simulator RMP model (sim/rmp.h). Expected values come from
+ * Tests of the simulator RMP model (sim/machine/rmp.h). Expected values come from
  * the rules in shared/reference/svsm-abi.md section 4 and the model
  * decisions documented in sim/rmp.h, written out by hand. The randomized
  * test compares the model with a plain per-page reference written here.
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "csvsm/error.h"
-#include "rmp.h"
+#include "machine/rmp.h"
 #include "test_rng.h"
 
 #define K4    ((uint64_t)0x1000)
@@ -929,7 +929,7 @@ END_TEST
 
 /*
  * The reference: one plain record per 4K page, the rules applied as written
- * in abi section 4 and sim/rmp.h, without any of the model's encoding.
+ * in abi section 4 and sim/machine/rmp.h, without any of the model's encoding.
  */
 #define REF_PAGES  (LIMIT / K4)
 #define REF_PER_2M 512

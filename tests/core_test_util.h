@@ -128,5 +128,6 @@ bool ct_defined_result(uint64_t rax);
 Suite *core_pvalidate_suite(void);
 Suite *core_vcpu_suite(void);
 Suite *core_fault_suite(void);
+Suite *core_smp_suite(void);
 
 #endif /* CSVSM_TESTS_CORE_TEST_UTIL_H */

@@ -80,8 +80,11 @@ void svsm_vcpu_loop(void)
 
 		if (plat_run_guest(vmpl) < 0)
 			continue;
-		v = vcpu_at(index);
-		if (v)
+		/* A reference: no other vCPU's DELETE_VCPU frees it meanwhile. */
+		v = vcpu_get(index);
+		if (v) {
 			serve(v);
+			vcpu_put(v);
+		}
 	}
 }

@@ -112,7 +112,9 @@ static int boot_vcpu0(const struct plat_boot_info *bi)
 	v->vmsa_gpa = bi->boot_vmsa_gpa;
 	v->vmsa = vmsa;
 	v->caa_gpa = bi->boot_caa_gpa;
+	vcpu_lock();
 	vcpu_install(0, v);
+	vcpu_unlock();
 	return 0;
 }
 

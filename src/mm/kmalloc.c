@@ -265,16 +265,18 @@ void *kmalloc(size_t size)
 
 	if (unlikely(fault_should_fail(FAULT_SITE_ALLOC)))
 		return NULL;
+	if (unlikely(size == 0))
+		return NULL;
+	spin_lock(&mm_lock);
 	if (likely(size - 1 < KMALLOC_MAX_SLAB_SIZE))
 		p = slab_alloc(size_class(size));
-	else if (size == 0)
-		return NULL;
 	else
 		p = large_alloc(size);
-	if (likely(p != NULL)) {
+	if (likely(p != NULL))
 		mm_heap.live_allocs++;
+	spin_unlock(&mm_lock);
+	if (likely(p != NULL))
 		obj_unpoison((uintptr_t)p, size);
-	}
 	return p;
 }
 
@@ -348,6 +350,7 @@ void kfree(void *p)
 		return;
 	if (unlikely(!mm_in_heap(addr)))
 		panic("kfree: %p is not in the heap", p);
+	spin_lock(&mm_lock);
 	d = mm_desc_of(addr);
 	if (likely(d->type == PD_SLAB)) {
 		slab_free(d, addr);
@@ -359,6 +362,7 @@ void kfree(void *p)
 		panic("kfree: %p was not allocated by kmalloc", p);
 	}
 	mm_heap.live_allocs--;
+	spin_unlock(&mm_lock);
 }
 
 size_t mm_slab_trim(void)

@@ -14,6 +14,7 @@
 #define CSVSM_MM_INTERNAL_H
 
 #include "csvsm/lib/list.h"
+#include "csvsm/lib/spinlock.h"
 #include "csvsm/mm.h"
 
 /* What a page descriptor describes. */
@@ -48,6 +49,13 @@ struct mm_heap {
 };
 
 extern struct mm_heap mm_heap;
+
+/*
+ * The heap's lock: guards mm_heap, every page descriptor and every slab
+ * (kmalloc.c). The public entry points take it; the functions of this
+ * header expect it held.
+ */
+extern struct spinlock mm_lock;
 
 #define MM_POISON_WORD (0x0101010101010101ULL * MM_POISON_BYTE)
 

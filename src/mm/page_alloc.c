@@ -33,6 +33,7 @@ _Static_assert(sizeof(struct page_desc) == 32, "page descriptors should stay sma
 _Static_assert(MM_MAX_ORDER < 32, "free_mask holds one bit per order");
 
 struct mm_heap mm_heap;
+struct spinlock mm_lock = SPINLOCK_INIT;
 
 /* Heap bytes the core must not touch from now on (no-op without a checker). */
 static inline void block_poison(uintptr_t addr, size_t len)
@@ -74,6 +75,7 @@ int mm_init(void *base, size_t size)
 	uintptr_t end;
 	size_t total, meta, usable;
 
+	spin_init(&mm_lock); /* boot: nobody else runs */
 	if (!IS_ALIGNED(b, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || b == 0 ||
 	    add_overflows(b, size, &end))
 		return -CSVSM_EINVAL;
@@ -186,16 +188,28 @@ void mm_block_free(uintptr_t addr, unsigned int order)
 	free_list_add(mm_desc_of(addr), order, false);
 }
 
+/* A PD_ALLOC block with the lock taken here, counted live; 0 when none. */
+static uintptr_t page_block_alloc(unsigned int order)
+{
+	uintptr_t addr;
+
+	spin_lock(&mm_lock);
+	addr = mm_block_alloc(order, PD_ALLOC);
+	if (addr != 0)
+		mm_heap.live_allocs++;
+	spin_unlock(&mm_lock);
+	return addr;
+}
+
 void *page_alloc(unsigned int order)
 {
 	uintptr_t addr;
 
 	if (fault_should_fail(FAULT_SITE_ALLOC))
 		return NULL;
-	addr = mm_block_alloc(order, PD_ALLOC);
+	addr = page_block_alloc(order);
 	if (addr == 0)
 		return NULL;
-	mm_heap.live_allocs++;
 	block_unpoison(addr, PAGE_SIZE << order);
 	return (void *)addr;
 }
@@ -206,10 +220,9 @@ void *page_zalloc(unsigned int order)
 
 	if (fault_should_fail(FAULT_SITE_ALLOC))
 		return NULL;
-	addr = mm_block_alloc(order, PD_ALLOC);
+	addr = page_block_alloc(order);
 	if (addr == 0)
 		return NULL;
-	mm_heap.live_allocs++;
 	block_unpoison(addr, PAGE_SIZE << order);
 	return mem_set((void *)addr, 0, PAGE_SIZE << order);
 }
@@ -223,6 +236,7 @@ void page_free(void *p, unsigned int order)
 		return;
 	if (order > MM_MAX_ORDER || !mm_in_heap(addr) || !IS_ALIGNED(addr, PAGE_SIZE))
 		panic("page_free: %p (order %u) is not a heap block", p, order);
+	spin_lock(&mm_lock);
 	d = mm_desc_of(addr);
 	if (d->type != PD_ALLOC) {
 		if (d->type == PD_FREE || d->type == PD_TAIL)
@@ -233,11 +247,13 @@ void page_free(void *p, unsigned int order)
 		panic("page_free: %p has order %u, freed as order %u", p, d->order, order);
 	mm_heap.live_allocs--;
 	mm_block_free(addr, order);
+	spin_unlock(&mm_lock);
 }
 
 void mm_get_stats(struct mm_stats *out)
 {
 	mem_set(out, 0, sizeof(*out));
+	spin_lock(&mm_lock);
 	out->total_pages = mm_heap.total_pages;
 	out->free_pages = mm_heap.free_pages;
 	out->used_pages = mm_heap.total_pages - mm_heap.free_pages;
@@ -245,14 +261,25 @@ void mm_get_stats(struct mm_stats *out)
 	for (unsigned int k = 0; k <= MM_MAX_ORDER; k++)
 		out->free_blocks[k] = mm_heap.nr_free[k];
 	mm_slab_stats(out);
+	spin_unlock(&mm_lock);
 }
 
 size_t mm_live_allocs(void)
 {
-	return mm_heap.live_allocs;
+	return __atomic_load_n(&mm_heap.live_allocs, __ATOMIC_RELAXED);
 }
 
 size_t mm_trim(void)
 {
-	return mm_slab_trim();
+	size_t pages;
+
+	spin_lock(&mm_lock);
+	pages = mm_slab_trim();
+	spin_unlock(&mm_lock);
+	return pages;
+}
+
+bool mm_lock_is_held(void)
+{
+	return spin_is_locked(&mm_lock);
 }

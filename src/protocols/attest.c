@@ -18,11 +18,9 @@
 #include "csvsm/adapter/vtpm.h"
 #include "csvsm/attest.h"
 #include "csvsm/error.h"
-#include "csvsm/gpa.h"
 #include "csvsm/guest_msg.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/mm.h"
-#include "csvsm/plat/memory.h"
 #include "csvsm/svsm.h"
 #include "csvsm/vcpu.h"
 #include "csvsm/vtpm.h"
@@ -110,7 +108,7 @@ static uint32_t check_buffer(const struct svsm_attest_loc *loc)
 		return SVSM_SUCCESS;
 	if (!IS_ALIGNED(loc->gpa, PAGE_SIZE))
 		return SVSM_ERR_INVALID_PARAMETER;
-	if (!gpa_is_guest_ram(loc->gpa, loc->size) || vcpu_overlaps_vmsa(loc->gpa, loc->size))
+	if (!vcpu_guest_buf_ok(loc->gpa, loc->size))
 		return SVSM_ERR_INVALID_ADDRESS;
 	return SVSM_SUCCESS;
 }
@@ -122,8 +120,7 @@ static uint32_t check_request(const struct svsm_attest_req *req, bool single)
 	/* The nonce's size is a u16 at 0x18: bytes 0x1a-0x1f are reserved. */
 	if ((req->nonce.size >> 16) != 0 || !mem_is_zero(req->nonce.reserved, 4))
 		return SVSM_ERR_INVALID_PARAMETER;
-	if (req->nonce.size && (!gpa_is_guest_ram(req->nonce.gpa, req->nonce.size) ||
-	                        vcpu_overlaps_vmsa(req->nonce.gpa, req->nonce.size)))
+	if (req->nonce.size && !vcpu_guest_buf_ok(req->nonce.gpa, req->nonce.size))
 		return SVSM_ERR_INVALID_ADDRESS;
 	if ((r = check_buffer(&req->report)) != SVSM_SUCCESS ||
 	    (r = check_buffer(&req->manifest)) != SVSM_SUCCESS ||
@@ -160,7 +157,7 @@ static uint32_t attest_fetch(const struct svsm_attest_req *req, struct attest_wo
 		w->nonce = kmalloc(req->nonce.size);
 		if (!w->nonce)
 			return SVSM_ERR_BUSY;
-		if (plat_guest_read(req->nonce.gpa, w->nonce, req->nonce.size) < 0)
+		if (vcpu_guest_buf_read(req->nonce.gpa, w->nonce, req->nonce.size) < 0)
 			return SVSM_ERR_INVALID_ADDRESS;
 	}
 	parts[0].data = w->nonce;
@@ -195,9 +192,9 @@ static uint32_t attest_fetch(const struct svsm_attest_req *req, struct attest_wo
 
 static uint32_t attest_write(const struct svsm_attest_req *req, const struct attest_work *w)
 {
-	if (plat_guest_write(req->report.gpa, w->report, sizeof(*w->report)) < 0 ||
-	    plat_guest_write(req->manifest.gpa, w->manifest, w->manifest_len) < 0 ||
-	    (w->certs_len && plat_guest_write(req->certs.gpa, w->certs, w->certs_len) < 0))
+	if (vcpu_guest_buf_write(req->report.gpa, w->report, sizeof(*w->report)) < 0 ||
+	    vcpu_guest_buf_write(req->manifest.gpa, w->manifest, w->manifest_len) < 0 ||
+	    (w->certs_len && vcpu_guest_buf_write(req->certs.gpa, w->certs, w->certs_len) < 0))
 		return SVSM_ERR_INVALID_ADDRESS;
 	return SVSM_SUCCESS;
 }
@@ -212,10 +209,8 @@ static uint32_t attest(struct svsm_call *call, bool single)
 
 	mem_set(&req, 0, sizeof(req));
 	mem_set(&w, 0, sizeof(w));
-	if (!gpa_is_guest_ram(gpa, size) || vcpu_overlaps_vmsa(gpa, size))
-		return SVSM_ERR_INVALID_ADDRESS;
-	/* Copy once; everything below looks only at the copy. */
-	if (plat_guest_read(gpa, &req, size) < 0)
+	/* Copy once (checked and read under vcpu_lock); everything below looks only at the copy. */
+	if (vcpu_guest_buf_read(gpa, &req, size) < 0)
 		return SVSM_ERR_INVALID_ADDRESS;
 	result = check_request(&req, single);
 	if (result != SVSM_SUCCESS)

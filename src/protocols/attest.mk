@@ -5,7 +5,7 @@
 # KVM runner).
 CORE_SOURCES += src/protocols/attest.c src/core/guest_msg.c
 SIM_SOURCES += src/crypto/crypto_openssl.c sim/machine/psp.c sim/machine/psp.h \
-	sim/hv_guest_msg.c sim/plat_guest_msg.c sim/sim_attest.c
+	sim/machine/hv_guest_msg.c sim/plat_guest_msg.c sim/sim_attest.c
 noinst_HEADERS += \
 	src/include/csvsm/abi/attest.h \
 	src/include/csvsm/abi/snp_guest.h \
@@ -79,3 +79,6 @@ fuzz-nvseal:
 		$(FUZZ_NVSEAL_OBJS) $(FUZZ_LIBS)
 .PHONY: fuzz-nvseal
 CLEANFILES += tests/fuzz/fuzz-nvseal
+
+# The bare-metal images: no libcrypto yet (crypto_absent.c fails cleanly).
+src_plat_libcsvsm_x86_a_SOURCES += src/plat/x86_64/crypto_absent.c

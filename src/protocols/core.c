@@ -3,6 +3,11 @@
  * The SVSM core protocol (58019 chapter "Core protocol"; abi 1.5). Each
  * handler works on copies of guest data: a guest structure is read once
  * into SVSM memory, then validated and used (no double fetch).
+ *
+ * SMP (csvsm/vcpu.h, docs/smp.md): every check of a page against the
+ * vCPU table (VMSA, CA) and the RMP changes and accesses that depend on it
+ * happen under vcpu_lock, so no other vCPU's call can make the page a VMSA
+ * or a CA in between. Allocations come before the lock; frees after it.
  */
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
@@ -49,8 +54,8 @@ static uint32_t rmp_result(int rc)
 	return SVSM_ERR_PROTOCOL_BASE + (uint32_t)rc;
 }
 
-/* REMAP_CA (call 0): RCX = GPA of the calling vCPU's new CA. */
-static uint32_t core_remap_ca(struct svsm_call *call)
+/* REMAP_CA with vcpu_lock held. */
+static uint32_t core_remap_ca_locked(struct svsm_call *call)
 {
 	gpa_t gpa = call->rcx;
 	struct vcpu *v = call->caller;
@@ -67,6 +72,17 @@ static uint32_t core_remap_ca(struct svsm_call *call)
 		return SVSM_ERR_INVALID_ADDRESS;
 	v->caa_gpa = gpa;
 	return SVSM_SUCCESS;
+}
+
+/* REMAP_CA (call 0): RCX = GPA of the calling vCPU's new CA. */
+static uint32_t core_remap_ca(struct svsm_call *call)
+{
+	uint32_t result;
+
+	vcpu_lock();
+	result = core_remap_ca_locked(call);
+	vcpu_unlock();
+	return result;
 }
 
 /* Zeroes a page (4 KiB or 2 MiB) the SVSM has just validated. */
@@ -88,8 +104,9 @@ static int zero_guest_pages(gpa_t gpa, enum rmp_page_size size)
  * grant the guest VMPL RWX (zeroing first: the hypervisor may have mapped
  * anything there). Rescind: revoke the guest's access first, then
  * PVALIDATE. Returns SVSM_SUCCESS or the SVSM error for this entry.
+ * Called with vcpu_lock held: the page cannot become a VMSA meanwhile.
  */
-static uint32_t pvalidate_entry(uint64_t entry)
+static uint32_t pvalidate_entry_locked(uint64_t entry)
 {
 	uint64_t size_bits = entry & SVSM_PVAL_SIZE_MASK;
 	bool validate = entry & SVSM_PVAL_VALIDATE;
@@ -153,9 +170,7 @@ static uint32_t core_pvalidate(struct svsm_call *call)
 
 	if (!IS_ALIGNED(list, 8))
 		return SVSM_ERR_INVALID_PARAMETER;
-	if (!gpa_is_guest_ram(list, sizeof(hdr)) || vcpu_overlaps_vmsa(list, sizeof(hdr)))
-		return SVSM_ERR_INVALID_ADDRESS;
-	if (plat_guest_read(list, &hdr, sizeof(hdr)) < 0)
+	if (vcpu_guest_buf_read(list, &hdr, sizeof(hdr)) < 0)
 		return SVSM_ERR_INVALID_ADDRESS;
 	/* The whole list must sit in the page that holds its header. */
 	max_entries = (PAGE_SIZE - (list & (PAGE_SIZE - 1)) - sizeof(hdr)) / sizeof(uint64_t);
@@ -166,21 +181,23 @@ static uint32_t core_pvalidate(struct svsm_call *call)
 	entries = kmalloc(count * sizeof(uint64_t));
 	if (!entries)
 		return SVSM_ERR_BUSY;
-	if (plat_guest_read(list + sizeof(hdr) + hdr.next * sizeof(uint64_t), entries,
-	                    count * sizeof(uint64_t)) < 0) {
+	if (vcpu_guest_buf_read(list + sizeof(hdr) + hdr.next * sizeof(uint64_t), entries,
+	                        count * sizeof(uint64_t)) < 0) {
 		kfree(entries);
 		return SVSM_ERR_INVALID_ADDRESS;
 	}
 	next = hdr.next;
 	for (uint64_t i = 0; i < count; i++) {
-		result = pvalidate_entry(entries[i]);
+		vcpu_lock();
+		result = pvalidate_entry_locked(entries[i]);
+		vcpu_unlock();
 		if (result != SVSM_SUCCESS)
 			break;
 		next++;
 	}
 	kfree(entries);
-	if (plat_guest_write(list + __builtin_offsetof(struct svsm_pvalidate_hdr, next), &next,
-	                     sizeof(next)) < 0 &&
+	if (vcpu_guest_buf_write(list + __builtin_offsetof(struct svsm_pvalidate_hdr, next), &next,
+	                         sizeof(next)) < 0 &&
 	    result == SVSM_SUCCESS)
 		result = SVSM_ERR_INVALID_ADDRESS;
 	return result;
@@ -193,27 +210,29 @@ static bool vmsa_acceptable(const struct vmsa_page *vmsa, const struct vcpu *cal
 	       vmsa->sev_features == caller->vmsa->sev_features;
 }
 
-/* CREATE_VCPU (call 2): RCX = VMSA GPA, RDX = CA GPA, R8[31:0] = APIC ID. */
-static uint32_t core_create_vcpu(struct svsm_call *call)
+/*
+ * CREATE_VCPU with vcpu_lock held and the record `v` allocated: from the
+ * checks to the install, so two calls for one APIC ID, VMSA or CA cannot
+ * both succeed. Frees `v` unless it installs it.
+ */
+static uint32_t create_vcpu_locked(struct svsm_call *call, struct vcpu *v)
 {
 	gpa_t vmsa_gpa = call->rcx, caa_gpa = call->rdx;
 	int index = vcpu_index_of_apic((uint32_t)call->r8);
 	struct vmsa_page *vmsa;
-	struct vcpu *v;
 	int rc;
 
 	if (!IS_ALIGNED(vmsa_gpa | caa_gpa, PAGE_SIZE) || vmsa_gpa == caa_gpa ||
 	    !gpa_is_guest_ram(vmsa_gpa, PAGE_SIZE) || !gpa_is_guest_ram(caa_gpa, PAGE_SIZE) ||
 	    vcpu_overlaps_vmsa(vmsa_gpa, PAGE_SIZE) || vcpu_overlaps_vmsa(caa_gpa, PAGE_SIZE) ||
-	    vcpu_by_caa(vmsa_gpa, NULL) || vcpu_by_caa(caa_gpa, NULL))
+	    vcpu_by_caa(vmsa_gpa, NULL) || vcpu_by_caa(caa_gpa, NULL)) {
+		kfree(v);
 		return SVSM_ERR_INVALID_ADDRESS;
-	if (index < 0 || vcpu_at((unsigned int)index))
+	}
+	if (index < 0 || vcpu_at((unsigned int)index)) {
+		kfree(v);
 		return SVSM_ERR_INVALID_PARAMETER;
-
-	/* Everything that can fail for lack of memory comes first. */
-	v = kzalloc(sizeof(*v));
-	if (!v)
-		return SVSM_ERR_BUSY;
+	}
 	/* Take the page from the guest, then look at it: it can no longer change. */
 	rc = revoke_lower_vmpls(vmsa_gpa, RMP_PAGE_4K, 0);
 	if (rc != RMP_SUCCESS) {
@@ -243,20 +262,39 @@ static uint32_t core_create_vcpu(struct svsm_call *call)
 	return SVSM_SUCCESS;
 }
 
-/* DELETE_VCPU (call 3): RCX = GPA of a VMSA registered with CREATE_VCPU. */
-static uint32_t core_delete_vcpu(struct svsm_call *call)
+/* CREATE_VCPU (call 2): RCX = VMSA GPA, RDX = CA GPA, R8[31:0] = APIC ID. */
+static uint32_t core_create_vcpu(struct svsm_call *call)
+{
+	/* Everything that can fail for lack of memory comes first. */
+	struct vcpu *v = kzalloc(sizeof(*v));
+	uint32_t result;
+
+	if (!v)
+		return SVSM_ERR_BUSY;
+	vcpu_lock();
+	result = create_vcpu_locked(call, v);
+	vcpu_unlock();
+	return result;
+}
+
+/*
+ * DELETE_VCPU with vcpu_lock held. On success *gone is the record taken
+ * out of the table, for the caller to release after the unlock.
+ */
+static uint32_t delete_vcpu_locked(struct svsm_call *call, struct vcpu **gone)
 {
 	gpa_t vmsa_gpa = call->rcx;
 	struct vcpu *v;
 	int index, rc;
 
-	if (!IS_ALIGNED(vmsa_gpa, PAGE_SIZE))
-		return SVSM_ERR_INVALID_PARAMETER;
 	v = vcpu_by_vmsa(vmsa_gpa);
 	if (!v)
 		return SVSM_ERR_INVALID_PARAMETER;
 	if (v == call->caller)
 		return SVSM_ERR_INVALID_REQUEST;
+	/* Its vCPU is in the SVSM serving a call on it: Linux retries on BUSY. */
+	if (v->refs > 1)
+		return SVSM_ERR_BUSY;
 	index = vcpu_index_of_apic(v->apic_id);
 	/* The hypervisor may not run it again (VMRUN checks EFER.SVME). */
 	v->vmsa->efer &= ~EFER_SVME;
@@ -275,9 +313,24 @@ static uint32_t core_delete_vcpu(struct svsm_call *call)
 		return rmp_result(rc);
 	}
 	plat_vmsa_unmap(v->vmsa);
-	vcpu_remove((unsigned int)index);
-	kfree(v);
+	*gone = vcpu_remove((unsigned int)index);
 	return SVSM_SUCCESS;
+}
+
+/* DELETE_VCPU (call 3): RCX = GPA of a VMSA registered with CREATE_VCPU. */
+static uint32_t core_delete_vcpu(struct svsm_call *call)
+{
+	struct vcpu *gone = NULL;
+	uint32_t result;
+
+	if (!IS_ALIGNED(call->rcx, PAGE_SIZE))
+		return SVSM_ERR_INVALID_PARAMETER;
+	vcpu_lock();
+	result = delete_vcpu_locked(call, &gone);
+	vcpu_unlock();
+	if (gone)
+		vcpu_put(gone); /* the table's reference: the last one */
+	return result;
 }
 
 void svsm_core_protocol(struct svsm_call *call)

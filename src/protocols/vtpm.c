@@ -29,7 +29,8 @@
 #include "csvsm/vtpm.h"
 
 /*
- * libtpms is one global TPM: one command at a time. The request and
+ * libtpms is one global TPM: one command at a time (vtpm_lock, taken
+ * before vcpu_lock and the heap's lock: csvsm/vcpu.h). The request and
  * response copies are static so that the command path allocates nothing.
  */
 static struct spinlock vtpm_lock = SPINLOCK_INIT;
@@ -95,7 +96,7 @@ static uint32_t vtpm_cmd_locked(gpa_t gpa)
 	int rc;
 
 	/* Copy once; everything below looks only at the copy. */
-	if (plat_guest_read(gpa, vtpm_req, SVSM_VTPM_BUFFER_SIZE) < 0)
+	if (vcpu_guest_buf_read(gpa, vtpm_req, SVSM_VTPM_BUFFER_SIZE) < 0)
 		return SVSM_ERR_INVALID_ADDRESS;
 	result = vtpm_parse(vtpm_req, &cmd_len);
 	if (result != SVSM_SUCCESS)
@@ -108,7 +109,7 @@ static uint32_t vtpm_cmd_locked(gpa_t gpa)
 		return SVSM_ERR_INVALID_REQUEST; /* the engine broke its contract */
 	put_le32(vtpm_rsp, (uint32_t)rsp_len);
 	/* Table 17: the response replaces the request in the same buffer. */
-	if (plat_guest_write(gpa, vtpm_rsp, hdr + rsp_len) < 0)
+	if (vcpu_guest_buf_write(gpa, vtpm_rsp, hdr + rsp_len) < 0)
 		return SVSM_ERR_INVALID_ADDRESS;
 	return SVSM_SUCCESS;
 }
@@ -121,8 +122,8 @@ static uint32_t vtpm_cmd(const struct svsm_call *call)
 
 	if (gpa == 0)
 		return SVSM_ERR_INVALID_PARAMETER;
-	if (!gpa_is_guest_ram(gpa, SVSM_VTPM_BUFFER_SIZE) ||
-	    vcpu_overlaps_vmsa(gpa, SVSM_VTPM_BUFFER_SIZE))
+	/* Checked again with each access (the buffer may become a VMSA meanwhile). */
+	if (!vcpu_guest_buf_ok(gpa, SVSM_VTPM_BUFFER_SIZE))
 		return SVSM_ERR_INVALID_ADDRESS;
 	spin_lock(&vtpm_lock);
 	result = vtpm_cmd_locked(gpa);

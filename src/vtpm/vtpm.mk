@@ -4,7 +4,7 @@
 # simulator's NV device choice and the mssim socket server.
 CORE_SOURCES += src/protocols/vtpm.c src/core/vtpm_boot.c
 SIM_SOURCES += src/vtpm/vtpm_engine.c src/vtpm/vtpm_setup.c src/vtpm/vtpm_internal.h \
-	sim/plat_storage.c sim/tpm_server.c sim/tpm_server.h
+	sim/plat_storage.c sim/tpm_server.c sim/tpm_server.h sim/vtpm_guest.c sim/vtpm_guest.h
 # libtpms and OpenSSL for everything linking libcsvsm-sim. The lead wires
 # $(VTPM_LIBTPMS_CPPFLAGS) into sim_libcsvsm_sim_a_CPPFLAGS (empty on Debian:
 # the headers are <libtpms/...> in the default include path).
@@ -38,8 +38,8 @@ check_PROGRAMS += tests/vtpm-server
 tests_vtpm_server_SOURCES = tests/vtpm_server_main.c
 tests_vtpm_server_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_vtpm_server_LDADD = $(SIM_LIBS)
-TESTS += tests/vtpm_clients.sh tests/vtpm_crash.sh
-dist_check_SCRIPTS += tests/vtpm_clients.sh tests/vtpm_crash.sh
+TESTS += tests/vtpm_clients.sh tests/vtpm_crash.sh tests/tpm_server_fair.sh
+dist_check_SCRIPTS += tests/vtpm_clients.sh tests/vtpm_crash.sh tests/tpm_server_fair.sh
 check_PROGRAMS += tests/vtpm-stream
 tests_vtpm_stream_SOURCES = tests/vtpm_stream.c
 EXTRA_DIST += tests/vtpm_lib.sh

@@ -49,7 +49,7 @@ FUZZ_AFL_OBJS = $(patsubst %,tests/fuzz/afl/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
 # guide nothing.
 FUZZ_COV_FULL = -fsanitize=fuzzer-no-link
 FUZZ_COV_EDGES = -fsanitize-coverage=inline-8bit-counters,pc-table
-FUZZ_COV = $(if $(filter sim/rmp.c,$*),$(FUZZ_COV_EDGES),$(if $(filter src/lib/%,$*),,$(if $(filter src/%,$*),$(FUZZ_COV_FULL))))
+FUZZ_COV = $(if $(filter sim/machine/rmp.c,$*),$(FUZZ_COV_EDGES),$(if $(filter src/lib/%,$*),,$(if $(filter src/%,$*),$(FUZZ_COV_FULL))))
 tests/fuzz/lf/%.o: $(top_srcdir)/%
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CC)$(FUZZ_CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_COV) -MMD -MP -c -o $@ $<

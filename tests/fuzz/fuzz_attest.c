@@ -59,7 +59,7 @@ static struct csvsm_sim *fa_machine(void)
 		if (!sim)
 			return NULL;
 	}
-	ca = sim->vcpus[0].guest_caa_gpa;
+	ca = sim->snp.vcpus[0].guest_caa_gpa;
 	memset(list, 0, sizeof(list));
 	list[0] = FA_PAGES;
 	for (unsigned int i = 0; i < FA_PAGES; i++) {
@@ -152,7 +152,7 @@ const char *fuzz_attest_one(const uint8_t *data, size_t size)
 	for (int i = 0; i < 4; i++)
 		if (!(in[1] & (1u << i)))
 			locs[i]->gpa = fa_base(sim) + locs[i]->gpa % FA_WINDOW;
-	ca = sim->vcpus[0].guest_caa_gpa;
+	ca = sim->snp.vcpus[0].guest_caa_gpa;
 	req_gpa = (in[1] & 0x10) ? le64(in + 2) : ca + 8;
 	nonce_len = size > FUZZ_ATTEST_HDR ? size - FUZZ_ATTEST_HDR : 0;
 	if (nonce_len > 4096)

@@ -2,8 +2,10 @@
 /*
  * The SVSM heap: a buddy page allocator and, above it, a slab allocator for
  * small objects (kmalloc). Every allocation can fail and returns NULL then;
- * nothing here panics on exhaustion. One global heap, single-threaded
- * callers (the SVSM serialises work per vCPU; a lock comes with SMP).
+ * nothing here panics on exhaustion. One global heap, safe on SMP: every
+ * entry point below (except mm_init, at boot) takes the heap's lock, the
+ * last in the lock order (csvsm/vcpu.h, docs/smp.md): a caller may hold
+ * vtpm_lock or vcpu_lock, and the heap calls nothing that takes a lock.
  */
 #ifndef CSVSM_MM_H
 #define CSVSM_MM_H
@@ -87,6 +89,9 @@ struct mm_stats {
 
 /* Fills `out` with the current statistics. */
 void mm_get_stats(struct mm_stats *out);
+
+/* True when someone holds the heap's lock: for assertions and tests only. */
+bool mm_lock_is_held(void);
 
 /* The number of live allocations (a quick leak check for tests). */
 size_t mm_live_allocs(void);

@@ -1,6 +1,6 @@
-# The simulator's RMP model (sim/rmp.h) and its tests. Included from
-# sim/local.mk and the top Makefile.am; paths are relative to the top.
-SIM_SOURCES += sim/rmp.c sim/rmp.h
+# The RMP model (sim/machine/rmp.h), shared by the shim and the KVM runner,
+# and its tests. Included from sim/local.mk; paths are relative to the top.
+SIM_SOURCES += sim/machine/rmp.c sim/machine/rmp.h
 check_PROGRAMS += tests/check_rmp
 TESTS += tests/check_rmp
 tests_check_rmp_SOURCES = tests/check_rmp.c

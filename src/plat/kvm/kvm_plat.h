@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Inside src/plat/kvm. */
+#ifndef CSVSM_PLAT_KVM_PLAT_H
+#define CSVSM_PLAT_KVM_PLAT_H
+
+#include "csvsm/types.h"
+
+/* True when the csvsm KVM runner (not QEMU) runs the image. */
+bool kvm_on_runner(void);
+
+/* Ends the VM with `code` through the exit port (csvsm/abi/kvm_runner.h). */
+CSVSM_NORETURN void kvm_exit(uint32_t code);
+
+#endif

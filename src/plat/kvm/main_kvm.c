@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * csvsm-kvm.elf's main. Command line words:
+ *   selftest      run the self-tests, print "selftest: N passed, M failed",
+ *                 exit 0x10 (all passed) or 0x11 through port 0xf4
+ *   bench-io=N    N OUT instructions to COM1's scratch register (one I/O
+ *                 exit each under KVM), timed with the TSC (bench/)
+ * Otherwise the SVSM boots (the SNP services arrive with the next issue).
+ */
+#include "../x86_64/x86.h"
+#include "../x86_64/x86_boot.h"
+#include "../x86_64/x86_plat.h"
+#include "csvsm/abi/kvm_runner.h"
+#include "csvsm/error.h"
+#include "csvsm/log.h"
+#include "csvsm/svsm.h"
+#include "kvm_plat.h"
+
+#define KVM_HEAP_MAX ((size_t)16 << 20)
+#define COM1_SCR     (X86_COM1 + 7)
+
+static uint64_t parse_u64(const char *s, size_t len)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < len && i < 12; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return v;
+}
+
+static void bench_io(uint64_t n)
+{
+	uint64_t t0, cycles, khz = x86_tsc_khz();
+
+	t0 = x86_rdtsc();
+	for (uint64_t i = 0; i < n; i++)
+		x86_outb(COM1_SCR, (uint8_t)i);
+	cycles = x86_rdtsc() - t0;
+	log_printf("bench-io: %llu exits, %llu cycles each, %llu ns each (TSC %llu kHz)\n",
+	           (unsigned long long)n, (unsigned long long)(cycles / n),
+	           (unsigned long long)(khz ? cycles * 1000000 / khz / n : 0),
+	           (unsigned long long)khz);
+}
+
+void x86_plat_main(struct x86_boot *boot)
+{
+	const char *v;
+	size_t len;
+	int rc;
+
+	log_printf("csvsm-kvm: booted (%s, cmdline \"%s\", TSC %llu kHz)\n",
+	           kvm_on_runner() ? "csvsm KVM runner" : "no runner: COM1", boot->cmdline,
+	           (unsigned long long)x86_tsc_khz());
+	v = x86_cmdline_value(boot, "bench-io", &len);
+	if (v) {
+		uint64_t n = parse_u64(v, len);
+
+		if (n == 0) {
+			log_printf("bench-io: expected a count, got \"%.*s\"\n", (int)len, v);
+			kvm_exit(KVMRUN_EXIT_FAIL);
+		}
+		bench_io(n);
+		kvm_exit(KVMRUN_EXIT_PASS);
+	}
+	if (x86_cmdline_has(boot, "selftest"))
+		kvm_exit(x86_selftest_run(NULL, 0) ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
+
+	if (x86_heap_from_memmap(KVM_HEAP_MAX) < 0)
+		kvm_exit(KVMRUN_EXIT_FAIL);
+	rc = svsm_boot();
+	log_printf("csvsm-kvm: SVSM boot: %s (the runner's SNP machine comes with the next "
+	           "issue)\n",
+	           csvsm_strerror(rc));
+	kvm_exit(rc == 0 ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
+}

@@ -1,0 +1,66 @@
+# src/plat: the bare-metal images (issue 8). Every `make` builds
+#   src/csvsm-kvm.elf  x86_64 bring-up + kvm platform (QEMU or the KVM runner)
+#   src/csvsm-snp.elf  x86_64 bring-up + SEV-SNP platform
+# from the SAME freestanding core archive the freestanding check builds
+# (src/libcsvsm-core-fs.a, linked whole), and checks each image from the
+# outside (scripts/check-image.sh): ELF64 x86-64, PVH note, no undefined
+# symbol, the core's protocol handlers present.
+#
+# The self-tests (src/selftest/) are compiled freestanding into the images
+# and hosted into tests/check_selftest: one test body, two places.
+
+PLAT_FS_CFLAGS = $(CSVSM_WARN_CFLAGS) $(FREESTANDING_CFLAGS)
+PLAT_FS_CCASFLAGS = -D__ASSEMBLY__
+
+SELFTEST_SOURCES = src/selftest/ktest.c src/selftest/ktest.h src/selftest/selftest_lib.c \
+	src/selftest/selftest_mm.c src/selftest/selftest_nvstore.c src/selftest/selftest_suites.c
+
+noinst_LIBRARIES += src/plat/libcsvsm-x86.a src/plat/libcsvsm-kvm.a
+src_plat_libcsvsm_x86_a_SOURCES = \
+	src/plat/x86_64/entry.S src/plat/x86_64/vectors.S src/plat/x86_64/catch.S \
+	src/plat/x86_64/boot.c src/plat/x86_64/cpu.c src/plat/x86_64/exception.c \
+	src/plat/x86_64/paging.c src/plat/x86_64/serial.c src/plat/x86_64/tsc.c \
+	src/plat/x86_64/entropy.c src/plat/x86_64/plat_common.c src/plat/x86_64/vtpm_absent.c \
+	src/plat/x86_64/selftest_x86.c \
+	src/plat/x86_64/x86.h src/plat/x86_64/x86_boot.h src/plat/x86_64/x86_plat.h \
+	$(SELFTEST_SOURCES)
+src_plat_libcsvsm_x86_a_CFLAGS = $(PLAT_FS_CFLAGS)
+src_plat_libcsvsm_x86_a_CCASFLAGS = $(PLAT_FS_CCASFLAGS)
+
+src_plat_libcsvsm_kvm_a_SOURCES = src/plat/kvm/plat_kvm.c src/plat/kvm/main_kvm.c \
+	src/plat/kvm/kvm_plat.h
+src_plat_libcsvsm_kvm_a_CFLAGS = $(PLAT_FS_CFLAGS)
+
+noinst_HEADERS += src/include/csvsm/abi/kvm_runner.h
+EXTRA_DIST += src/plat/x86_64/csvsm.ld scripts/check-image.sh
+
+IMAGE_LDSCRIPT = $(top_srcdir)/src/plat/x86_64/csvsm.ld
+IMAGE_LDFLAGS = -nostdlib -static -T $(IMAGE_LDSCRIPT) --build-id=none -z max-page-size=0x1000 \
+	-z noexecstack
+# Platform archives first; the core whole (every protocol handler is in the
+# image, referenced or not); the group resolves the platform <-> core cycle.
+IMAGE_LINK = $(LD) $(IMAGE_LDFLAGS) -o $@ --start-group $(1) src/plat/libcsvsm-x86.a \
+	--whole-archive src/libcsvsm-core-fs.a --no-whole-archive --end-group
+
+src/csvsm-kvm.elf: src/plat/libcsvsm-kvm.a src/plat/libcsvsm-x86.a src/libcsvsm-core-fs.a \
+		$(IMAGE_LDSCRIPT)
+	$(AM_V_GEN)$(call IMAGE_LINK,src/plat/libcsvsm-kvm.a)
+
+IMAGES = src/csvsm-kvm.elf
+src/images.stamp: $(IMAGES) $(top_srcdir)/scripts/check-image.sh
+	$(AM_V_GEN)for i in $(IMAGES); do \
+		NM="$(NM)" $(SHELL) $(top_srcdir)/scripts/check-image.sh $$i || exit 1; done && touch $@
+all-local: src/images.stamp
+CLEANFILES += $(IMAGES) src/images.stamp
+
+# The same self-test bodies on the host (Check, sanitizers).
+check_PROGRAMS += tests/check_selftest
+TESTS += tests/check_selftest
+tests_check_selftest_SOURCES = tests/check_selftest.c $(SELFTEST_SOURCES)
+tests_check_selftest_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_selftest_CFLAGS = $(TEST_CFLAGS)
+tests_check_selftest_LDADD = $(TEST_LDADD)
+
+# The kvm image's self-tests under QEMU (software emulation).
+TESTS += tests/qemu_selftest.sh
+dist_check_SCRIPTS += tests/qemu_selftest.sh

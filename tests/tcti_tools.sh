@@ -1,0 +1,118 @@
+#!/bin/bash
+# tpm2-tools through the in-process TCTI module (libtss2-tcti-csvsm), each
+# tool its own process booting the simulated machine on one state file:
+# - `-T csvsm:state=FILE` (found through the loader's libtss2-tcti-<name>
+#   search), TPM2TOOLS_TCTI, and the module's full path;
+# - getrandom; pcrextend and pcrread (in one process through tpm-loop,
+#   checked against OpenSSL's SHA-256; across processes PCRs start again
+#   from zero, as after a hibernation, which is checked too); createprimary,
+#   then create, load and readpublic on its saved context in later
+#   processes (saved contexts survive the TPM Restart between processes);
+#   nvdefine and nvwrite, then nvread in another process;
+# - two processes on one state file at once: the second waits for the first;
+#   with wait=0 it fails at once with a message; bad configurations fail.
+# The tools and the module are built without sanitizers.
+# Exit 77 (skipped) when tpm2-tools is not installed.
+set -u
+top_builddir=$(cd "${top_builddir:-.}" && pwd) || exit 99
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/csvsm-tcti.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+
+for tool in tpm2_getrandom tpm2_pcrextend tpm2_pcrread tpm2_createprimary tpm2_nvread openssl flock; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: $tool missing (install tpm2-tools, openssl, util-linux)"
+		exit 77
+	fi
+done
+module="$top_builddir/sim/tcti/libtss2-tcti-csvsm.so.0"
+loop="$top_builddir/bench/tpm-loop"
+[ -f "$module" ] && [ -x "$loop" ] || { echo "FAIL: module or tpm-loop not built"; exit 1; }
+# The loader finds libtss2-tcti-csvsm.so.0 by name here, as after make install.
+export LD_LIBRARY_PATH="$top_builddir/sim/tcti${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+unset TPM2TOOLS_TCTI TCTI
+
+fail=0
+steps=0
+ok() { steps=$((steps + 1)); }
+bad() {
+	echo "FAIL: $*"
+	fail=$((fail + 1))
+}
+run() {
+	local name=$1
+	shift
+	if "$@" >"$tmp/$name.out" 2>&1; then
+		ok
+		return 0
+	fi
+	bad "$name: $*"
+	sed -n '1,20p' "$tmp/$name.out"
+	return 1
+}
+hex() { od -An -tx1 -v | tr -d ' \n'; }
+cd "$tmp" || exit 99
+st="$tmp/tpm.state"
+T="csvsm:state=$st"
+
+# ---- the three ways to name the module ----
+run getrandom tpm2_getrandom -T "$T" -o rand.bin 32 &&
+	{ [ "$(stat -c %s rand.bin)" = 32 ] && ok || bad "getrandom: not 32 bytes"; }
+[ "$(stat -c %s "$st")" = 1048576 ] && ok || bad "the state file was not created (1 MiB)"
+run getrandom-env env TPM2TOOLS_TCTI="$T" tpm2_getrandom --hex 16 &&
+	{ [ "$(wc -c <"$tmp/getrandom-env.out")" = 32 ] && ok || bad "getrandom --hex 16: $(cat "$tmp/getrandom-env.out")"; }
+run getrandom-path tpm2_getrandom -T "$module:state=$st" -o rand2.bin 8
+
+# ---- PCRs ----
+digest=$(printf 'ab%.0s' $(seq 32))
+# Within one process: PCR 16 after three extends = H(H(H(0 || d) || d) || d)
+# (TPM 2.0 Part 1 17.2), computed with OpenSSL.
+printf "$(printf '%s' "$digest" | sed 's/../\\x&/g')" >d.bin
+head -c 32 /dev/zero >pcr.bin
+for _ in 1 2 3; do
+	cat pcr.bin d.bin | openssl dgst -sha256 -binary >pcr.new && mv pcr.new pcr.bin
+done
+want=$(hex <pcr.bin)
+run pcrvalue "$loop" --tcti "$T" --op pcrvalue -n 3 &&
+	{ [ "$(cat "$tmp/pcrvalue.out")" = "$want" ] && ok || bad "PCR 16 is $(cat "$tmp/pcrvalue.out"), OpenSSL says $want"; }
+# Through the tools: extend in one process, read in the next (a TPM Restart: zero).
+run pcrextend tpm2_pcrextend -T "$T" "16:sha256=$digest"
+run pcrread tpm2_pcrread -T "$T" -o pcr16.bin sha256:16 &&
+	{ [ "$(hex <pcr16.bin)" = "$(printf '0%.0s' $(seq 64))" ] && ok || bad "PCR 16 after a reboot: $(hex <pcr16.bin)"; }
+
+# ---- keys ----
+run createprimary tpm2_createprimary -T "$T" -C o -g sha256 -G ecc256 -c primary.ctx
+run create tpm2_create -T "$T" -C primary.ctx -G ecc256:ecdsa-sha256 -u key.pub -r key.priv
+run load tpm2_load -T "$T" -C primary.ctx -u key.pub -r key.priv -c key.ctx
+run readpublic tpm2_readpublic -T "$T" -c primary.ctx
+
+# ---- NV: define and write, read in another process ----
+nvdata="written through the csvsm TCTI module"
+printf '%s' "$nvdata" >nv.in
+run nvdefine tpm2_nvdefine -T "$T" 0x1500018 -C o -s ${#nvdata} -a 'ownerread|ownerwrite'
+run nvwrite tpm2_nvwrite -T "$T" 0x1500018 -C o -i nv.in
+run nvread tpm2_nvread -T "$T" 0x1500018 -C o -s ${#nvdata} -o nv.out &&
+	{ cmp -s nv.in nv.out && ok || bad "nvread: contents differ"; }
+
+# ---- one state file, two processes ----
+flock "$st" sleep 1 &
+holder=$!
+sleep 0.2
+if tpm2_getrandom -T "$T,wait=0" 8 >"$tmp/busy.out" 2>&1; then
+	bad "a state file in use was opened with wait=0"
+else
+	grep -q 'EBUSY\|in use\|busy' "$tmp/busy.out" && ok || bad "no reason given: $(cat "$tmp/busy.out")"
+fi
+run waits tpm2_getrandom -T "$T,wait=20000" -o rand3.bin 8
+wait "$holder"
+
+# ---- bad configurations ----
+if tpm2_getrandom -T "csvsm:colour=blue" 8 >"$tmp/badconf.out" 2>&1; then
+	bad "an unknown configuration key was accepted"
+else
+	grep -q "bad configuration item 'colour=blue'" "$tmp/badconf.out" && ok ||
+		bad "bad configuration: $(cat "$tmp/badconf.out")"
+fi
+
+echo "tcti_tools: $steps steps passed, $fail failed"
+[ "$fail" -eq 0 ]
