@@ -51,6 +51,18 @@ struct csvsm_sim_attest_result {
 int csvsm_sim_attest(struct csvsm_sim *sim, unsigned int vcpu,
                      const struct csvsm_sim_attest_req *req, struct csvsm_sim_attest_result *out);
 
+/*
+ * A verifier's checks of a result `res` of request `req` made on `sim`:
+ * RAX success, REPORT_DATA = SHA-512(nonce || the manifest the guest
+ * received), report VMPL 0 and signature algorithm 1, and the report's
+ * ECDSA P-384 signature (r, s little-endian, abi 5.5) valid under the VCEK
+ * of the certificate table received (or, without certificates, the PSP's
+ * VCEK). Returns NULL when all hold, else what failed.
+ */
+const char *csvsm_sim_attest_verify(const struct csvsm_sim *sim,
+                                    const struct csvsm_sim_attest_req *req,
+                                    const struct csvsm_sim_attest_result *res);
+
 /* The emulated PSP's certificates in DER (0 ARK, 1 ASK, 2 VCEK); NULL for a bad index. */
 const uint8_t *csvsm_sim_psp_cert(const struct csvsm_sim *sim, unsigned int which, size_t *len);
 
