@@ -10,7 +10,7 @@ sh scripts/deps.sh
 mkdir -p build-bench
 cd build-bench
 [ -f Makefile ] || ../configure -q --disable-debug CFLAGS="-O2 -g"
-make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm bench/tpm-loop \
+make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm bench/bench-attest bench/tpm-loop \
 	sim/csvsm-sim sim/tcti/libtss2-tcti-csvsm.so.0
 echo "== bench-alloc"
 ./bench/bench-alloc
@@ -18,6 +18,8 @@ echo "== bench-core"
 ./bench/bench-core
 echo "== bench-vtpm"
 ./bench/bench-vtpm
+echo "== bench-attest"
+./bench/bench-attest
 echo "== tpm clients: tpm-server, swtpm and the TCTI module through tpm2-tss"
 bash ../bench/tpm_clients.sh .
 if command -v valgrind >/dev/null 2>&1; then

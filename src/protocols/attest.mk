@@ -82,3 +82,10 @@ CLEANFILES += tests/fuzz/fuzz-nvseal
 
 # The bare-metal images: no libcrypto yet (crypto_absent.c fails cleanly).
 src_plat_libcsvsm_x86_a_SOURCES += src/plat/x86_64/crypto_absent.c
+
+# bench-attest: a sealed NV commit beside an unsealed one, attestation
+# requests per second (scripts/bench.sh).
+noinst_PROGRAMS += bench/bench-attest
+bench_bench_attest_SOURCES = bench/bench_attest.c
+bench_bench_attest_CPPFLAGS = $(TEST_CPPFLAGS)
+bench_bench_attest_LDADD = $(SIM_LIBS)
