@@ -85,21 +85,35 @@ static bool fa_defined(uint64_t rax)
 	       rax == SVSM_ERR_BUSY;
 }
 
-/* On success: REPORT_DATA over what the guest's buffers hold, VMPL 0. */
-static const char *fa_check_success(struct csvsm_sim *sim, const struct svsm_attest_req *a,
-                                    const struct csvsm_regs *r)
+static bool fa_disjoint(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
-	static uint8_t nonce[65536], manifest[65536];
+	return alen == 0 || blen == 0 || a + alen <= b || b + blen <= a;
+}
+
+/*
+ * On success: REPORT_DATA = SHA-512(the nonce as it was before the call ||
+ * the manifest the guest received), VMPL 0. The SVSM writes report,
+ * manifest and certificates in that order, so the check needs those three
+ * buffers disjoint (overlapping ones are the guest's business).
+ */
+static const char *fa_check_success(struct csvsm_sim *sim, const struct svsm_attest_req *a,
+                                    const struct csvsm_regs *r, const uint8_t *nonce)
+{
+	static uint8_t manifest[65536];
 	uint8_t report[SNP_REPORT_SIZE], want[64];
 	EVP_MD_CTX *md;
 	unsigned int len = 0;
 	bool ok;
 
-	if (r->r8 != SNP_REPORT_SIZE || r->rcx > a->manifest.size || r->rcx > sizeof(manifest))
+	if (r->r8 != SNP_REPORT_SIZE || r->rcx > a->manifest.size || r->rcx > sizeof(manifest) ||
+	    r->rdx > a->certs.size)
 		return "success with lengths that do not fit the buffers";
+	if (!fa_disjoint(a->report.gpa, SNP_REPORT_SIZE, a->manifest.gpa, r->rcx) ||
+	    !fa_disjoint(a->report.gpa, SNP_REPORT_SIZE, a->certs.gpa, r->rdx) ||
+	    !fa_disjoint(a->manifest.gpa, r->rcx, a->certs.gpa, r->rdx))
+		return NULL;
 	if (csvsm_sim_guest_read(sim, a->report.gpa, report, sizeof(report)) ||
-	    csvsm_sim_guest_read(sim, a->manifest.gpa, manifest, r->rcx) ||
-	    (a->nonce.size && csvsm_sim_guest_read(sim, a->nonce.gpa, nonce, a->nonce.size)))
+	    csvsm_sim_guest_read(sim, a->manifest.gpa, manifest, r->rcx))
 		return "success, but the guest cannot read its buffers";
 	md = EVP_MD_CTX_new();
 	ok = md && EVP_DigestInit_ex(md, EVP_sha512(), NULL) == 1 &&
@@ -108,24 +122,10 @@ static const char *fa_check_success(struct csvsm_sim *sim, const struct svsm_att
 	EVP_MD_CTX_free(md);
 	if (!ok)
 		return NULL; /* the checker's own libcrypto failed: nothing to say */
-	/*
-	 * Buffers that overlap each other are the guest's business: the
-	 * SVSM writes report, manifest, certificates in that order, so the
-	 * check holds only when they are disjoint.
-	 */
-	if (a->nonce.size == 0 || (a->nonce.gpa + a->nonce.size <= a->report.gpa ||
-	                           a->report.gpa + SNP_REPORT_SIZE <= a->nonce.gpa)) {
-		bool disjoint = a->report.gpa + SNP_REPORT_SIZE <= a->manifest.gpa ||
-		                a->manifest.gpa + r->rcx <= a->report.gpa;
-
-		if (a->certs.size)
-			disjoint = disjoint && (a->certs.gpa >= a->report.gpa + SNP_REPORT_SIZE &&
-			                        a->certs.gpa >= a->manifest.gpa + r->rcx);
-		if (disjoint && memcmp(report + 0x50, want, 64) != 0)
-			return "REPORT_DATA is not SHA-512(nonce || manifest)";
-		if (disjoint && le32(report + 0x30) != 0)
-			return "the SVSM's report is not at VMPL 0";
-	}
+	if (memcmp(report + 0x50, want, 64) != 0)
+		return "REPORT_DATA is not SHA-512(nonce || manifest)";
+	if (le32(report + 0x30) != 0)
+		return "the SVSM's report is not at VMPL 0";
 	return NULL;
 }
 
@@ -139,6 +139,8 @@ const char *fuzz_attest_one(const uint8_t *data, size_t size)
 	size_t baseline, nonce_len;
 	uint64_t req_gpa, ca;
 	const char *why = NULL;
+	static uint8_t fa_nonce[65536];
+	bool nonce_ok;
 
 	sim = fa_machine();
 	if (!sim)
@@ -160,6 +162,9 @@ const char *fuzz_attest_one(const uint8_t *data, size_t size)
 	if (nonce_len)
 		(void)csvsm_sim_guest_write(sim, fa_base(sim), data + FUZZ_ATTEST_HDR, nonce_len);
 	(void)csvsm_sim_guest_write(sim, ca + 8, &a, sizeof(a));
+	/* The nonce as the SVSM will read it (the call may overwrite it). */
+	nonce_ok = a.nonce.size == 0 ||
+	           csvsm_sim_guest_read(sim, a.nonce.gpa, fa_nonce, a.nonce.size) == 0;
 	baseline = mm_live_allocs();
 	r.rax = SVSM_RAX(SVSM_PROTO_ATTEST, in[0]);
 	r.rcx = req_gpa;
@@ -171,8 +176,10 @@ const char *fuzz_attest_one(const uint8_t *data, size_t size)
 		why = "SVSM allocations leaked";
 	else if (!guest_msg_available())
 		why = "a guest request erased VMPCK0";
+	else if (r.rax == SVSM_SUCCESS && !nonce_ok)
+		why = "success with a nonce the guest cannot read";
 	else if (r.rax == SVSM_SUCCESS && !(in[1] & 0x10) && in[0] <= 1)
-		why = fa_check_success(sim, &a, &r);
+		why = fa_check_success(sim, &a, &r, fa_nonce);
 	return why;
 }
 
