@@ -14,7 +14,10 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/names.h"
+#include "csvsm/sim_nvdev.h"
 #include "scenario_int.h"
+
+#define SCN_NV_SIZE ((uint64_t)1 << 20) /* config nv=: the device size */
 
 /* --- errors ------------------------------------------------------------- */
 
@@ -565,6 +568,9 @@ int scn_start(struct scn_run *r, bool boot_check)
 		r->o->configure(r->o->hook_ctx, &cfg);
 	cfg.trace = run_trace;
 	cfg.trace_ctx = r;
+	/* config nv=: the vTPM's state on an MMIO device, in host memory, for this run. */
+	if (r->nv && sim_nvdev_attach((enum sim_nvdev_kind)(r->nv - 1), NULL, SCN_NV_SIZE) < 0)
+		return scn_error(r, "cannot attach the NV device");
 	r->sim = csvsm_sim_new(&cfg);
 	if (r->o->ready)
 		r->o->ready(r->o->hook_ctx, r->sim);
@@ -903,6 +909,8 @@ int scn_run(const struct scn_script *s, const struct scn_run_opts *o, struct scn
 		fprintf(r->err, "%s\n", r->diag.msg);
 	csvsm_sim_free(r->sim);
 	r->sim = NULL;
+	if (r->nv && r->started && !r->dry)
+		sim_nvdev_detach();
 	status = rc == SCN_STOP_ERROR ? SCN_ERROR : r->failed ? SCN_FAILED : SCN_OK;
 	if (o->out && (status != SCN_OK || !o->quiet)) {
 		if (status == SCN_ERROR)

@@ -64,6 +64,7 @@ struct scn_run {
 
 	/* The machine. */
 	struct csvsm_sim_config cfg;
+	int nv; /* config nv=: 0 none, 1 + enum sim_nvdev_kind (an MMIO device in host memory) */
 	bool started;     /* the first action was seen (configuration closed) */
 	bool boot_failed; /* csvsm_sim_new failed */
 	struct csvsm_sim *sim;

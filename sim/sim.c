@@ -263,6 +263,10 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 		csvsm_sim_free(sim);
 		return NULL;
 	}
+	if (cfg->kvm_guest && sim_kvm_guest_attach(sim, cfg->kvm_guest) < 0) {
+		csvsm_sim_free(sim);
+		return NULL;
+	}
 	return sim;
 }
 
@@ -270,7 +274,9 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 {
 	if (!sim)
 		return;
+	sim_kvm_guest_detach(sim);
 	vtpm_boot_stop(); /* commits the vTPM's state, if the machine had one */
+	sim_nvdev_machine_gone();
 	sim_snapshot_release(sim);
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++)
 		if (sim->vcpus[i].vmpl0_created)
@@ -305,6 +311,8 @@ int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, 
 	if (!buf)
 		return -1;
 	rc = csvsm_sim_guest_access(sim, gpa, len, CSVSM_SIM_WRITE);
+	if (rc == CSVSM_SIM_ACCESS_OK && len && sim->kvm)
+		return sim_kvm_guest_write(sim, gpa, buf, len);
 	if (rc == CSVSM_SIM_ACCESS_OK && len) {
 		sim_note_dirty(sim, gpa, len);
 		memcpy(sim->mem + gpa, buf, len);
@@ -319,14 +327,25 @@ int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t 
 	if (!buf)
 		return -1;
 	rc = csvsm_sim_guest_access(sim, gpa, len, CSVSM_SIM_READ);
+	if (rc == CSVSM_SIM_ACCESS_OK && len && sim->kvm)
+		return sim_kvm_guest_read(sim, gpa, buf, len);
 	if (rc == CSVSM_SIM_ACCESS_OK && len)
 		memcpy(buf, sim->mem + gpa, len);
 	return rc;
 }
 
+/* True while the page of v's guest VMSA is still a VMSA in the RMP (validated, VMSA bit). */
+static bool vmsa_page_intact(struct csvsm_sim *sim, unsigned int vcpu)
+{
+	struct sim_rmp_entry e;
+	uint64_t gpa = sim->snp.vcpus[vcpu].guest_vmsa_gpa;
+
+	return gpa && sim_rmp_query(sim->rmp, gpa, &e) == 0 && e.vmsa && e.validated;
+}
+
 /* What Linux does after some successful calls (arch/x86/coco/sev). */
-static void after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct csvsm_regs *in,
-                       const struct csvsm_regs *out)
+void sim_after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct csvsm_regs *in,
+                    const struct csvsm_regs *out)
 {
 	uint32_t call = SVSM_CALL_ID(in->rax);
 
@@ -355,6 +374,8 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	uint64_t caa;
 	uint8_t *pending;
 
+	if (sim->kvm)
+		return sim_kvm_guest_call(sim, vcpu, io);
 	io->serviced = false;
 	if (sim->snp.terminated || vcpu >= sim->cfg.vcpu_count ||
 	    !(vmsa = sim_hv_runnable_vmsa(&sim->snp, vcpu)))
@@ -378,6 +399,12 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	vmsa->guest_exit_code = VMEXIT_VMGEXIT;
 	sim->snp.stats.calls++;
 	sim_enter_vmpl0(sim, vcpu);
+	/*
+	 * The hypervisor took the VMSA away during the call: this vCPU's guest
+	 * never runs again (whatever the page holds now is not its state).
+	 */
+	if (!vmsa_page_intact(sim, vcpu))
+		return -1;
 	/* Back at the guest VMPL: results, then xchg(call_pending, 0). */
 	io->rax = vmsa->rax;
 	io->rcx = vmsa->rcx;
@@ -390,8 +417,13 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	}
 	sim_trace(sim, CSVSM_EV_RESULT, io->rax, io->rcx, io->rdx, io->r8, io->r9, io->serviced);
 	if (io->serviced)
-		after_call(sim, vcpu, &in, io);
+		sim_after_call(sim, vcpu, &in, io);
 	return 0;
+}
+
+uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim)
+{
+	return sim_rmp_writes(sim->rmp);
 }
 
 int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_sim_rmp_entry *out)
@@ -424,6 +456,8 @@ uint64_t csvsm_sim_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t 
 	if (vcpu >= sim->cfg.vcpu_count || sim->snp.terminated)
 		return 0;
 	sim->current_vcpu = vcpu; /* the events happen on this vCPU */
+	if (sim->kvm)
+		return sim_kvm_guest_msr(sim, vcpu, request);
 	return sim_hv_guest_msr(&sim->snp, vcpu, request);
 }
 
@@ -455,6 +489,7 @@ int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t 
 void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out)
 {
 	*out = sim->snp.stats;
+	out->kvm_exits = sim_kvm_guest_exits(sim);
 	out->pages_validated =
 	    sim_rmp_count_validated(sim->rmp) - sim->layout.svsm_size / PAGE_SIZE;
 }

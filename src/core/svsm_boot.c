@@ -97,11 +97,12 @@ static int boot_vcpu0(const struct plat_boot_info *bi)
 	static const uint8_t zero_page[PAGE_SIZE];
 	struct vcpu *v = kzalloc(sizeof(*v));
 	struct vmsa_page *vmsa;
+	uint8_t vmpl;
 
 	if (!v)
 		return -CSVSM_ENOMEM;
 	vmsa = plat_vmsa_map(bi->boot_vmsa_gpa);
-	if (!vmsa || vmsa->vmpl != bi->guest_vmpl ||
+	if (!vmsa || VMSA_GET(vmsa, vmpl, &vmpl) < 0 || vmpl != bi->guest_vmpl ||
 	    plat_guest_write(bi->boot_caa_gpa, zero_page, PAGE_SIZE) < 0) {
 		if (vmsa)
 			plat_vmsa_unmap(vmsa);

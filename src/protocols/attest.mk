@@ -89,3 +89,18 @@ noinst_PROGRAMS += bench/bench-attest
 bench_bench_attest_SOURCES = bench/bench_attest.c
 bench_bench_attest_CPPFLAGS = $(TEST_CPPFLAGS)
 bench_bench_attest_LDADD = $(SIM_LIBS)
+
+# SNP: the guest-request exit through the GHCB (src/plat/snp), its encoding
+# tested on the host.
+src_plat_libcsvsm_snp_a_SOURCES += src/plat/snp/snp_guest_req.c src/plat/snp/snp_guest_req.h
+check_PROGRAMS += tests/check_snp_guest_req
+TESTS += tests/check_snp_guest_req
+tests_check_snp_guest_req_SOURCES = tests/check_snp_guest_req.c src/plat/snp/snp_guest_req.c \
+	src/plat/snp/snp_encode.c
+tests_check_snp_guest_req_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/src/plat/snp
+tests_check_snp_guest_req_CFLAGS = $(TEST_CFLAGS)
+tests_check_snp_guest_req_LDADD = $(TEST_LDADD)
+
+# The scenario language's attestation statements, for the scenario fuzz
+# target's copy of the scenario sources (tests/fuzz/fuzz.mk).
+FUZZ_SCENARIO_SRCS += sim/scenario_attest.c

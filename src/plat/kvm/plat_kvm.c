@@ -137,6 +137,25 @@ void plat_vmsa_unmap(void *vmsa)
 	(void)vmsa;
 }
 
+/* No VMSA is ever mapped here (plat_vmsa_map fails): every access faults. */
+int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)
+{
+	(void)vmsa;
+	(void)off;
+	(void)dst;
+	(void)len;
+	return -CSVSM_EFAULT;
+}
+
+int plat_vmsa_write(void *vmsa, size_t off, const void *src, size_t len)
+{
+	(void)vmsa;
+	(void)off;
+	(void)src;
+	(void)len;
+	return -CSVSM_EFAULT;
+}
+
 int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)
 {
 	(void)gpa;
