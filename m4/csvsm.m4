@@ -32,6 +32,8 @@ AC_DEFUN([CSVSM_FREESTANDING_CFLAGS], [
   FREESTANDING_CFLAGS="-ffreestanding -fno-builtin -nostdlib -nostdinc -isystem $csvsm_cc_include -mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -O2"
   CSVSM_CHECK_COMPILE_OR_FAIL([$FREESTANDING_CFLAGS])
   AC_SUBST([FREESTANDING_CFLAGS])
+  CSVSM_CC_INCLUDE=$csvsm_cc_include
+  AC_SUBST([CSVSM_CC_INCLUDE])
 ])
 
 # CSVSM_CHECK_COMPILE_OR_FAIL(FLAGS)

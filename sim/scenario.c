@@ -15,10 +15,10 @@
 #include "csvsm/abi/svsm.h"
 #include "csvsm/names.h"
 #include "csvsm/sim_nv.h"
+#include "csvsm/sim_nvdev.h"
 #include "scenario_int.h"
 
-/* The vTPM's NV device in scenarios (the tpm-server's size). */
-#define SCN_VTPM_NV_SIZE ((uint64_t)1 << 20)
+#define SCN_NV_SIZE ((uint64_t)1 << 20) /* the vTPM's NV device: config nv= or host RAM */
 
 /* --- errors ------------------------------------------------------------- */
 
@@ -535,6 +535,12 @@ void scn_apply_policy(struct scn_run *r)
 	    .refuse_run_vmpl = r->refuse_run,
 	    .refuse_psc = r->refuse_psc,
 	    .ctx = r,
+	    .guest_req_busy = r->gr[0],
+	    .guest_req_tamper = r->gr[1],
+	    .guest_req_tamper_rsp = r->gr[2],
+	    .guest_req_replay = r->gr[3],
+	    .guest_req_replay_rsp = r->gr[4],
+	    .guest_req_fail = r->gr[5],
 	};
 	bool pending = false;
 
@@ -563,13 +569,17 @@ int scn_start(struct scn_run *r, bool boot_check)
 		r->o->configure(r->o->hook_ctx, &cfg);
 	cfg.trace = run_trace;
 	cfg.trace_ctx = r;
-	/* The vTPM: an NV device in host RAM unless the harness chose one, and a TPM
-	 * whose randomness comes from the seed, so traces are reproducible. */
-	if (r->vtpm && !sim_nv_current()) {
-		if (sim_nv_ram_open(&r->nv, SCN_VTPM_NV_SIZE) < 0)
+	/* The vTPM: its state on the device config nv= names (MMIO, traced), else in
+	 * host RAM unless the harness chose a device; its randomness from the seed,
+	 * so traces are reproducible. */
+	if (r->vtpm && r->nv &&
+	    sim_nvdev_attach((enum sim_nvdev_kind)(r->nv - 1), NULL, SCN_NV_SIZE) < 0)
+		return scn_error(r, "cannot attach the NV device");
+	if (r->vtpm && !r->nv && !sim_nv_current()) {
+		if (sim_nv_ram_open(&r->ram_nv, SCN_NV_SIZE) < 0)
 			return scn_error(r, "out of memory (the vTPM's NV device)");
-		r->nv_open = true;
-		sim_nv_use(&r->nv);
+		r->ram_nv_open = true;
+		sim_nv_use(&r->ram_nv);
 	}
 	cfg.vtpm_rand_from_seed = r->vtpm;
 	r->sim = csvsm_sim_new(&cfg);
@@ -911,10 +921,12 @@ int scn_run(const struct scn_script *s, const struct scn_run_opts *o, struct scn
 		fprintf(r->err, "%s\n", r->diag.msg);
 	csvsm_sim_free(r->sim);
 	r->sim = NULL;
-	if (r->nv_open) {
-		sim_nv_ram_close(&r->nv); /* also forgets it as the NV device */
-		r->nv_open = false;
+	if (r->ram_nv_open) {
+		sim_nv_ram_close(&r->ram_nv); /* also forgets it as the NV device */
+		r->ram_nv_open = false;
 	}
+	if (r->vtpm && r->nv && r->started && !r->dry)
+		sim_nvdev_detach();
 	status = rc == SCN_STOP_ERROR ? SCN_ERROR : r->failed ? SCN_FAILED : SCN_OK;
 	if (o->out && (status != SCN_OK || !o->quiet)) {
 		if (status == SCN_ERROR)

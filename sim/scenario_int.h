@@ -65,6 +65,7 @@ struct scn_run {
 
 	/* The machine. */
 	struct csvsm_sim_config cfg;
+	int nv; /* config nv=: 0 none, 1 + enum sim_nvdev_kind (an MMIO device in host memory) */
 	bool started;     /* the first action was seen (configuration closed) */
 	bool boot_failed; /* csvsm_sim_new failed */
 	struct csvsm_sim *sim;
@@ -93,10 +94,16 @@ struct scn_run {
 	uint64_t ring_count;
 	uint64_t since_call[SCN_EV_TYPES]; /* events per type since the last call line */
 
+	/* The last `attest` statement (sim/scenario_attest.c). */
+	bool attested;
+	const char *attest_why; /* NULL: the verifier's checks held */
+	/* Guest-request attacks, mirrored like refuse_run (csvsm_sim_hv_policy). */
+	unsigned int gr[6];
 	/* The vTPM (docs/scenarios.md "The vTPM"). */
-	bool vtpm;         /* config vtpm=yes (the default): the machine gets an NV device */
-	bool nv_open;      /* nv is open and in use */
-	struct blkdev nv;  /* the vTPM's NV device (host RAM), when the harness chose none */
+	bool vtpm;        /* config vtpm=yes (the default): the machine gets an NV device */
+	bool ram_nv_open; /* ram_nv is open and in use */
+	struct blkdev
+	    ram_nv; /* the vTPM's NV device (host RAM) when neither nv= nor the harness chose one */
 	bool tpm_done;     /* a `tpm` statement ran (or was parsed) */
 	bool tpm_have_rsp; /* ... and the guest read a response */
 	size_t tpm_rsp_len;
@@ -161,6 +168,12 @@ void scn_held(struct scn_run *r);
  * actual (printf-style pairs pre-formatted by the caller), then the last
  * events of the trace.
  */
+struct scn_keyword;
+/* sim/scenario_attest.c: `attest ...`, `hv guest_req KIND N`, `expect attest ...`. */
+int scn_stmt_attest(struct scn_run *r, const struct scn_keyword *k);
+int scn_hv_guest_req(struct scn_run *r, const struct scn_keyword *k);
+int scn_expect_attest(struct scn_run *r, const struct scn_keyword *k, unsigned int at);
+
 void scn_failed(struct scn_run *r, const char *what, const char *expected, const char *actual);
 
 /* "SVSM_SUCCESS (0x0)" or "0x1234" for a value in RAX. */

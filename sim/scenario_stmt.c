@@ -11,6 +11,7 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
+#include "csvsm/sim_nvdev.h"
 #include "scenario_int.h"
 
 #define SZ_2M ((uint64_t)2 << 20)
@@ -161,33 +162,55 @@ void scn_hex_text(const uint8_t *b, size_t len, char *out, size_t out_len)
 static int stmt_config(struct scn_run *r, const struct scn_keyword *k)
 {
 	static const char *const keys[] = {
-	    "ram",    "svsm_size",   "vcpus",       "seed", "guest_vmpl",
-	    "rmp_2m", "hv_sev_info", "hv_features", "vtpm", "vtpm_platform_auth"};
-	const char *vals[10];
-	uint64_t v[10] = {0};
+	    "ram",         "svsm_size",   "vcpus", "seed", "guest_vmpl",        "rmp_2m",
+	    "hv_sev_info", "hv_features", "nv",    "vtpm", "vtpm_platform_auth"};
+	const char *vals[11];
+	uint64_t v[8] = {0};
 	int rc;
 
 	if (r->started)
 		return scn_error(r, "config after the first action: configuration lines come "
 		                    "before everything else");
-	if ((rc = scn_need(r, k, 1, "key=value")) || (rc = scn_options(r, k, 1, keys, 10, vals)))
+	if ((rc = scn_need(r, k, 1, "key=value")) || (rc = scn_options(r, k, 1, keys, 11, vals)))
 		return rc;
-	for (size_t i = 0; i < 10; i++) {
+	if (vals[8]) {
+		enum sim_nvdev_kind kind;
+
+		if (!strcmp(vals[8], "none")) {
+			r->nv = 0;
+			r->vtpm = false;
+		} else if (sim_nvdev_kind_parse(vals[8], &kind) == 0) {
+			r->nv = 1 + (int)kind;
+		} else {
+			return scn_error(r, "nv must be none, pflash or virtio");
+		}
+	}
+	if (vals[9]) {
+		bool b;
+
+		if ((rc = scn_bool(r, vals[9], "vtpm", &b)))
+			return rc;
+		if (b && vals[8] && !r->nv)
+			return scn_error(r, "vtpm=yes with nv=none");
+		r->vtpm = b;
+		if (!b)
+			r->nv = 0;
+	}
+	if (vals[10]) {
+		if (strcmp(vals[10], "svsm") && strcmp(vals[10], "empty"))
+			return scn_error(r, "vtpm_platform_auth wants svsm or empty, not '%s'",
+			                 vals[10]);
+		r->cfg.vtpm_platform_auth_empty = !strcmp(vals[10], "empty");
+	}
+	for (size_t i = 0; i < 8; i++) {
 		bool constant, b;
 
 		if (!vals[i])
 			continue;
-		if (i == 5 || i == 8) {
-			if ((rc = scn_bool(r, vals[i], keys[i], &b)))
+		if (i == 5) {
+			if ((rc = scn_bool(r, vals[i], "rmp_2m", &b)))
 				return rc;
 			v[i] = b;
-			continue;
-		}
-		if (i == 9) {
-			if (strcmp(vals[i], "svsm") && strcmp(vals[i], "empty"))
-				return scn_error(
-				    r, "vtpm_platform_auth wants svsm or empty, not '%s'", vals[i]);
-			v[i] = !strcmp(vals[i], "empty");
 			continue;
 		}
 		if ((rc = scn_eval(r, vals[i], &v[i], &constant)))
@@ -220,10 +243,6 @@ static int stmt_config(struct scn_run *r, const struct scn_keyword *k)
 		r->cfg.hv_sev_info = v[6];
 	if (vals[7])
 		r->cfg.hv_features = v[7];
-	if (vals[8])
-		r->vtpm = v[8];
-	if (vals[9])
-		r->cfg.vtpm_platform_auth_empty = v[9];
 	return SCN_GO;
 }
 
@@ -739,10 +758,13 @@ static int stmt_hv(struct scn_run *r, const struct scn_keyword *k)
 		return hv_poke(r, k, 2);
 	if (!strcmp(sub, "race"))
 		return hv_race(r, k);
+	if (!strcmp(sub, "guest_req"))
+		return scn_hv_guest_req(r, k);
 	if (!strcmp(sub, "honest")) {
 		if ((rc = scn_no_more(r, k, 2)) || (rc = scn_start(r, false)) || r->dry)
 			return rc;
 		r->refuse_run = r->refuse_psc = 0;
+		memset(r->gr, 0, sizeof(r->gr));
 		for (size_t i = 0; i < r->nraces; i++)
 			free(r->races[i].bytes);
 		r->nraces = 0;
@@ -777,7 +799,7 @@ static int stmt_hv(struct scn_run *r, const struct scn_keyword *k)
 	}
 	return scn_error(r,
 	                 "unknown hypervisor action '%s' (refuse_run, refuse_psc, remap, poke, "
-	                 "race or honest)",
+	                 "race, guest_req or honest)",
 	                 sub);
 }
 
@@ -842,6 +864,8 @@ static const struct scn_keyword keywords[] = {
      "BYTES... [nth=N] [watch=ADDR|any] [watch_len=N] | honest",
      0},
     {"poke", stmt_poke, "poke ADDR HEXBYTES...", 0},
+    {"attest", scn_stmt_attest,
+     "attest [single] [nonce=HEX] [report=N] [manifest=N] [certs=N] [guid=HEX] [version=N]", 0},
     {"expect", scn_stmt_expect, "expect WHAT VALUE... (docs/scenarios.md)", 0},
     {"echo", stmt_echo, "echo TEXT", 0},
     {"print", stmt_print, "print EXPR...", 0},

@@ -57,8 +57,8 @@ fuzz-vtpm-cmd:
 		echo "fuzz-vtpm-cmd: no clang, skipped (apt-get install clang)"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_VTPM_OBJS) && \
 	echo "  CCLD     tests/fuzz/fuzz-vtpm-cmd" && \
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-vtpm-cmd \
-		$(FUZZ_VTPM_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o tests/fuzz/fuzz-vtpm-cmd \
+		$(FUZZ_VTPM_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-vtpm-cmd
 CLEANFILES += tests/fuzz/fuzz-vtpm-cmd
 
@@ -90,7 +90,9 @@ fuzz-vtpm-state:
 		echo "fuzz-vtpm-state: no clang, skipped (apt-get install clang)"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_VTPM_STATE_OBJS) && \
 	echo "  CCLD     tests/fuzz/fuzz-vtpm-state" && \
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-vtpm-state \
-		$(FUZZ_VTPM_STATE_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o tests/fuzz/fuzz-vtpm-state \
+		$(FUZZ_VTPM_STATE_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-vtpm-state
 CLEANFILES += tests/fuzz/fuzz-vtpm-state
+# The scenario fuzz target and its replay (tests/fuzz/fuzz.mk) parse `tpm` lines too.
+FUZZ_SCENARIO_SRCS += sim/scenario_tpm.c

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* csvsm C runtime: byte order conversions only (no sockets). */
+#include <netinet/in.h>

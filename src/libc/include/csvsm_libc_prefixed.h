@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Only for the hosted test of the C runtime (CSVSM_LIBC_PREFIXED, see
+ * csvsm_libc_names.h): every function and object of the runtime renamed to
+ * csvsm_libc_NAME. memcpy, memmove, memset and memcmp keep their names:
+ * they are the core's (src/lib/cc_runtime.c), tested with the core.
+ * Only #define lines, so that assembler sources can include it too.
+ */
+#ifndef CSVSM_LIBC_PREFIXED_H
+#define CSVSM_LIBC_PREFIXED_H
+#define abort               csvsm_libc_abort
+#define abs                 csvsm_libc_abs
+#define asprintf            csvsm_libc_asprintf
+#define atexit              csvsm_libc_atexit
+#define atoi                csvsm_libc_atoi
+#define atol                csvsm_libc_atol
+#define bsearch             csvsm_libc_bsearch
+#define calloc              csvsm_libc_calloc
+#define clearerr            csvsm_libc_clearerr
+#define clock               csvsm_libc_clock
+#define clock_gettime       csvsm_libc_clock_gettime
+#define ctime               csvsm_libc_ctime
+#define dprintf             csvsm_libc_dprintf
+#define errno               csvsm_libc_errno
+#define exit                csvsm_libc_exit
+#define fclose              csvsm_libc_fclose
+#define feof                csvsm_libc_feof
+#define ferror              csvsm_libc_ferror
+#define fflush              csvsm_libc_fflush
+#define fgets               csvsm_libc_fgets
+#define fileno              csvsm_libc_fileno
+#define fopen               csvsm_libc_fopen
+#define fprintf             csvsm_libc_fprintf
+#define fputc               csvsm_libc_fputc
+#define fputs               csvsm_libc_fputs
+#define fread               csvsm_libc_fread
+#define free                csvsm_libc_free
+#define fseek               csvsm_libc_fseek
+#define fstat               csvsm_libc_fstat
+#define ftell               csvsm_libc_ftell
+#define fwrite              csvsm_libc_fwrite
+#define getentropy          csvsm_libc_getentropy
+#define getenv              csvsm_libc_getenv
+#define getpid              csvsm_libc_getpid
+#define gettimeofday        csvsm_libc_gettimeofday
+#define gmtime              csvsm_libc_gmtime
+#define gmtime_r            csvsm_libc_gmtime_r
+#define index               csvsm_libc_index
+#define isalnum             csvsm_libc_isalnum
+#define isalpha             csvsm_libc_isalpha
+#define isascii             csvsm_libc_isascii
+#define iscntrl             csvsm_libc_iscntrl
+#define isdigit             csvsm_libc_isdigit
+#define isgraph             csvsm_libc_isgraph
+#define islower             csvsm_libc_islower
+#define isprint             csvsm_libc_isprint
+#define ispunct             csvsm_libc_ispunct
+#define isspace             csvsm_libc_isspace
+#define isupper             csvsm_libc_isupper
+#define isxdigit            csvsm_libc_isxdigit
+#define labs                csvsm_libc_labs
+#define longjmp             csvsm_libc_longjmp
+#define malloc              csvsm_libc_malloc
+#define memchr              csvsm_libc_memchr
+#define printf              csvsm_libc_printf
+#define putc                csvsm_libc_putc
+#define putchar             csvsm_libc_putchar
+#define puts                csvsm_libc_puts
+#define qsort               csvsm_libc_qsort
+#define rand                csvsm_libc_rand
+#define realloc             csvsm_libc_realloc
+#define regcomp             csvsm_libc_regcomp
+#define regexec             csvsm_libc_regexec
+#define regfree             csvsm_libc_regfree
+#define remove              csvsm_libc_remove
+#define rindex              csvsm_libc_rindex
+#define secure_getenv       csvsm_libc_secure_getenv
+#define setbuf              csvsm_libc_setbuf
+#define setjmp              csvsm_libc_setjmp
+#define snprintf            csvsm_libc_snprintf
+#define sprintf             csvsm_libc_sprintf
+#define srand               csvsm_libc_srand
+#define sscanf              csvsm_libc_sscanf
+#define stat                csvsm_libc_stat
+#define stderr              csvsm_libc_stderr
+#define stdin               csvsm_libc_stdin
+#define stdout              csvsm_libc_stdout
+#define strcasecmp          csvsm_libc_strcasecmp
+#define strcat              csvsm_libc_strcat
+#define strchr              csvsm_libc_strchr
+#define strcmp              csvsm_libc_strcmp
+#define strcpy              csvsm_libc_strcpy
+#define strcspn             csvsm_libc_strcspn
+#define strdup              csvsm_libc_strdup
+#define strerror            csvsm_libc_strerror
+#define strlen              csvsm_libc_strlen
+#define strncasecmp         csvsm_libc_strncasecmp
+#define strncat             csvsm_libc_strncat
+#define strncmp             csvsm_libc_strncmp
+#define strncpy             csvsm_libc_strncpy
+#define strndup             csvsm_libc_strndup
+#define strnlen             csvsm_libc_strnlen
+#define strpbrk             csvsm_libc_strpbrk
+#define strrchr             csvsm_libc_strrchr
+#define strspn              csvsm_libc_strspn
+#define strstr              csvsm_libc_strstr
+#define strtol              csvsm_libc_strtol
+#define strtoll             csvsm_libc_strtoll
+#define strtoul             csvsm_libc_strtoul
+#define strtoull            csvsm_libc_strtoull
+#define time                csvsm_libc_time
+#define tolower             csvsm_libc_tolower
+#define toupper             csvsm_libc_toupper
+#define vasprintf           csvsm_libc_vasprintf
+#define vdprintf            csvsm_libc_vdprintf
+#define vfprintf            csvsm_libc_vfprintf
+#define vprintf             csvsm_libc_vprintf
+#define vsnprintf           csvsm_libc_vsnprintf
+#define vsprintf            csvsm_libc_vsprintf
+#define __csvsm_assert_fail csvsm_libc___csvsm_assert_fail
+#endif

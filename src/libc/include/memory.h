@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* csvsm C runtime: the old name of <string.h>. */
+#include <string.h>
