@@ -908,6 +908,7 @@ static Suite *storage_dev_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("pflash");
+	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_pf_geometry, 0, 3);
 	tcase_add_loop_test(tc, test_pf_roundtrip, 0, 3);
@@ -920,6 +921,8 @@ static Suite *storage_dev_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("virtio");
+	/* Check's 4 s default is too short on a loaded 2-core CI machine. */
+	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_vb_open);
 	tcase_add_loop_test(tc, test_vb_roundtrip, 0, 2);
