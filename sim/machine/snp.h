@@ -26,6 +26,7 @@
 
 #include "csvsm/plat/boot.h"
 #include "csvsm/sim.h"
+#include "psp.h"
 #include "rmp.h"
 
 /* The hypervisor's record of one vCPU. */
@@ -67,6 +68,12 @@ struct sim_snp {
 	bool terminated;
 	unsigned int term_set, term_reason;
 	struct sim_hv_vcpu vcpus[PLAT_MAX_VCPUS];
+	/* The AMD secure processor behind guest requests (psp.h), NULL = none. */
+	struct sim_psp *psp;
+	/* The hypervisor's copies of the last guest request and response (for replays). */
+	uint8_t gr_last_req[4096];
+	uint8_t gr_last_rsp[4096];
+	bool gr_have_last;
 };
 
 /* The model's calls of its host. */
@@ -153,6 +160,18 @@ void sim_hv_ap_destroy(struct sim_snp *m, uint64_t vmsa);
  * backing filled with `fill`, RMP entry reassigned. Returns 0 or -1.
  */
 int sim_hv_remap(struct sim_snp *m, uint64_t gpa, uint8_t fill);
+
+/*
+ * One SNP guest request from the SVSM (GHCB NAE SNP_GUEST_REQUEST
+ * 0x8000_0011, or SNP_EXT_GUEST_REQUEST 0x8000_0012 with `certs`; abi
+ * 5.1): the hypervisor applies its policy (BUSY, tampering, replays, a
+ * failed exit: csvsm_sim_hv_policy), hands the request page to the PSP and
+ * copies the certificate table. Arguments and result as plat_guest_request
+ * (csvsm/plat/guest_msg.h); -CSVSM_EIO also when the machine has no PSP.
+ * sim/machine/hv_guest_msg.c.
+ */
+int sim_hv_guest_request(struct sim_snp *m, const uint8_t *req, uint8_t *rsp, void *certs,
+                         size_t *certs_len, uint64_t *exit_info2);
 
 /* Installs `policy` (copied); NULL restores the honest hypervisor. */
 void sim_hv_set_policy(struct sim_snp *m, const struct csvsm_sim_hv_policy *policy);
