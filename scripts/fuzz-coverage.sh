@@ -95,5 +95,5 @@ rm -rf "$work/coverage"
 "$cov" show "$bin" -instr-profile="$work/corpus.profdata" -format=html \
 	-output-dir="$work/coverage" -ignore-filename-regex="$ignore" $sources
 "$cov" report "$bin" -instr-profile="$work/corpus.profdata" -ignore-filename-regex="$ignore" \
-	$sources | sed "s|$top/||" | awk 'NR == 1 || $2 != 0'
+	$sources | sed "s|$top/||"
 echo "fuzz-coverage.sh: $(ls "$corpus" | wc -l) inputs of $corpus; report $work/coverage/index.html"

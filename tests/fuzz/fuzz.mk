@@ -135,7 +135,7 @@ fuzz-clean:
 # its seed corpus: tests/fuzz/oss-fuzz-check.sh. Not in make distcheck.
 TESTS += tests/fuzz/oss-fuzz-check.sh
 dist_check_SCRIPTS += tests/fuzz/oss-fuzz-check.sh
-EXTRA_DIST += oss-fuzz .clusterfuzzlite
+EXTRA_DIST += oss-fuzz .clusterfuzzlite scripts/fuzz.sh scripts/fuzz-coverage.sh
 AM_DISTCHECK_CONFIGURE_FLAGS = --disable-fuzz-build-test
 clean-local: fuzz-oss-clean
 fuzz-oss-clean:
