@@ -12,5 +12,36 @@ TESTS += tests/bare_metal_link.sh tests/hermetic_build.sh
 dist_check_SCRIPTS += tests/bare_metal_link.sh tests/hermetic_build.sh
 EXTRA_DIST += scripts/build-bare-metal-libs.sh scripts/check-bare-metal-link.sh \
 	scripts/hermetic-build.sh
-AM_TESTS_ENVIRONMENT += BARE_METAL_DIR="$(BARE_METAL_DIR)" THIRD_PARTY_DIR="$(THIRD_PARTY_DIR)" \
-	CC="$(CC)"; export BARE_METAL_DIR THIRD_PARTY_DIR CC;
+# (BARE_METAL_DIR and THIRD_PARTY_DIR reach the tests through AM_TESTS_ENVIRONMENT in Makefile.am.)
+
+# src/csvsm-kvm-vtpm.elf: the kvm image with the real vTPM (src/vtpm on the
+# bare-metal libtpms, libcrypto and C runtime) instead of vtpm_absent.c.
+# Built by every `make` once scripts/build-bare-metal-libs.sh has built the
+# libraries into $(BARE_METAL_DIR); checked like the other images, and
+# tests/vtpm_image.sh compares its size with csvsm-kvm.elf's (SKIP when the
+# libraries are absent). Serving the vTPM under the KVM runner: issue 10.
+BM_LIBS = $(BARE_METAL_DIR)/libtpms.a $(BARE_METAL_DIR)/libcrypto.a
+BM_VTPM_CFLAGS = $(CSVSM_WARN_CFLAGS) $(FREESTANDING_CFLAGS) -include $(top_builddir)/config.h \
+	-I$(top_srcdir)/src/libc/include -I$(top_srcdir)/src/include \
+	-I$(BARE_METAL_DIR)/libtpms/gen -I$(THIRD_PARTY_DIR)/libtpms-0.10.2/include \
+	-I$(THIRD_PARTY_DIR)/libtpms-0.10.2/include/libtpms
+BM_VTPM_OBJS = src/vtpm/vtpm_engine.bm.o src/vtpm/vtpm_setup.bm.o src/libc/openssl_seed.bm.o
+src/vtpm/%.bm.o: $(top_srcdir)/src/vtpm/%.c $(BM_LIBS)
+	@$(MKDIR_P) src/vtpm
+	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -c -o $@ $<
+src/libc/openssl_seed.bm.o: $(top_srcdir)/src/libc/openssl/seed.c $(BM_LIBS)
+	@$(MKDIR_P) src/libc
+	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -I$(BARE_METAL_DIR)/openssl/include \
+		-I$(BARE_METAL_DIR)/openssl-src/include \
+		-include $(top_srcdir)/src/libc/openssl/csvsm_openssl.h -c -o $@ $<
+src/csvsm-kvm-vtpm.elf: $(BM_VTPM_OBJS) $(BM_LIBS) src/plat/libcsvsm-kvm.a src/plat/libcsvsm-x86.a \
+		src/libcsvsm-core-fs.a src/libcsvsm-libc-fs.a $(IMAGE_LDSCRIPT)
+	$(AM_V_GEN)$(call IMAGE_LINK,src/plat/libcsvsm-kvm.a $(BM_VTPM_OBJS) $(BM_LIBS))
+src/vtpm-image.stamp: src/csvsm-kvm-vtpm.elf $(top_srcdir)/scripts/check-image.sh
+	$(AM_V_GEN)NM="$(NM)" $(SHELL) $(top_srcdir)/scripts/check-image.sh src/csvsm-kvm-vtpm.elf && \
+		if $(NM) src/csvsm-kvm-vtpm.elf | grep -q ' TPMLIB_Process$$'; then touch $@; else \
+		echo "csvsm-kvm-vtpm.elf: no TPMLIB_Process: vtpm_absent.c was linked" >&2; exit 1; fi
+all-local: $(if $(wildcard $(BARE_METAL_DIR)/libtpms.a),src/vtpm-image.stamp)
+CLEANFILES += src/csvsm-kvm-vtpm.elf src/vtpm-image.stamp $(BM_VTPM_OBJS)
+TESTS += tests/vtpm_image.sh
+dist_check_SCRIPTS += tests/vtpm_image.sh

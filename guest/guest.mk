@@ -6,6 +6,7 @@
 GUEST_CFLAGS = $(CSVSM_WARN_CFLAGS) $(FREESTANDING_CFLAGS) -mcmodel=small -fno-omit-frame-pointer
 GUEST_OBJS = guest/guest.o guest/entry.o
 EXTRA_DIST += guest/guest.c guest/entry.S guest/guest.ld
+noinst_HEADERS += src/include/csvsm/abi/kvm_snp.h
 noinst_DATA += guest/csvsm-guest.elf
 CLEANFILES += $(GUEST_OBJS) guest/csvsm-guest.elf
 

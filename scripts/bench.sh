@@ -15,7 +15,8 @@ make -s -j"$(nproc)" \
 	bench/bench-alloc bench/bench-core bench/bench-vtpm \
 	bench/tpm-loop sim/csvsm-sim sim/tcti/libtss2-tcti-csvsm.so.0 \
 	src/csvsm-kvm.elf bench/bench-kvm guest/csvsm-guest.elf \
-	bench/bench-storage
+	bench/bench-storage \
+	bench/bench-attest
 echo "== bench-alloc"
 ./bench/bench-alloc
 echo "== bench-core"
@@ -26,6 +27,11 @@ echo "== bench-kvm"
 ./bench/bench-kvm guest/csvsm-guest.elf || [ $? -eq 77 ]
 echo "== bench-storage"
 ./bench/bench-storage
+echo "== kvm-storage (NV commit inside a KVM VM: csvsm-sim kvm --nv)"
+make -s src/csvsm-kvm.elf
+sh ../bench/kvm_storage.sh . 3
+echo "== bench-attest"
+./bench/bench-attest
 echo "== tpm clients: tpm-server, swtpm and the TCTI module through tpm2-tss"
 bash ../bench/tpm_clients.sh .
 if command -v valgrind >/dev/null 2>&1; then

@@ -5,7 +5,8 @@
 #   libraries:  check libtpms-dev libssl-dev libtss2-dev (TCTI module, TPM client loop)
 #   style:      clang-format
 #   TPM peers:  tpm2-tools tss2 (IBM TSS) swtpm swtpm-tools libtss2-tcti-mssim0
-#               openssl (the vTPM client and crash tests, the swtpm benchmark)
+#               openssl (the vTPM client and crash tests, the attestation
+#               verifier test, the swtpm benchmark)
 #   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz), llvm-14 (llvm-cov,
 #               llvm-profdata: fuzz.sh --coverage), zip unzip (oss-fuzz/build.sh)
 #   benchmarks: valgrind (callgrind instruction counts)

@@ -53,6 +53,7 @@ struct csvsm_sim {
 	csvsm_sim_trace_fn trace_fn;
 	void *trace_ctx;
 	struct sim_snapshot *snap; /* sim/snapshot.c: NULL when none is taken */
+	struct sim_psp *psp;       /* the emulated AMD secure processor (also in snp.psp) */
 	struct sim_kvm_guest *kvm; /* sim/kvm/guest_ops.c: the guest on KVM, or NULL */
 };
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_attest.h"
 #include "cli_trace.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
@@ -43,6 +44,10 @@ static void usage(FILE *out)
 	             "                                      serve the vTPM over the TPM simulator\n"
 	             "                                      (mssim) protocol on 127.0.0.1:P, P+1\n"
 	             "                                      (see csvsm-sim tpm-server --help)\n"
+	             "       csvsm-sim attest --nonce HEX --out DIR\n"
+	             "                                      attest as a guest; write the report,\n"
+	             "                                      manifest and certificate chain\n"
+	             "                                      (see csvsm-sim attest --help)\n"
 	             "       csvsm-sim kvm [--selftest] [--mem MiB] [--vcpus N] IMAGE\n"
 	             "                                      run a bare-metal image under KVM\n"
 	             "                                      (see csvsm-sim kvm --help)\n"
@@ -468,6 +473,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "tpm-server"))
 		return sim_tpm_server_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "attest"))
+		return sim_attest_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "kvm"))
 		return kvm_runner_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &o) < 0)

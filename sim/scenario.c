@@ -539,6 +539,12 @@ void scn_apply_policy(struct scn_run *r)
 	    .refuse_run_vmpl = r->refuse_run,
 	    .refuse_psc = r->refuse_psc,
 	    .ctx = r,
+	    .guest_req_busy = r->gr[0],
+	    .guest_req_tamper = r->gr[1],
+	    .guest_req_tamper_rsp = r->gr[2],
+	    .guest_req_replay = r->gr[3],
+	    .guest_req_replay_rsp = r->gr[4],
+	    .guest_req_fail = r->gr[5],
 	};
 	bool pending = false;
 

@@ -740,10 +740,13 @@ static int stmt_hv(struct scn_run *r, const struct scn_keyword *k)
 		return hv_poke(r, k, 2);
 	if (!strcmp(sub, "race"))
 		return hv_race(r, k);
+	if (!strcmp(sub, "guest_req"))
+		return scn_hv_guest_req(r, k);
 	if (!strcmp(sub, "honest")) {
 		if ((rc = scn_no_more(r, k, 2)) || (rc = scn_start(r, false)) || r->dry)
 			return rc;
 		r->refuse_run = r->refuse_psc = 0;
+		memset(r->gr, 0, sizeof(r->gr));
 		for (size_t i = 0; i < r->nraces; i++)
 			free(r->races[i].bytes);
 		r->nraces = 0;
@@ -778,7 +781,7 @@ static int stmt_hv(struct scn_run *r, const struct scn_keyword *k)
 	}
 	return scn_error(r,
 	                 "unknown hypervisor action '%s' (refuse_run, refuse_psc, remap, poke, "
-	                 "race or honest)",
+	                 "race, guest_req or honest)",
 	                 sub);
 }
 
@@ -843,6 +846,8 @@ static const struct scn_keyword keywords[] = {
      "BYTES... [nth=N] [watch=ADDR|any] [watch_len=N] | honest",
      0},
     {"poke", stmt_poke, "poke ADDR HEXBYTES...", 0},
+    {"attest", scn_stmt_attest,
+     "attest [single] [nonce=HEX] [report=N] [manifest=N] [certs=N] [guid=HEX] [version=N]", 0},
     {"expect", scn_stmt_expect, "expect WHAT VALUE... (docs/scenarios.md)", 0},
     {"echo", stmt_echo, "echo TEXT", 0},
     {"print", stmt_print, "print EXPR...", 0},

@@ -3,6 +3,8 @@
  * The harness API (csvsm/sim.h): building the machine, booting the core on
  * it, and the guest's side of every interaction.
  */
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/secrets.h"
+#include "csvsm/abi/snp_guest.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
 #include "csvsm/fault.h"
@@ -34,16 +37,27 @@ void csvsm_sim_config_default(struct csvsm_sim_config *cfg)
 	cfg->seed = 1;
 }
 
-/* The machine model's host hooks (sim/machine/snp.h). */
-void sim_snp_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
-                   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* The machine model's host (sim/machine/snp.h): the trace and snapshots. */
+static void shim_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+                       uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	sim_trace(sim_of(m), type, a0, a1, a2, a3, a4, a5);
 }
 
-void sim_snp_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
+static void shim_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
 {
 	sim_note_dirty(sim_of(m), gpa, len);
+}
+
+static const struct sim_snp_host_ops shim_host = {.event = shim_event, .dirty = shim_dirty};
+static bool sim_mem_is_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
 }
 
 static int config_check(const struct csvsm_sim_config *c)
@@ -65,6 +79,29 @@ static int config_check(const struct csvsm_sim_config *c)
 		return -1;
 	}
 	return 0;
+}
+
+/* The emulated PSP, with the secrets page's VMPCKs and the configured launch. */
+static int machine_psp(struct csvsm_sim *sim, const struct snp_secrets_page *secrets)
+{
+	static const char image[] = "csvsm-sim SVSM image";
+	struct sim_psp_config pc;
+	unsigned int len = 0;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.seed = sim->cfg.seed;
+	memcpy(pc.vmpck, secrets->vmpck, sizeof(pc.vmpck));
+	memcpy(pc.measurement, sim->cfg.measurement, sizeof(pc.measurement));
+	if (sim_mem_is_zero(pc.measurement, sizeof(pc.measurement)) &&
+	    (EVP_Digest(image, sizeof(image) - 1, pc.measurement, &len, EVP_sha384(), NULL) != 1 ||
+	     len != sizeof(pc.measurement)))
+		return -1;
+	pc.policy = sim->cfg.guest_policy ? sim->cfg.guest_policy
+	                                  : SNP_POLICY_RESERVED_ONE | SNP_POLICY_SMT;
+	sim->psp = sim_psp_new(&pc);
+	sim->snp.psp = sim->psp;
+	OPENSSL_cleanse(&pc, sizeof(pc));
+	return sim->psp ? 0 : -1;
 }
 
 /* Launch state: what the PSP and the launch measurement would leave. */
@@ -100,6 +137,8 @@ static int machine_launch(struct csvsm_sim *sim)
 	secrets = sim_gpa_host(sim, svsm + SIM_SVSM_PSP_SECRETS, PAGE_SIZE);
 	secrets->version = 3;
 	if (plat_entropy_get(secrets->vmpck, sizeof(secrets->vmpck)) != 0)
+		return -1;
+	if (machine_psp(sim, secrets) < 0)
 		return -1;
 
 	/* The boot vCPU's guest VMSA. */
@@ -208,8 +247,8 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 	sim_time_reset();
 	fault_reset();
 	sim->rmp = sim_rmp_new(sim->phys_limit);
-	sim_snp_init(&sim->snp, sim->rmp, sim->mem, sim->phys_limit, cfg->guest_ram_size,
-	             cfg->vcpu_count, cfg->guest_vmpl);
+	sim_snp_init(&sim->snp, &shim_host, sim->rmp, sim->mem, sim->phys_limit,
+	             cfg->guest_ram_size, cfg->vcpu_count, cfg->guest_vmpl);
 	sim->snp.sev_info = cfg->hv_sev_info;
 	sim->snp.features = cfg->hv_features;
 	if (!sim->rmp || machine_launch(sim) < 0) {
@@ -246,6 +285,7 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 	sim_ctx_destroy(&sim->harness);
 	sim_heap_use(NULL, 0);
 	sim_rmp_free(sim->rmp);
+	sim_psp_free(sim->psp);
 	munmap(sim->map, sim->map_size);
 	if (sim_machine == sim)
 		sim_machine = NULL;

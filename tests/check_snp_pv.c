@@ -128,6 +128,58 @@ START_TEST(test_unknown_request)
 }
 END_TEST
 
+/* A second host of the model in the same program, as the KVM runner will be. */
+struct own_host {
+	struct sim_snp m; /* first: the hooks get back to the host from it */
+	unsigned int events[CSVSM_EV_HV_ACTION + 1];
+	uint64_t dirty_gpa, dirty_len;
+};
+
+static void own_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+                      uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	((struct own_host *)(void *)m)->events[type]++;
+}
+
+static void own_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
+{
+	((struct own_host *)(void *)m)->dirty_gpa = gpa;
+	((struct own_host *)(void *)m)->dirty_len = len;
+}
+
+START_TEST(test_second_host)
+{
+	static const struct sim_snp_host_ops ops = {.event = own_event, .dirty = own_dirty};
+	const uint64_t limit = 4u << 20, ram = 2u << 20;
+	static uint8_t mem[4u << 20];
+	struct sim_rmp *rmp = sim_rmp_new(limit);
+	struct own_host h;
+	struct kvm_regs r = {0};
+
+	ck_assert_ptr_nonnull(rmp);
+	memset(&h, 0, sizeof(h));
+	sim_snp_init(&h.m, &ops, rmp, mem, limit, ram, 1, 2);
+	ck_assert_int_eq(sim_rmp_update(rmp, 0x1000, RMP_PAGE_4K, true), 0);
+	r.rdi = 0x1000;
+	r.rdx = 1;
+	ck_assert_int_eq(snp_pv_request(&h.m, &launch, 0, KVMSNP_REQ_PVALIDATE, &r), 0);
+	ck_assert_int_eq((int64_t)r.rax, RMP_SUCCESS);
+	ck_assert_uint_eq(h.events[CSVSM_EV_PVALIDATE], 1);
+	/* Not assigned: #NPF, reported through this host's hook. */
+	r = (struct kvm_regs){.rdi = 0x5000, .rsi = 8, .rdx = 1};
+	ck_assert_int_eq(snp_pv_request(&h.m, &launch, 0, KVMSNP_REQ_ACCESS, &r), 0);
+	ck_assert_uint_eq(r.rax, CSVSM_SIM_ACCESS_NPF);
+	ck_assert_uint_eq(h.events[CSVSM_EV_NPF], 1);
+	r = (struct kvm_regs){.rdi = ram + 0x3000};
+	ck_assert_int_eq(snp_pv_request(&h.m, &launch, 0, KVMSNP_REQ_BOOT_INFO, &r), 0);
+	ck_assert_uint_eq(r.rax, 0);
+	ck_assert_uint_eq(h.dirty_gpa, ram + 0x3000);
+	ck_assert_uint_eq(h.dirty_len, PAGE_SIZE);
+	sim_rmp_free(rmp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("snp_pv");
@@ -141,6 +193,7 @@ int main(void)
 	tcase_add_test(tc, test_pvalidate_rmpadjust);
 	tcase_add_test(tc, test_access);
 	tcase_add_test(tc, test_unknown_request);
+	tcase_add_test(tc, test_second_host);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -211,6 +211,30 @@ START_TEST(test_pf_exits_4k)
 }
 END_TEST
 
+/*
+ * A flash without a write buffer (CFI buffer size = one word): word
+ * program, 0x40 then the word then a status read, 3 exits per word.
+ */
+START_TEST(test_pf_word_program)
+{
+	struct tdev_cfg c = {.kind = TDEV_PFLASH, .size = 16 * KIB, .width = widths[_i]};
+	uint8_t data[64];
+	struct tdev t;
+
+	c.wbuf = c.width;
+	rng_seed(400 + _i);
+	tdev_map(&t, &c, NULL);
+	ck_assert_int_eq(tdev_open(&t), 0);
+	memset(data, 0x21, sizeof(data));
+	sim_mmio_reset_stats();
+	ck_assert_int_eq(blkdev_write(&t.dev, 4096, data, sizeof(data)), 0);
+	/* Erased block, so no erase: 64 / width words, then one read-array command. */
+	ck_assert_uint_eq(exits_now(), 3 * (64 / c.width) + 1);
+	roundtrip(&t, 20, 6000);
+	tdev_free(&t);
+}
+END_TEST
+
 struct pf_hostile_case {
 	enum sim_pflash_hostile mode;
 	int open_rc;
@@ -908,18 +932,21 @@ static Suite *storage_dev_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("pflash");
+	tcase_set_timeout(tc, 120); /* a device that never answers is polled 10^6 times */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_pf_geometry, 0, 3);
 	tcase_add_loop_test(tc, test_pf_roundtrip, 0, 3);
 	tcase_add_test(tc, test_pf_spanning_write);
 	tcase_add_test(tc, test_pf_erase_only_when_needed);
 	tcase_add_test(tc, test_pf_exits_4k);
+	tcase_add_loop_test(tc, test_pf_word_program, 0, 3);
 	tcase_add_loop_test(tc, test_pf_hostile, 0,
 	                    (int)(sizeof(pf_hostile_cases) / sizeof(pf_hostile_cases[0])));
 	tcase_add_test(tc, test_pf_read_only_and_absent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("virtio");
+	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_vb_open);
 	tcase_add_loop_test(tc, test_vb_roundtrip, 0, 2);

@@ -63,6 +63,7 @@ void tdev_map(struct tdev *t, const struct tdev_cfg *cfg, const uint8_t *image)
 		    .size = cfg->size,
 		    .sector_len = cfg->sector ? cfg->sector : 4096,
 		    .bank_width = cfg->width ? cfg->width : 1,
+		    .writeblock = cfg->wbuf,
 		    .read_only = cfg->read_only,
 		    .hostile = cfg->pf_hostile,
 		    .script = cfg->script,

@@ -26,6 +26,7 @@ struct tdev_cfg {
 	/* pflash */
 	unsigned int width; /* bank width, default 1 */
 	uint32_t sector;    /* default 4096 */
+	uint32_t wbuf;      /* write buffer bytes, default the model's */
 	enum sim_pflash_hostile pf_hostile;
 	/* virtio */
 	bool no_flush;       /* do not offer VIRTIO_BLK_F_FLUSH */

@@ -60,9 +60,14 @@ noinst_PROGRAMS += bench/bench-storage
 bench_bench_storage_SOURCES = bench/bench_storage.c
 bench_bench_storage_CPPFLAGS = $(TEST_CPPFLAGS)
 bench_bench_storage_LDADD = $(SIM_LIBS)
+EXTRA_DIST += bench/kvm_storage.sh
 
 # QEMU's own pflash and virtio-blk as the judge of the drivers: the
 # bare-metal image stores and verifies an NV state across QEMU restarts
 # (skipped, visibly, while src/csvsm-kvm.elf is not built).
 TESTS += tests/qemu_nv.sh
 dist_check_SCRIPTS += tests/qemu_nv.sh
+
+# The same drivers against the same models as MMIO exits of the KVM runner.
+TESTS += tests/kvm_nv.sh
+dist_check_SCRIPTS += tests/kvm_nv.sh

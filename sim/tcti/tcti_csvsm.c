@@ -44,6 +44,7 @@
  * (another gets TPM_RC_LOCALITY).
  */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,6 +406,14 @@ TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *c
 	rc = parse_conf(conf, &c);
 	if (rc != TSS2_RC_SUCCESS)
 		return rc;
+	/*
+	 * The sealed NV commit at finalize needs libcrypto (AES-GCM). When
+	 * this module is the first to use it, libcrypto would register its
+	 * exit-time cleanup after the client's own teardown handler and so run
+	 * before it: ask it not to clean up at exit (no effect when the client
+	 * initialised it earlier, whose cleanup then runs after its teardown).
+	 */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	memset(t, 0, sizeof(*t));
 	t->event_fd = -1;
 	tcti_log.to_stderr = c.log_stderr;

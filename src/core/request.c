@@ -7,6 +7,7 @@
  */
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
+#include "csvsm/attest.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/plat/vmpl.h"
 #include "csvsm/svsm.h"
@@ -19,6 +20,9 @@ void svsm_dispatch(struct svsm_call *call)
 	case SVSM_PROTO_CORE:
 		svsm_core_protocol(call);
 		break;
+	case SVSM_PROTO_ATTEST:
+		svsm_attest_protocol(call);
+		break;
 	case SVSM_PROTO_VTPM:
 		svsm_vtpm_protocol(call);
 		break;
@@ -30,8 +34,8 @@ void svsm_dispatch(struct svsm_call *call)
 
 uint64_t svsm_query_protocol(uint32_t proto, uint32_t version)
 {
-	/* Only the core protocol, version 1, so far (abi 1.2). */
-	if (proto == SVSM_PROTO_CORE && version == 1)
+	/* The core and attestation protocols, version 1 (abi 1.2). */
+	if ((proto == SVSM_PROTO_CORE || proto == SVSM_PROTO_ATTEST) && version == 1)
 		return SVSM_QUERY_RESULT(1, 1);
 	/* The vTPM protocol only while the vTPM runs (abi 1.7). */
 	if (proto == SVSM_PROTO_VTPM && version == 1 && vtpm_service_ready())

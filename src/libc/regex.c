@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A backtracking matcher for the POSIX ERE subset described in <regex.h>.
- * regcomp parses the pattern into a tree (sequences of atoms, each with a
- * repetition range); regexec tries each start position and matches with
- * explicit continuations, so that a quantified group can backtrack into what
- * follows it. Single-character atoms repeat in a loop, not by recursion.
+ * A matcher for the POSIX ERE subset described in <regex.h>. regcomp parses
+ * the pattern into a tree (sequences of atoms, each with a repetition
+ * range) and compiles the tree into a small program (char, any, set, split,
+ * jump, save, match); regexec runs it as a Pike VM: every thread advances
+ * one subject character at a time, so time is O(subject x program), memory
+ * is fixed by the program's size, and nothing recurses on the subject (the
+ * SVSM's stack is small and profile strings come from stored state).
+ * Threads keep priority order, so the match is the leftmost one and
+ * quantifiers are greedy (leftmost-first, like Perl). For the anchored
+ * patterns libtpms uses this gives the same captures as POSIX's
+ * leftmost-longest rule.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,8 +20,7 @@
 
 #include "csvsm/types.h"
 
-#define RE_MAX_DEPTH 256 /* continuation frames (a few hundred bytes of stack each) */
-#define RE_INF       (-1)
+#define RE_INF (-1)
 
 enum re_kind { RE_CHAR, RE_ANY, RE_SET, RE_GROUP, RE_BOL, RE_EOL };
 
@@ -36,9 +41,20 @@ struct re_seq {
 	size_t n;
 };
 
+enum re_op { OP_CHAR, OP_ANY, OP_SET, OP_BOL, OP_EOL, OP_SPLIT, OP_JMP, OP_SAVE, OP_MATCH };
+
+struct re_inst {
+	enum re_op op;
+	unsigned char c;
+	const uint8_t *set; /* OP_SET: points into the tree */
+	size_t x, y;        /* OP_SPLIT: x first (preferred); OP_JMP: x; OP_SAVE: slot */
+};
+
 struct re_prog {
-	struct re_seq top; /* alternatives of the whole pattern, as one group 0 */
-	struct re_atom root;
+	struct re_atom root; /* the parse tree (group 0) */
+	struct re_inst *code;
+	size_t n, cap;
+	size_t nsub;
 };
 
 struct re_parser {
@@ -260,6 +276,105 @@ static bool re_parse_alts(struct re_parser *ps, struct re_atom *group, bool nest
 	}
 }
 
+static bool re_emit(struct re_prog *p, enum re_op op, size_t x, size_t y)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 32;
+		struct re_inst *c;
+
+		if (cap > 4096)
+			return false; /* patterns are short; this bounds a runaway one */
+		c = realloc(p->code, cap * sizeof(*c));
+		if (!c)
+			return false;
+		p->code = c;
+		p->cap = cap;
+	}
+	p->code[p->n] = (struct re_inst){.op = op, .x = x, .y = y};
+	p->n++;
+	return true;
+}
+
+static bool re_compile_atom(struct re_prog *p, const struct re_atom *a);
+
+/* One copy of the atom's body, no repetition. */
+static bool re_compile_once(struct re_prog *p, const struct re_atom *a)
+{
+	size_t *jumps;
+	bool ok = true;
+
+	switch (a->kind) {
+	case RE_CHAR:
+		if (!re_emit(p, OP_CHAR, 0, 0))
+			return false;
+		p->code[p->n - 1].c = a->c;
+		return true;
+	case RE_ANY:
+		return re_emit(p, OP_ANY, 0, 0);
+	case RE_SET:
+		if (!re_emit(p, OP_SET, 0, 0))
+			return false;
+		p->code[p->n - 1].set = a->set;
+		return true;
+	case RE_BOL:
+		return re_emit(p, OP_BOL, 0, 0);
+	case RE_EOL:
+		return re_emit(p, OP_EOL, 0, 0);
+	case RE_GROUP:
+		break;
+	}
+	/* SAVE 2g; SPLIT a1, next; a1; JMP end; next: SPLIT a2, ...; an; end: SAVE 2g+1 */
+	jumps = calloc(a->nalt, sizeof(*jumps));
+	if (!jumps || !re_emit(p, OP_SAVE, 2 * a->group, 0)) {
+		free(jumps);
+		return false;
+	}
+	for (size_t i = 0; ok && i < a->nalt; i++) {
+		size_t split = p->n;
+
+		if (i + 1 < a->nalt)
+			ok = re_emit(p, OP_SPLIT, p->n + 1, 0);
+		for (size_t j = 0; ok && j < a->alt[i].n; j++)
+			ok = re_compile_atom(p, &a->alt[i].atoms[j]);
+		if (ok && i + 1 < a->nalt) {
+			jumps[i] = p->n;
+			ok = re_emit(p, OP_JMP, 0, 0);
+			p->code[split].y = p->n;
+		}
+	}
+	for (size_t i = 0; ok && i + 1 < a->nalt; i++)
+		p->code[jumps[i]].x = p->n;
+	free(jumps);
+	return ok && re_emit(p, OP_SAVE, 2 * a->group + 1, 0);
+}
+
+/* The atom with its repetition: e, e?, e*, e+ (min 0 or 1, max 1 or unbounded). */
+static bool re_compile_atom(struct re_prog *p, const struct re_atom *a)
+{
+	size_t split, start;
+
+	if (a->min == 1 && a->max == 1)
+		return re_compile_once(p, a);
+	if (a->min == 1) { /* e+: L: e; SPLIT L, next */
+		start = p->n;
+		return re_compile_once(p, a) && re_emit(p, OP_SPLIT, start, p->n + 1);
+	}
+	split = p->n; /* e? and e*: SPLIT L, next; L: e; [JMP split] */
+	if (!re_emit(p, OP_SPLIT, p->n + 1, 0) || !re_compile_once(p, a))
+		return false;
+	if (a->max == RE_INF && !re_emit(p, OP_JMP, split, 0))
+		return false;
+	p->code[split].y = p->n;
+	return true;
+}
+
+static void re_prog_free(struct re_prog *prog)
+{
+	re_free_atom(&prog->root);
+	free(prog->code);
+	free(prog);
+}
+
 int regcomp(regex_t *re, const char *pattern, int flags)
 {
 	struct re_parser ps = {.p = pattern};
@@ -276,6 +391,11 @@ int regcomp(regex_t *re, const char *pattern, int flags)
 		free(prog);
 		return ps.bad ? REG_BADPAT : REG_ESPACE;
 	}
+	prog->nsub = ps.ngroups;
+	if (!re_compile_atom(prog, &prog->root) || !re_emit(prog, OP_MATCH, 0, 0)) {
+		re_prog_free(prog);
+		return REG_ESPACE;
+	}
 	re->re_nsub = ps.ngroups;
 	re->re_impl = prog;
 	return 0;
@@ -283,176 +403,190 @@ int regcomp(regex_t *re, const char *pattern, int flags)
 
 void regfree(regex_t *re)
 {
-	struct re_prog *prog = re->re_impl;
-
-	if (prog) {
-		re_free_atom(&prog->root);
-		free(prog);
-	}
+	if (re->re_impl)
+		re_prog_free(re->re_impl);
 	re->re_impl = NULL;
 }
 
-/* Matching. A continuation says what remains after the current atom. */
-enum re_kkind { K_SEQ, K_REP, K_GROUP_END, K_DONE };
-
-struct re_k {
-	enum re_kkind kind;
-	const struct re_seq *seq; /* K_SEQ: continue at seq->atoms[i] */
-	size_t i;
-	const struct re_atom *atom; /* K_REP, K_GROUP_END */
-	int count;
-	const char *start;
-	const struct re_k *next;
+/* The Pike VM. A thread is a program counter and its capture slots. */
+struct re_threads {
+	size_t n;
+	size_t *pc;    /* [ninst] */
+	regoff_t *cap; /* [ninst][nslots] */
 };
 
-struct re_run {
-	const char *subject;
-	regmatch_t *caps; /* re_nsub + 1 entries */
-	const char *end;
-	int depth;
-	bool overflow;
+struct re_vm {
+	const struct re_prog *prog;
+	size_t nslots;
+	size_t *mark;    /* [ninst]: id of the last list pc was added to */
+	size_t *stack;   /* [ninst]: pcs to follow (epsilon closure) */
+	regoff_t *stcap; /* [ninst][nslots]: their captures */
 };
 
-static bool re_run_k(struct re_run *r, const struct re_k *k, const char *pos);
-static bool re_match_seq(struct re_run *r, const struct re_seq *s, size_t i, const char *pos,
-                         const struct re_k *next);
-
-static bool re_single(const struct re_atom *a, unsigned char c)
+/*
+ * Adds the thread (pc, caps) to `l` at subject offset `off`, following
+ * jumps, splits (first branch first: priority) and saves with an explicit
+ * stack. Each pc enters a list at most once: `id` names the list (the
+ * list for offset k is k + 1; marks start at 0, which names none).
+ */
+static void re_addthread(struct re_vm *vm, struct re_threads *l, size_t pc0, const regoff_t *caps,
+                         regoff_t off, size_t id, bool at_end)
 {
-	switch (a->kind) {
-	case RE_CHAR:
-		return c == a->c;
-	case RE_ANY:
-		return c != '\0';
-	case RE_SET:
-		return c != '\0' && (a->set[c / 8] & (1u << (c % 8)));
+	size_t sp = 0, ns = vm->nslots;
+
+	vm->stack[sp] = pc0;
+	memcpy(&vm->stcap[sp * ns], caps, ns * sizeof(*caps));
+	sp++;
+	while (sp > 0) {
+		size_t pc;
+		regoff_t *c;
+		const struct re_inst *in;
+
+		sp--;
+		pc = vm->stack[sp];
+		c = &vm->stcap[sp * ns];
+		if (vm->mark[pc] == id)
+			continue;
+		vm->mark[pc] = id;
+		in = &vm->prog->code[pc];
+		switch (in->op) {
+		case OP_JMP:
+			vm->stack[sp] = in->x;
+			sp++;
+			break;
+		case OP_SPLIT:
+			/* Push the second branch below the first: the first runs first. */
+			memcpy(&vm->stcap[(sp + 1) * ns], c, ns * sizeof(*c));
+			vm->stack[sp] = in->y;
+			vm->stack[sp + 1] = in->x;
+			sp += 2;
+			break;
+		case OP_SAVE:
+			if (in->x < ns)
+				c[in->x] = off;
+			vm->stack[sp] = pc + 1;
+			sp++;
+			break;
+		case OP_BOL:
+			if (off == 0) {
+				vm->stack[sp] = pc + 1;
+				sp++;
+			}
+			break;
+		case OP_EOL:
+			if (at_end) {
+				vm->stack[sp] = pc + 1;
+				sp++;
+			}
+			break;
+		default:
+			l->pc[l->n] = pc;
+			memcpy(&l->cap[l->n * ns], c, ns * sizeof(*c));
+			l->n++;
+			break;
+		}
+	}
+}
+
+static bool re_step_ok(const struct re_inst *in, unsigned char ch)
+{
+	switch (in->op) {
+	case OP_CHAR:
+		return ch == in->c;
+	case OP_ANY:
+		return ch != '\0';
+	case OP_SET:
+		return ch != '\0' && (in->set[ch / 8] & (1u << (ch % 8)));
 	default:
 		return false;
 	}
 }
 
-static bool re_match_group_once(struct re_run *r, const struct re_atom *a, const char *pos,
-                                const struct re_k *next)
-{
-	regmatch_t saved = r->caps[a->group];
-	struct re_k kg = {.kind = K_GROUP_END, .atom = a, .start = pos, .next = next};
-
-	for (size_t i = 0; i < a->nalt; i++)
-		if (re_match_seq(r, &a->alt[i], 0, pos, &kg))
-			return true;
-	r->caps[a->group] = saved;
-	return false;
-}
-
-static bool re_match_rep(struct re_run *r, const struct re_atom *a, int count, const char *pos,
-                         const struct re_k *next)
-{
-	if (a->kind == RE_CHAR || a->kind == RE_ANY || a->kind == RE_SET) {
-		long n = 0;
-
-		while ((a->max == RE_INF || n < a->max) && re_single(a, (unsigned char)pos[n]))
-			n++;
-		for (; n >= a->min; n--)
-			if (re_run_k(r, next, pos + n))
-				return true;
-		return false;
-	}
-	if (a->kind == RE_BOL)
-		return pos == r->subject && re_run_k(r, next, pos);
-	if (a->kind == RE_EOL)
-		return *pos == '\0' && re_run_k(r, next, pos);
-	/* A group: one more iteration if allowed (greedy), else what follows. */
-	if (a->max == RE_INF || count < a->max) {
-		struct re_k kr = {
-		    .kind = K_REP, .atom = a, .count = count + 1, .start = pos, .next = next};
-
-		if (re_match_group_once(r, a, pos, &kr))
-			return true;
-	}
-	return count >= a->min && re_run_k(r, next, pos);
-}
-
-static bool re_match_seq(struct re_run *r, const struct re_seq *s, size_t i, const char *pos,
-                         const struct re_k *next)
-{
-	struct re_k ks = {.kind = K_SEQ, .seq = s, .i = i + 1, .next = next};
-
-	if (i == s->n)
-		return re_run_k(r, next, pos);
-	return re_match_rep(r, &s->atoms[i], 0, pos, &ks);
-}
-
-static bool re_run_k(struct re_run *r, const struct re_k *k, const char *pos)
-{
-	bool ok = false;
-
-	if (++r->depth > RE_MAX_DEPTH) {
-		r->overflow = true;
-		r->depth--;
-		return false;
-	}
-	switch (k->kind) {
-	case K_DONE:
-		r->end = pos;
-		ok = true;
-		break;
-	case K_SEQ:
-		ok = re_match_seq(r, k->seq, k->i, pos, k->next);
-		break;
-	case K_REP:
-		/* An iteration that matched nothing must not loop forever. */
-		if (pos == k->start)
-			ok = k->count >= k->atom->min && re_run_k(r, k->next, pos);
-		else
-			ok = re_match_rep(r, k->atom, k->count, pos, k->next);
-		break;
-	case K_GROUP_END: {
-		regmatch_t saved = r->caps[k->atom->group];
-
-		r->caps[k->atom->group].rm_so = k->start - r->subject;
-		r->caps[k->atom->group].rm_eo = pos - r->subject;
-		ok = re_run_k(r, k->next, pos);
-		if (!ok)
-			r->caps[k->atom->group] = saved;
-		break;
-	}
-	}
-	r->depth--;
-	return ok && !r->overflow;
-}
-
 int regexec(const regex_t *re, const char *s, size_t nmatch, regmatch_t *m, int flags)
 {
 	const struct re_prog *prog = re->re_impl;
-	struct re_k done = {.kind = K_DONE};
-	struct re_run r = {.subject = s};
-	int rc = REG_NOMATCH;
+	struct re_vm vm;
+	struct re_threads a, b, *clist = &a, *nlist = &b;
+	regoff_t *init, *best;
+	bool matched = false;
+	size_t ni, ns, len;
+	int rc = REG_ESPACE;
 
 	(void)flags;
 	if (!prog)
 		return REG_BADPAT;
-	r.caps = calloc(re->re_nsub + 1, sizeof(*r.caps));
-	if (!r.caps)
-		return REG_ESPACE;
-	for (const char *start = s;; start++) {
-		for (size_t i = 0; i <= re->re_nsub; i++)
-			r.caps[i].rm_so = r.caps[i].rm_eo = -1;
-		if (re_match_group_once(&r, &prog->root, start, &done)) {
-			rc = 0;
+	ni = prog->n;
+	ns = 2 * (prog->nsub + 1);
+	/* The explicit stack can hold two entries per instruction (splits). */
+	vm = (struct re_vm){.prog = prog,
+	                    .nslots = ns,
+	                    .mark = calloc(ni, sizeof(size_t)),
+	                    .stack = calloc(2 * ni + 2, sizeof(size_t)),
+	                    .stcap = calloc((2 * ni + 2) * ns, sizeof(regoff_t))};
+	a = (struct re_threads){0, calloc(ni, sizeof(size_t)), calloc(ni * ns, sizeof(regoff_t))};
+	b = (struct re_threads){0, calloc(ni, sizeof(size_t)), calloc(ni * ns, sizeof(regoff_t))};
+	init = calloc(ns, sizeof(regoff_t));
+	best = calloc(ns, sizeof(regoff_t));
+	if (!vm.mark || !vm.stack || !vm.stcap || !a.pc || !a.cap || !b.pc || !b.cap || !init ||
+	    !best)
+		goto out;
+	for (size_t i = 0; i < ns; i++)
+		init[i] = -1;
+	len = strlen(s);
+	for (size_t step = 0; step <= len; step++) {
+		regoff_t off = (regoff_t)step;
+		unsigned char ch = (unsigned char)s[step];
+
+		/* A new thread starts at each offset until something matched (lowest priority). */
+		if (!matched)
+			re_addthread(&vm, clist, 0, init, off, step + 1, step == len);
+		if (clist->n == 0)
+			break;
+		nlist->n = 0;
+		for (size_t t = 0; t < clist->n; t++) {
+			const struct re_inst *in = &prog->code[clist->pc[t]];
+			regoff_t *c = &clist->cap[t * ns];
+
+			if (in->op == OP_MATCH) {
+				matched = true;
+				memcpy(best, c, ns * sizeof(*c));
+				break; /* lower-priority threads are cut */
+			}
+			if (re_step_ok(in, ch))
+				re_addthread(&vm, nlist, clist->pc[t] + 1, c, off + 1, step + 2,
+				             step + 1 == len);
+		}
+		{
+			struct re_threads *tmp = clist;
+
+			clist = nlist;
+			nlist = tmp;
+		}
+	}
+	/* Threads left after the last character can still reach MATCH. */
+	for (size_t t = 0; t < clist->n; t++) {
+		if (prog->code[clist->pc[t]].op == OP_MATCH) {
+			matched = true;
+			memcpy(best, &clist->cap[t * ns], ns * sizeof(regoff_t));
 			break;
 		}
-		if (r.overflow) {
-			rc = REG_ESPACE;
-			break;
+	}
+	rc = matched ? 0 : REG_NOMATCH;
+	if (matched && m) {
+		for (size_t i = 0; i < nmatch; i++) {
+			m[i].rm_so = i <= prog->nsub ? best[2 * i] : -1;
+			m[i].rm_eo = i <= prog->nsub ? best[2 * i + 1] : -1;
 		}
-		if (*start == '\0')
-			break;
 	}
-	if (rc == 0 && m && nmatch > 0) {
-		/* group 0 is the root: its capture is the whole match */
-		for (size_t i = 0; i < nmatch; i++)
-			m[i] = i <= re->re_nsub ? r.caps[i] : (regmatch_t){-1, -1};
-	}
-	free(r.caps);
+out:
+	free(vm.mark);
+	free(vm.stack);
+	free(vm.stcap);
+	free(a.pc);
+	free(a.cap);
+	free(b.pc);
+	free(b.cap);
+	free(init);
+	free(best);
 	return rc;
 }

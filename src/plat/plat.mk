@@ -13,7 +13,8 @@ PLAT_FS_CFLAGS = $(CSVSM_WARN_CFLAGS) $(FREESTANDING_CFLAGS)
 PLAT_FS_CCASFLAGS = -D__ASSEMBLY__
 
 SELFTEST_SOURCES = src/selftest/ktest.c src/selftest/ktest.h src/selftest/selftest_lib.c \
-	src/selftest/selftest_mm.c src/selftest/selftest_nvstore.c src/selftest/selftest_suites.c
+	src/selftest/selftest_mm.c src/selftest/selftest_nvstore.c src/selftest/selftest_suites.c \
+	src/selftest/selftest_libc.c src/selftest/selftest_vtpm.c
 
 noinst_LIBRARIES += src/plat/libcsvsm-x86.a src/plat/libcsvsm-kvm.a
 src_plat_libcsvsm_x86_a_SOURCES = \
@@ -40,9 +41,9 @@ IMAGE_LINK_OPTS = -nostdlib -static -T $(IMAGE_LDSCRIPT) --build-id=none -z max-
 # Platform archives first; the core whole (every protocol handler is in the
 # image, referenced or not); the group resolves the platform <-> core cycle.
 IMAGE_LINK = $(LD) $(IMAGE_LINK_OPTS) -o $@ --start-group $(1) src/plat/libcsvsm-x86.a \
-	--whole-archive src/libcsvsm-core-fs.a --no-whole-archive --end-group
+	--whole-archive src/libcsvsm-core-fs.a --no-whole-archive src/libcsvsm-libc-fs.a --end-group
 
-src/csvsm-kvm.elf: src/plat/libcsvsm-kvm.a src/plat/libcsvsm-x86.a src/libcsvsm-core-fs.a \
+src/csvsm-kvm.elf: src/plat/libcsvsm-kvm.a src/plat/libcsvsm-x86.a src/libcsvsm-core-fs.a src/libcsvsm-libc-fs.a \
 		$(IMAGE_LDSCRIPT)
 	$(AM_V_GEN)$(call IMAGE_LINK,src/plat/libcsvsm-kvm.a)
 
@@ -50,10 +51,10 @@ src/csvsm-kvm.elf: src/plat/libcsvsm-kvm.a src/plat/libcsvsm-x86.a src/libcsvsm-
 # The same self-test bodies on the host (Check, sanitizers).
 check_PROGRAMS += tests/check_selftest
 TESTS += tests/check_selftest
-tests_check_selftest_SOURCES = tests/check_selftest.c $(SELFTEST_SOURCES)
+tests_check_selftest_SOURCES = tests/check_selftest.c $(SELFTEST_SOURCES) tests/libc_selftest_alias.c
 tests_check_selftest_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_selftest_CFLAGS = $(TEST_CFLAGS)
-tests_check_selftest_LDADD = $(TEST_LDADD)
+tests_check_selftest_LDADD = tests/libcsvsm-libc-hosted.a $(TEST_LDADD)
 
 # The kvm image's self-tests under QEMU (software emulation).
 TESTS += tests/qemu_selftest.sh
@@ -62,7 +63,7 @@ dist_check_SCRIPTS += tests/qemu_selftest.sh
 # src/plat/snp: the SEV-SNP platform.
 noinst_LIBRARIES += src/plat/libcsvsm-snp.a
 src_plat_libcsvsm_snp_a_SOURCES = src/plat/snp/plat_snp.c src/plat/snp/main_snp.c \
-	src/plat/snp/snp_encode.c src/plat/snp/snp_vmsa.c src/plat/snp/vmsa_dma_snp.c src/plat/snp/snp_abi.h \
+	src/plat/snp/snp_encode.c src/plat/snp/snp_vmsa.c src/plat/snp/dma_snp.c src/plat/snp/snp_abi.h \
 	src/plat/snp/snp_plat.h
 src_plat_libcsvsm_snp_a_CFLAGS = $(PLAT_FS_CFLAGS)
 

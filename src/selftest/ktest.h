@@ -74,6 +74,8 @@ void ktest_fail(struct ktest_ctx *t, const char *file, int line, const char *wha
 extern const struct ktest_suite ktest_suite_lib;
 extern const struct ktest_suite ktest_suite_mm;
 extern const struct ktest_suite ktest_suite_nvstore;
+extern const struct ktest_suite ktest_suite_libc;
+extern const struct ktest_suite ktest_suite_vtpm;
 extern const struct ktest_suite *const ktest_core_suites[];
 extern const size_t ktest_core_suite_count;
 

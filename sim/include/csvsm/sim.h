@@ -62,6 +62,14 @@ struct csvsm_sim_config {
 	csvsm_sim_trace_fn trace;
 	void *trace_ctx;
 	/*
+	 * What the emulated PSP reports and derives keys from (sim/machine/psp.h):
+	 * the launch measurement (all zero = the default, SHA-384 of
+	 * "csvsm-sim SVSM image") and the guest policy (0 = the default 0x30000:
+	 * SMT allowed, bit 17 set as required).
+	 */
+	uint8_t measurement[48];
+	uint64_t guest_policy;
+	/*
 	 * The guest's side on KVM: path of the guest program (guest/,
 	 * docs/kvm-snp.md). Calls, guest memory reads and writes and GHCB MSR
 	 * requests are then made by that program in a KVM VM that maps guest
@@ -191,6 +199,19 @@ struct csvsm_sim_hv_policy {
 	void (*on_svsm_read)(void *ctx, struct csvsm_sim *sim, uint64_t gpa, size_t len,
 	                     unsigned int nth);
 	void *ctx;
+	/*
+	 * SNP guest requests the SVSM sends through the hypervisor (NAE
+	 * 0x8000_0011/12), each counter for the next N requests: answer BUSY;
+	 * flip a bit of the request before the PSP sees it; flip a bit of the
+	 * PSP's response; hand the PSP the previous request again instead;
+	 * return the previous response instead of the new one; fail the exit.
+	 */
+	unsigned int guest_req_busy;
+	unsigned int guest_req_tamper;
+	unsigned int guest_req_tamper_rsp;
+	unsigned int guest_req_replay;
+	unsigned int guest_req_replay_rsp;
+	unsigned int guest_req_fail;
 };
 
 /* Installs `policy` (copied); NULL restores the honest hypervisor. */

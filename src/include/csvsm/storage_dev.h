@@ -55,7 +55,8 @@ void pflash_close(struct blkdev *dev);
  * virtqueue of 4 entries. All memory the device may touch, the ring, one
  * request header, one status byte and a 64 KiB bounce buffer, comes from
  * plat_dma_alloc; the caller's buffers are never posted. Completion is
- * polled (no interrupts; bounded: a device that never answers is an error).
+ * polled (no interrupts; bounded by 10 s of plat_time_ns, or 2^20 polls
+ * when that clock stands still: a device that never answers is an error).
  *
  * The device: dev->size = capacity x 512 bytes, dev->write_unit = 512 (or
  * the device's block size when it offers one from 512 to 64 KiB). Reads

@@ -5,9 +5,9 @@
  * escapes, '.', bracket expressions with ranges and [:class:] names, groups
  * with alternation and captures, '*', '+', '?', '^' and '$'. Other syntax
  * ('{m,n}' intervals, back-references) fails regcomp with REG_BADPAT.
- * Matching backtracks greedily and stops with REG_ESPACE instead of
- * recursing deeper than a fixed bound, so hostile subjects cannot exhaust
- * the stack.
+ * Matching is a Pike VM: time linear in the subject, memory fixed by the
+ * pattern, no recursion, so hostile subjects cannot exhaust the stack.
+ * REG_ESPACE: out of heap.
  */
 #ifndef CSVSM_LIBC_REGEX_H
 #define CSVSM_LIBC_REGEX_H

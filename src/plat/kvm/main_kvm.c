@@ -3,7 +3,8 @@
  * csvsm-kvm.elf's main. Command line words:
  *   nvtest=SPEC   the NV round trip on the device SPEC names (storage_nvtest,
  *                 csvsm/storage_dev.h): exit 0x10 when it verified and
- *                 stored, else 0x11
+ *                 stored, else 0x11; plain `nvtest` takes the device from
+ *                 `nvdev=SPEC` (what `csvsm-sim kvm --nv` appends)
  *   selftest      run the self-tests, print "selftest: N passed, M failed",
  *                 exit 0x10 (all passed) or 0x11 through port 0xf4
  *   bench-io=N    N OUT instructions to COM1's scratch register (one I/O
@@ -71,6 +72,8 @@ void x86_plat_main(struct x86_boot *boot)
 		kvm_exit(KVMRUN_EXIT_PASS);
 	}
 	v = x86_cmdline_value(boot, "nvtest", &len);
+	if (!v && x86_cmdline_has(boot, "nvtest"))
+		v = x86_cmdline_value(boot, "nvdev", &len); /* the runner's boot information */
 	if (v) {
 		/* The NV round trip on the device the command line names (tests/qemu_nv.sh). */
 		if (x86_heap_from_memmap(KVM_HEAP_MAX) < 0 || svsm_boot_memory(NULL) < 0)

@@ -18,6 +18,7 @@
 #include "csvsm/plat/console.h"
 #include "csvsm/plat/cpu.h"
 #include "csvsm/plat/ghcb.h"
+#include "csvsm/plat/guest_msg.h"
 #include "csvsm/plat/memory.h"
 #include "csvsm/plat/rmp.h"
 #include "csvsm/plat/storage.h"
@@ -187,6 +188,22 @@ uint64_t plat_ghcb_msr_request(uint64_t request)
 {
 	(void)request;
 	return 0; /* response code 0: no such response, every caller refuses it */
+}
+
+/*
+ * SNP guest requests: the runner has no PSP yet (its SNP machine, with
+ * the shared model sim/machine/psp.c, is the next issue), so the exchange
+ * cannot be made: -CSVSM_EIO, as the contract says for a broken exit.
+ */
+int plat_guest_request(const void *req, void *rsp, void *certs, size_t *certs_len,
+                       uint64_t *exit_info2)
+{
+	(void)req;
+	(void)rsp;
+	(void)certs;
+	(void)certs_len;
+	*exit_info2 = 0;
+	return -CSVSM_EIO;
 }
 
 struct blkdev *plat_nv_device(void)

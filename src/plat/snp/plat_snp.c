@@ -17,6 +17,7 @@
  */
 #include "../x86_64/x86.h"
 #include "../x86_64/x86_boot.h"
+#include "csvsm/abi/snp_guest.h"
 #include "csvsm/error.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/log.h"
@@ -24,11 +25,13 @@
 #include "csvsm/plat/console.h"
 #include "csvsm/plat/cpu.h"
 #include "csvsm/plat/ghcb.h"
+#include "csvsm/plat/guest_msg.h"
 #include "csvsm/plat/memory.h"
 #include "csvsm/plat/rmp.h"
 #include "csvsm/plat/storage.h"
 #include "csvsm/plat/vmpl.h"
 #include "snp_abi.h"
+#include "snp_guest_req.h"
 #include "snp_plat.h"
 
 static bool snp_active;
@@ -256,6 +259,59 @@ void *plat_vmsa_map(gpa_t gpa)
 void plat_vmsa_unmap(void *vmsa)
 {
 	(void)vmsa;
+}
+
+/*
+ * SNP guest requests (csvsm/plat/guest_msg.h) through the GHCB: the
+ * messages travel in shared pages of the image's own (the core's buffers
+ * are private), SNP_GUEST_REQUEST or, with certificates, the extended
+ * request (snp_guest_req.c encodes it). The pages must be shared with the
+ * hypervisor (C-bit clear, page state shared): until the bring-up maps
+ * them so and registers the GHCB, ghcb_call fails and so does this, with
+ * -CSVSM_EIO.
+ */
+static uint8_t gr_req[PAGE_SIZE] __attribute__((aligned(4096)));
+static uint8_t gr_rsp[PAGE_SIZE] __attribute__((aligned(4096)));
+static uint8_t gr_certs[4 * PAGE_SIZE] __attribute__((aligned(4096)));
+
+int plat_guest_request(const void *req, void *rsp, void *certs, size_t *certs_len,
+                       uint64_t *exit_info2)
+{
+	uint64_t pages = 0, want;
+	bool ext = certs != NULL;
+	size_t have = ext && certs_len ? *certs_len : 0;
+	int rc;
+
+	*exit_info2 = 0;
+	if (ext && (!certs_len || have < PAGE_SIZE))
+		return -CSVSM_EIO;
+	if (have > sizeof(gr_certs))
+		have = sizeof(gr_certs);
+	mem_copy(gr_req, req, PAGE_SIZE);
+	rc = ghcb_prepare_guest_request(&ghcb, x86_image_pa(gr_req), x86_image_pa(gr_rsp),
+	                                ext ? x86_image_pa(gr_certs) : 0,
+	                                ext ? have / PAGE_SIZE : 0);
+	if (rc == 0)
+		rc = ghcb_call();
+	if (rc == 0)
+		rc = ghcb_guest_request_answer(&ghcb, ext, exit_info2, &pages);
+	if (rc < 0)
+		return -CSVSM_EIO;
+	/* One copy of each shared page: the caller checks the private copy. */
+	mem_copy(rsp, gr_rsp, PAGE_SIZE);
+	if (ext) {
+		if (SNP_GUEST_VMM_ERR(*exit_info2) == SNP_GUEST_VMM_INVALID_LEN) {
+			want = pages > SIZE_MAX / PAGE_SIZE ? SIZE_MAX : pages * PAGE_SIZE;
+			*certs_len = (size_t)want;
+		} else if (*exit_info2 == 0) {
+			/* Untrusted: only a well-formed table within the buffer is passed on. */
+			size_t len = snp_cert_table_len(gr_certs, have);
+
+			mem_copy(certs, gr_certs, len);
+			*certs_len = len;
+		}
+	}
+	return 0;
 }
 
 struct blkdev *plat_nv_device(void)
