@@ -340,7 +340,8 @@ static int expr_mul(struct expr *e, uint64_t *out)
 	while (rc == SCN_GO && *e->p == '*') {
 		e->p++;
 		rc = expr_unary(e, &rhs);
-		*out *= rhs;
+		if (rc == SCN_GO)
+			*out *= rhs;
 	}
 	return rc;
 }
@@ -354,7 +355,8 @@ static int expr_add(struct expr *e, uint64_t *out)
 		char op = *e->p++;
 
 		rc = expr_mul(e, &rhs);
-		*out = op == '+' ? *out + rhs : *out - rhs;
+		if (rc == SCN_GO)
+			*out = op == '+' ? *out + rhs : *out - rhs;
 	}
 	return rc;
 }
@@ -369,7 +371,9 @@ static int expr_shift(struct expr *e, uint64_t *out)
 
 		e->p += 2;
 		rc = expr_add(e, &rhs);
-		if (rc == SCN_GO && rhs >= 64)
+		if (rc != SCN_GO)
+			break; /* rhs is not set: the error is already reported */
+		if (rhs >= 64)
 			return scn_error(e->r, "shift by %" PRIu64 " in '%s'", rhs, e->text);
 		*out = left ? *out << rhs : *out >> rhs;
 	}
@@ -402,7 +406,8 @@ static int expr_or(struct expr *e, uint64_t *out)
 	while (rc == SCN_GO && *e->p == '|') {
 		e->p++;
 		rc = expr_pair(e, &rhs);
-		*out |= rhs;
+		if (rc == SCN_GO)
+			*out |= rhs;
 	}
 	return rc;
 }
@@ -426,7 +431,7 @@ int scn_eval(struct scn_run *r, const char *text, uint64_t *out, bool *constant)
 
 int scn_eval_max(struct scn_run *r, const char *text, uint64_t max, const char *what, uint64_t *out)
 {
-	bool constant;
+	bool constant = false; /* set by scn_eval on SCN_GO; -O2 GCC cannot see it */
 	int rc = scn_eval(r, text, out, &constant);
 
 	if (rc != SCN_GO)

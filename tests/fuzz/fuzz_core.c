@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvsm/abi/attest.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
 #include "csvsm/abi/vtpm.h"
@@ -431,12 +432,28 @@ static bool check_result_allowed(uint32_t proto, uint32_t call, uint64_t rax)
 		default:
 			return true; /* exact results: check_core_result */
 		}
+	} else if (proto == SVSM_PROTO_ATTEST) {
+		/* Attestation (abi 1.6, docs/attestation.md "The protocol"). */
+		if (call == 0 || call == 1)
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || rax == SVSM_ERR_INVALID_REQUEST ||
+			     rax == SVSM_ERR_UNSUPPORTED_PROTOCOL;
+		else
+			ok = rax == SVSM_ERR_UNSUPPORTED_CALL;
 	} else if (proto == SVSM_PROTO_VTPM && vtpm_service_ready()) {
 		if (call == SVSM_VTPM_QUERY)
 			ok = rax == SVSM_SUCCESS;
 		else if (call == SVSM_VTPM_CMD)
 			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
 			     rax == SVSM_ERR_INVALID_ADDRESS || rax == SVSM_ERR_INVALID_REQUEST;
+		else
+			ok = rax == SVSM_ERR_UNSUPPORTED_CALL;
+	} else if (proto == SVSM_PROTO_ATTEST) {
+		/* docs/attestation.md; UNSUPPORTED_PROTOCOL: a service it does not offer. */
+		if (call == SVSM_ATTEST_SERVICES || call == SVSM_ATTEST_SINGLE_SERVICE)
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || rax == SVSM_ERR_INVALID_REQUEST ||
+			     rax == SVSM_ERR_UNSUPPORTED_PROTOCOL;
 		else
 			ok = rax == SVSM_ERR_UNSUPPORTED_CALL;
 	} else {
