@@ -339,7 +339,8 @@ static int expr_mul(struct expr *e, uint64_t *out)
 	while (rc == SCN_GO && *e->p == '*') {
 		e->p++;
 		rc = expr_unary(e, &rhs);
-		*out *= rhs;
+		if (rc == SCN_GO)
+			*out *= rhs;
 	}
 	return rc;
 }
@@ -353,7 +354,8 @@ static int expr_add(struct expr *e, uint64_t *out)
 		char op = *e->p++;
 
 		rc = expr_mul(e, &rhs);
-		*out = op == '+' ? *out + rhs : *out - rhs;
+		if (rc == SCN_GO)
+			*out = op == '+' ? *out + rhs : *out - rhs;
 	}
 	return rc;
 }
@@ -368,7 +370,9 @@ static int expr_shift(struct expr *e, uint64_t *out)
 
 		e->p += 2;
 		rc = expr_add(e, &rhs);
-		if (rc == SCN_GO && rhs >= 64)
+		if (rc != SCN_GO)
+			break; /* rhs is not set: the error is already reported */
+		if (rhs >= 64)
 			return scn_error(e->r, "shift by %" PRIu64 " in '%s'", rhs, e->text);
 		*out = left ? *out << rhs : *out >> rhs;
 	}
@@ -401,7 +405,8 @@ static int expr_or(struct expr *e, uint64_t *out)
 	while (rc == SCN_GO && *e->p == '|') {
 		e->p++;
 		rc = expr_pair(e, &rhs);
-		*out |= rhs;
+		if (rc == SCN_GO)
+			*out |= rhs;
 	}
 	return rc;
 }

@@ -141,3 +141,8 @@ clean-local: fuzz-oss-clean
 fuzz-oss-clean:
 	rm -rf tests/fuzz/oss-fuzz
 .PHONY: fuzz-oss-clean
+
+# Header dependencies of every harness object, including the targets whose
+# object lists live in other fragments (fuzz-nvstore-load, fuzz-vtpm-*): a
+# harness must be rebuilt when a structure it shares with the core changes.
+-include $(wildcard tests/fuzz/lf/tests/fuzz/*.d)
