@@ -54,24 +54,17 @@ static int nvt_check(struct nvstore *nv, uint64_t boot, uint8_t *buf)
 	return 0;
 }
 
-int storage_nvtest(const char *spec, size_t len)
+int storage_nvtest_dev(struct blkdev *dev)
 {
 	struct nvstore *nv = NULL;
-	struct blkdev dev = {0};
 	uint64_t boot = 0, next, t0, t1;
 	uint8_t *buf = NULL;
 	const void *d;
 	size_t blen;
 	int rc;
 
-	rc = storage_open_spec(&dev, spec, len);
-	if (rc < 0) {
-		log_printf("nvtest: no device at \"%.*s\": %s\n", (int)MIN(len, (size_t)80), spec,
-		           csvsm_strerror(rc));
-		return rc;
-	}
 	buf = kmalloc(NVT_VOL_LEN);
-	rc = buf ? nvstore_open(&dev, &nv) : -CSVSM_ENOMEM;
+	rc = buf ? nvstore_open(dev, &nv) : -CSVSM_ENOMEM;
 	if (rc < 0)
 		goto out;
 	if (nvstore_get(nv, "boot", &d, &blen) == 0) {
@@ -108,12 +101,12 @@ int storage_nvtest(const char *spec, size_t len)
 		if (boot)
 			log_printf(
 			    "nvtest: %s: verified boot %llu, stored boot %llu (commit %llu us)\n",
-			    dev.name, (unsigned long long)boot, (unsigned long long)next,
+			    dev->name, (unsigned long long)boot, (unsigned long long)next,
 			    (unsigned long long)((t1 - t0) / 1000));
 		else
 			log_printf(
 			    "nvtest: %s: blank device, stored boot 1 (first commit %llu us)\n",
-			    dev.name, (unsigned long long)((t1 - t0) / 1000));
+			    dev->name, (unsigned long long)((t1 - t0) / 1000));
 		rc = (int)MIN(next, (uint64_t)CSVSM_INT_MAX);
 	}
 out:
@@ -121,6 +114,21 @@ out:
 		log_printf("nvtest: failed: %s\n", csvsm_strerror(rc));
 	nvstore_close(nv);
 	kfree(buf);
+	return rc;
+}
+
+int storage_nvtest(const char *spec, size_t len)
+{
+	struct blkdev dev = {0};
+	int rc;
+
+	rc = storage_open_spec(&dev, spec, len);
+	if (rc < 0) {
+		log_printf("nvtest: no device at \"%.*s\": %s\n", (int)MIN(len, (size_t)80), spec,
+		           csvsm_strerror(rc));
+		return rc;
+	}
+	rc = storage_nvtest_dev(&dev);
 	storage_close(&dev);
 	return rc;
 }

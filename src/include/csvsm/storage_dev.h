@@ -126,6 +126,9 @@ int storage_find_virtio(struct blkdev *dev, const char *cmdline) CSVSM_MUST_CHEC
  */
 int storage_nvtest(const char *spec, size_t len);
 
+/* The same round trip on an opened device (which stays open). */
+int storage_nvtest_dev(struct blkdev *dev);
+
 /* Closes a device opened by any driver above (NULL and zeroed devices are ignored). */
 void storage_close(struct blkdev *dev);
 

@@ -11,4 +11,10 @@ bool kvm_on_runner(void);
 /* Ends the VM with `code` through the exit port (csvsm/abi/kvm_runner.h). */
 CSVSM_NORETURN void kvm_exit(uint32_t code);
 
+/*
+ * The NV device's boot information: `nvdev=` on the command line (spec as
+ * for storage_open_spec; it must stay valid). plat_nv_device opens it.
+ */
+void kvm_nv_set_spec(const char *spec, size_t len);
+
 #endif

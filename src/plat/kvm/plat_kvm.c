@@ -206,7 +206,4 @@ int plat_guest_request(const void *req, void *rsp, void *certs, size_t *certs_le
 	return -CSVSM_EIO;
 }
 
-struct blkdev *plat_nv_device(void)
-{
-	return NULL;
-}
+/* plat_nv_device: nv_kvm.c (the device `nvdev=` names). */
