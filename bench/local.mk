@@ -11,3 +11,6 @@ noinst_PROGRAMS += bench/tpm-loop
 bench_tpm_loop_SOURCES = bench/tpm_loop.c
 bench_tpm_loop_CFLAGS = $(AM_CFLAGS) $(TSS2_CFLAGS)
 bench_tpm_loop_LDADD = $(TSS2_LIBS)
+
+# The bare-metal image under QEMU TCG and the KVM runner (scripts/bench.sh).
+EXTRA_DIST += bench/images.sh

@@ -10,14 +10,28 @@ sh scripts/deps.sh
 mkdir -p build-bench
 cd build-bench
 [ -f Makefile ] || ../configure -q --disable-debug CFLAGS="-O2 -g"
-make -s -j"$(nproc)" bench/bench-alloc bench/bench-core bench/bench-vtpm bench/tpm-loop \
-	sim/csvsm-sim sim/tcti/libtss2-tcti-csvsm.so.0
+# One line per benchmark's targets, so that new benchmarks append a line.
+make -s -j"$(nproc)" \
+	bench/bench-alloc bench/bench-core bench/bench-vtpm \
+	bench/tpm-loop sim/csvsm-sim sim/tcti/libtss2-tcti-csvsm.so.0 \
+	src/csvsm-kvm.elf bench/bench-kvm guest/csvsm-guest.elf \
+	bench/bench-storage \
+	bench/bench-attest
 echo "== bench-alloc"
 ./bench/bench-alloc
 echo "== bench-core"
 ./bench/bench-core
 echo "== bench-vtpm"
 ./bench/bench-vtpm
+echo "== bench-kvm"
+./bench/bench-kvm guest/csvsm-guest.elf || [ $? -eq 77 ]
+echo "== bench-storage"
+./bench/bench-storage
+echo "== kvm-storage (NV commit inside a KVM VM: csvsm-sim kvm --nv)"
+make -s src/csvsm-kvm.elf
+sh ../bench/kvm_storage.sh . 3
+echo "== bench-attest"
+./bench/bench-attest
 echo "== tpm clients: tpm-server, swtpm and the TCTI module through tpm2-tss"
 bash ../bench/tpm_clients.sh .
 if command -v valgrind >/dev/null 2>&1; then
@@ -31,3 +45,5 @@ if command -v valgrind >/dev/null 2>&1; then
 else
 	echo "callgrind: valgrind not installed (apt-get install valgrind), instruction count skipped"
 fi
+echo "== the bare-metal image (bench/images.sh)"
+sh "$top/bench/images.sh" .

@@ -8,7 +8,7 @@ if ! command -v "$cf" >/dev/null 2>&1; then
 	exit 1
 fi
 cd "$srcdir"
-files=$(find src sim tests bench -name '*.[ch]' -not -path '*/.*' 2>/dev/null | sort)
+files=$(find src sim tests bench guest -name '*.[ch]' -not -path '*/.*' 2>/dev/null | sort)
 [ -n "$files" ] || { echo "check-format: no files"; exit 0; }
 # shellcheck disable=SC2086
 if ! "$cf" --dry-run --Werror $files; then

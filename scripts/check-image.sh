@@ -15,11 +15,11 @@ fail() {
 hdr=$("$readelf" -h "$img" 2>/dev/null) || fail "not an ELF file"
 echo "$hdr" | grep -q 'Class: *ELF64' || fail "not ELF64"
 echo "$hdr" | grep -q 'Machine: *Advanced Micro Devices X86-64' || fail "not x86-64"
+undef=$("$nm" -u "$img")
+[ -z "$undef" ] || fail "undefined symbols: $(echo "$undef" | awk '{print $NF}' | tr '\n' ' ')"
 echo "$hdr" | grep -q 'Type: *EXEC' || fail "not an executable"
 "$readelf" -n "$img" | grep -E '^[[:space:]]*Xen[[:space:]]+0x00000008[[:space:]]+(Unknown note type: \(0x00000012\)|.*PHYS32)' >/dev/null ||
 	fail "no PVH entry note (Xen note 18 with an 8-byte address)"
-undef=$("$nm" -u "$img")
-[ -z "$undef" ] || fail "undefined symbols: $(echo "$undef" | awk '{print $NF}' | tr '\n' ' ')"
 for sym in svsm_dispatch svsm_core_protocol svsm_vtpm_protocol svsm_boot; do
 	"$nm" "$img" | grep -qE " T $sym\$" || fail "the core's $sym is missing"
 done

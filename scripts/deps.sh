@@ -5,17 +5,22 @@
 #   libraries:  check libtpms-dev libssl-dev libtss2-dev (TCTI module, TPM client loop)
 #   style:      clang-format
 #   TPM peers:  tpm2-tools tss2 (IBM TSS) swtpm swtpm-tools libtss2-tcti-mssim0
-#               openssl (the vTPM client and crash tests, the swtpm benchmark)
-#   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz)
+#               openssl (the vTPM client and crash tests, the attestation
+#               verifier test, the swtpm benchmark)
+#   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz), llvm-14 (llvm-cov,
+#               llvm-profdata: fuzz.sh --coverage), zip unzip (oss-fuzz/build.sh)
 #   benchmarks: valgrind (callgrind instruction counts)
 #   images:     qemu-system-x86 (boots src/csvsm-kvm.elf in make check)
 #   sources:    patch xz-utils perl (prepare-sources.sh, the OpenSSL build)
 set -eu
 
-PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive \
-check libtpms-dev libssl-dev libtss2-dev clang-format \
-tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl \
-clang libclang-rt-14-dev valgrind qemu-system-x86 patch xz-utils perl"
+# One group per line, so that a new need appends a line.
+PACKAGES="gcc make binutils pkg-config autoconf automake autoconf-archive
+check libtpms-dev libssl-dev libtss2-dev clang-format
+tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl
+clang libclang-rt-14-dev valgrind qemu-system-x86
+llvm-14 zip unzip
+patch xz-utils perl"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,42 +1,55 @@
 #!/bin/sh
-# A fuzzing campaign on the core-protocol target (docs/fuzzing.md): builds
-# `make fuzz` in a clang tree outside the source tree, copies the seed
-# corpus into a work directory, fuzzes for a while, and reports executions
-# per second, coverage over time, the corpus and any crash. Everything the
-# campaign writes stays in the work directory (never in the repository).
+# A fuzzing campaign on one target (docs/fuzzing.md): builds `make fuzz` in
+# a clang tree outside the source tree, copies the target's seed corpus into
+# a work directory, fuzzes for a while, and reports executions per second,
+# coverage over time, the corpus and any crash. Everything the campaign
+# writes stays in the work directory (never in the repository).
+#
+# The script never reports a campaign that did not run as a success: it
+# fails, with the fuzzer's own last words, when the fuzzer stopped for any
+# reason other than the time limit or a crash it saved, or executed nothing.
 set -eu
 
 usage() {
 	cat <<EOF
 usage: scripts/fuzz.sh [OPTIONS]
-  --engine E     libfuzzer (default) or afl
+  --target T     core (default), hv, mssim, scenario, nvstore-load, vtpm-cmd,
+                 vtpm-state (tests/fuzz/fuzz-T)
+  --engine E     libfuzzer (default) or afl (core only)
   --time S       seconds of fuzzing (default 300)
   --build DIR    clang build tree (default /tmp/csvsm-fuzz-build; configured
                  with CC=clang --enable-sanitizers if it has no Makefile)
-  --work DIR     work directory (default /tmp/csvsm-fuzz-core-DATE)
-  --corpus DIR   seed corpus (default fixtures/corpus/core)
+  --work DIR     work directory (default /tmp/csvsm-fuzz-T-DATE)
+  --corpus DIR   seed corpus (default fixtures/corpus/<target's folder>)
   --minimize     afterwards, merge the corpus into a minimal one (libFuzzer)
                  and list the entries that add coverage to the seed corpus
+  --coverage     no fuzzing: build the target with clang's source-based
+                 coverage and turn the corpus (--corpus, default the seeds)
+                 into an HTML report of the core in WORK/coverage/
   -h, --help     this text
 Extra arguments after -- go to the fuzzer (e.g. -- -max_len=512).
 EOF
 }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+target_name=core
 engine=libfuzzer
 seconds=300
 build=/tmp/csvsm-fuzz-build
-work=/tmp/csvsm-fuzz-core-$(date +%Y%m%d-%H%M%S)
-seeds=$top/fixtures/corpus/core
+work=
+seeds=
 minimize=no
+coverage=no
 while [ $# -gt 0 ]; do
 	case $1 in
+	--target) target_name=$2; shift 2 ;;
 	--engine) engine=$2; shift 2 ;;
 	--time) seconds=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--corpus) seeds=$2; shift 2 ;;
 	--minimize) minimize=yes; shift ;;
+	--coverage) coverage=yes; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
 	*) usage >&2; exit 2 ;;
@@ -46,6 +59,24 @@ case $engine in
 libfuzzer | afl) ;;
 *) echo "fuzz.sh: unknown engine $engine" >&2; exit 2 ;;
 esac
+# Each target: its seed folder under fixtures/corpus/ and default options.
+defaults=
+case $target_name in
+core) corpus_dir=core; defaults=-max_len=512 ;;
+hv) corpus_dir=hv ;;
+mssim) corpus_dir=mssim ;;
+scenario) corpus_dir=scenario; defaults="-max_len=4096 -timeout=10" ;;
+nvstore-load) corpus_dir=nvstore ;;
+vtpm-cmd) corpus_dir=vtpm-cmd ;;
+vtpm-state) corpus_dir=vtpm-state ;;
+*) echo "fuzz.sh: unknown target $target_name" >&2; exit 2 ;;
+esac
+if [ "$engine" = afl ] && [ "$target_name" != core ]; then
+	echo "fuzz.sh: the AFL++ build exists for the core target only" >&2
+	exit 2
+fi
+[ -n "$seeds" ] || seeds=$top/fixtures/corpus/$corpus_dir
+[ -n "$work" ] || work=/tmp/csvsm-fuzz-$target_name-$(date +%Y%m%d-%H%M%S)
 
 # The build: a clang tree of its own (the sources are only read).
 command -v clang >/dev/null 2>&1 || { echo "fuzz.sh: clang is missing (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
@@ -56,9 +87,27 @@ mkdir -p "$build"
 if [ ! -f "$build/Makefile" ]; then
 	(cd "$build" && CC=clang "$top/configure" -q --enable-sanitizers)
 fi
-make -s -C "$build" fuzz >/dev/null
+
+if [ "$coverage" = yes ]; then
+	exec sh "$top/scripts/fuzz-coverage.sh" --target "$target_name" --build "$build" \
+		--work "$work" --corpus "$seeds"
+fi
+
 case $engine in
-libfuzzer) target=$build/tests/fuzz/fuzz-core ;;
+libfuzzer)
+	case $target_name in
+	nvstore-load | vtpm-cmd | vtpm-state) what=fuzz-$target_name ;; # phony rules
+	*) what=tests/fuzz/fuzz-$target_name ;;
+	esac ;;
+afl) what=tests/fuzz/fuzz-core-afl ;;
+esac
+if ! make -s -C "$build" "$what" >"$build/fuzz-build.log" 2>&1; then
+	tail -n 30 "$build/fuzz-build.log" >&2
+	echo "fuzz.sh: make $what failed (log $build/fuzz-build.log)" >&2
+	exit 1
+fi
+case $engine in
+libfuzzer) target=$build/tests/fuzz/fuzz-$target_name ;;
 afl) target=$build/tests/fuzz/fuzz-core-afl ;;
 esac
 [ -x "$target" ] || { echo "fuzz.sh: $target was not built (see make fuzz)" >&2; exit 1; }
@@ -76,17 +125,30 @@ stamp() {
 	done
 }
 
-status=0
+# Says why the campaign is not one, with the fuzzer's own last lines.
+broken() {
+	echo "fuzz.sh: FAILED: $1" >&2
+	echo "fuzz.sh: the fuzzer's last words ($log):" >&2
+	grep -v -E '^[0-9]+ #[0-9]+	(NEW|REDUCE|pulse|INITED)' "$log" | tail -n 15 | cut -d' ' -f2- | sed 's/^/  | /' >&2
+	exit 1
+}
+
+rc=0
 if [ "$engine" = libfuzzer ]; then
-	# -max_len=512 unless given: 48 steps rarely need more, and longer
-	# inputs only cost time.
-	case " $* " in *" -max_len="*) maxlen= ;; *) maxlen=-max_len=512 ;; esac
-	(cd "$work" && "$target" corpus -max_total_time="$seconds" -artifact_prefix=crashes/ \
-		-print_final_stats=1 $maxlen "$@" 2>&1) | stamp >"$log" || status=$?
+	# The target's defaults (e.g. -max_len=512 for the core: 48 steps rarely
+	# need more, and longer inputs only cost time) unless given.
+	extra=
+	for d in $defaults; do
+		case " $* " in *" ${d%%=*}="*) ;; *) extra="$extra $d" ;; esac
+	done
+	# The fuzzer's exit status survives the pipe through a file.
+	(cd "$work" && { st=0; "$target" corpus -max_total_time="$seconds" -artifact_prefix=crashes/ \
+		-print_final_stats=1 $extra "$@" 2>&1 || st=$?; echo "$st" >"$work/fuzzer.rc"; }) | stamp >"$log"
+	rc=$(cat "$work/fuzzer.rc" 2>/dev/null || echo 255)
 	# Coverage (edges, features) and speed over time from the NEW/pulse lines.
 	echo "  time   execs        exec/s  cov   ft     corpus"
 	ran=$(tail -n 1 "$log" | cut -d' ' -f1)
-	for t in 10 30 60 120 180 240 300 600 1200 3600; do
+	for t in 10 30 60 120 180 240 300 600 900 1200 1800 2400 3000 3600; do
 		[ "$t" -le "$seconds" ] && [ "$t" -le $((ran + 5)) ] || continue
 		awk -v t="$t" '$1 <= t && $2 ~ /^#[0-9]+$/ && / cov: / {
 			for (i = 3; i <= NF; i++) { if ($i == "cov:") c = $(i + 1); if ($i == "ft:") f = $(i + 1);
@@ -94,35 +156,45 @@ if [ "$engine" = libfuzzer ]; then
 			n = substr($2, 2) } END { if (n) printf "  %4ss  %-10s %8s  %-5s %-6s %s\n", t, n, e, c, f, k }' "$log"
 	done
 	grep -E '^[0-9]+ (stat::|Done|SUMMARY)' "$log" | cut -d' ' -f2- || true
-	if [ "$minimize" = yes ]; then
-		mkdir -p "$work/min" "$work/new"
-		(cd "$work" && "$target" -merge=1 min corpus >/dev/null 2>&1) || true
-		# The entries that add coverage to the seed corpus: merged into a
-		# copy of it, then everything but the seeds moves to new/.
-		mkdir -p "$work/seeds+"
-		cp "$seeds"/* "$work/seeds+/" 2>/dev/null || true
-		(cd "$work" && "$target" -merge=1 seeds+ min 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files') || true
-		for f in "$work/seeds+"/*; do
-			[ -e "$seeds/$(basename "$f")" ] || mv "$f" "$work/new/"
-		done
-		rm -rf "$work/seeds+"
-		echo "fuzz.sh: minimized corpus in $work/min ($(ls "$work/min" | wc -l) files);" \
-			"$(ls "$work/new" | wc -l) entries adding coverage to the seeds in $work/new"
-	fi
+	runs=$(sed -n -E 's/^[0-9]+ Done ([0-9]+) runs in .*/\1/p' "$log" | tail -n 1)
+	[ -n "$runs" ] || runs=$(sed -n -E 's/^[0-9]+ stat::number_of_executed_units: ([0-9]+)$/\1/p' "$log" | tail -n 1)
+	[ -n "$runs" ] || runs=0
 else
 	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		afl-fuzz -i "$work/corpus" -o "$work/afl" -m none -V "$seconds" "$@" -- "$target" \
-		>"$log" 2>&1 || status=$?
+		>"$log" 2>&1 || rc=$?
 	grep -E 'execs_done|execs_per_sec|corpus_count|bitmap_cvg|stability|saved_crashes|saved_hangs' \
-		"$work/afl/default/fuzzer_stats" || true
+		"$work/afl/default/fuzzer_stats" 2>/dev/null || true
+	runs=$(sed -n -E 's/^execs_done +: ([0-9]+)$/\1/p' "$work/afl/default/fuzzer_stats" 2>/dev/null || true)
+	[ -n "$runs" ] || runs=0
 	cp "$work/afl/default/crashes/"id* "$work/crashes/" 2>/dev/null || true
 fi
 
 crashes=$(find "$work/crashes" -type f | wc -l)
-echo "fuzz.sh: $crashes crash(es) in $work/crashes; log $log"
+echo "fuzz.sh: $runs executions, $crashes crash(es) in $work/crashes; log $log"
 if [ "$crashes" -gt 0 ]; then
-	echo "fuzz.sh: reproduce with $target FILE, or see each step with" \
-		"tests/fuzz/fuzz-core-replay -v FILE (make check builds it in any tree)"
+	echo "fuzz.sh: reproduce with $target FILE" \
+		"$([ "$target_name" = core ] && echo "(every step: tests/fuzz/fuzz-core-replay -v FILE)")"
 	exit 1
 fi
-exit "$status"
+[ "$rc" = 0 ] || broken "the fuzzer exited with status $rc before its time limit, and saved no crash"
+[ "$runs" -gt 0 ] || broken "the fuzzer executed nothing"
+if [ "$engine" = libfuzzer ] && ! grep -q -E '^[0-9]+ Done [0-9]+ runs' "$log"; then
+	broken "the fuzzer did not reach its time limit"
+fi
+if [ "$minimize" = yes ] && [ "$engine" = libfuzzer ]; then
+	mkdir -p "$work/min" "$work/new"
+	(cd "$work" && "$target" -merge=1 min corpus >/dev/null 2>&1) || true
+	# The entries that add coverage to the seed corpus: merged into a
+	# copy of it, then everything but the seeds moves to new/.
+	mkdir -p "$work/seeds+"
+	cp "$seeds"/* "$work/seeds+/" 2>/dev/null || true
+	(cd "$work" && "$target" -merge=1 seeds+ min 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files') || true
+	for f in "$work/seeds+"/*; do
+		[ -e "$seeds/$(basename "$f")" ] || mv "$f" "$work/new/"
+	done
+	rm -rf "$work/seeds+"
+	echo "fuzz.sh: minimized corpus in $work/min ($(ls "$work/min" | wc -l) files);" \
+		"$(ls "$work/new" | wc -l) entries adding coverage to the seeds in $work/new"
+fi
+exit 0

@@ -7,6 +7,7 @@
 #include "ctx.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,11 +99,51 @@ void sim_ctx_init_current(struct sim_ctx *ctx)
 #endif
 }
 
+/*
+ * Stacks of destroyed contexts, kept mapped for the next sim_ctx_create of
+ * the same size: a fuzzer's reset destroys the contexts of vCPUs an input
+ * started, and the next input starts them again (an mmap, an mprotect, a
+ * munmap and the page faults of a fresh stack each time otherwise). The
+ * simulator runs its contexts on one host thread.
+ */
+#define SIM_CTX_CACHE 4
+static struct {
+	char *map;
+	size_t size;
+} ctx_cache[SIM_CTX_CACHE];
+
+static char *cache_take(size_t map_size)
+{
+	for (unsigned int i = 0; i < SIM_CTX_CACHE; i++) {
+		if (ctx_cache[i].map && ctx_cache[i].size == map_size) {
+			char *map = ctx_cache[i].map;
+
+			ctx_cache[i].map = NULL;
+			return map;
+		}
+	}
+	return NULL;
+}
+
+/* Keeps the mapping for later; false when the cache is full. */
+static bool cache_put(char *map, size_t map_size)
+{
+	for (unsigned int i = 0; i < SIM_CTX_CACHE; i++) {
+		if (!ctx_cache[i].map) {
+			ctx_cache[i].map = map;
+			ctx_cache[i].size = map_size;
+			return true;
+		}
+	}
+	return false;
+}
+
 int sim_ctx_create(struct sim_ctx *ctx, size_t stack_size, void (*entry)(void *arg), void *arg)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t size, map_size;
 	char *map;
+	bool fresh;
 	struct sim_ctx_frame *frame;
 
 	memset(ctx, 0, sizeof(*ctx));
@@ -114,11 +155,14 @@ int sim_ctx_create(struct sim_ctx *ctx, size_t stack_size, void (*entry)(void *a
 		stack_size = SIM_CTX_MIN_STACK;
 	size = (stack_size + page - 1) & ~(page - 1);
 	map_size = size + page;
-	map = mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-	           -1, 0);
+	map = cache_take(map_size);
+	fresh = map == NULL;
+	if (fresh)
+		map = mmap(NULL, map_size, PROT_READ | PROT_WRITE,
+		           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (map == MAP_FAILED)
 		return -1;
-	if (mprotect(map, page, PROT_NONE) != 0) {
+	if (fresh && mprotect(map, page, PROT_NONE) != 0) {
 		int err = errno;
 
 		munmap(map, map_size);
@@ -201,6 +245,7 @@ void sim_ctx_destroy(struct sim_ctx *ctx)
 #ifdef SIM_CTX_VALGRIND
 	VALGRIND_STACK_DEREGISTER(ctx->valgrind_id);
 #endif
-	munmap(ctx->map_base, ctx->map_size);
+	if (!cache_put((char *)ctx->map_base, ctx->map_size))
+		munmap(ctx->map_base, ctx->map_size);
 	memset(ctx, 0, sizeof(*ctx));
 }

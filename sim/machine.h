@@ -53,6 +53,8 @@ struct csvsm_sim {
 	csvsm_sim_trace_fn trace_fn;
 	void *trace_ctx;
 	struct sim_snapshot *snap; /* sim/snapshot.c: NULL when none is taken */
+	struct sim_psp *psp;       /* the emulated AMD secure processor (also in snp.psp) */
+	struct sim_kvm_guest *kvm; /* sim/kvm/guest_ops.c: the guest on KVM, or NULL */
 };
 
 /* The one simulator of this process, or NULL. */
@@ -80,8 +82,8 @@ void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu);
 void sim_trace_emit(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
                     uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
-/* Virtual cost of each event type in ns (sim/trace.c); CSVSM_EV_HV_ACTION is the last. */
-extern const uint32_t sim_event_cost_ns[CSVSM_EV_HV_ACTION + 1];
+/* Virtual cost of each event type in ns (sim/trace.c); CSVSM_EV_MMIO is the last. */
+extern const uint32_t sim_event_cost_ns[CSVSM_EV_MMIO + 1];
 
 /*
  * Records one event: advances the virtual clock and the sequence number,
@@ -109,6 +111,40 @@ static inline void sim_note_dirty(struct csvsm_sim *sim, uint64_t gpa, uint64_t 
 	if (sim->snap)
 		sim_snapshot_note(sim, gpa, len);
 }
+
+/* What Linux does after a successful, serviced call (the hypervisor's records). */
+void sim_after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct csvsm_regs *in,
+                    const struct csvsm_regs *out);
+
+/*
+ * The guest's side on KVM (sim/kvm/guest_ops.c, cfg.kvm_guest): attach
+ * builds the guest program's VM over guest RAM (0 or -1 with a message on
+ * stderr); the others do what csvsm_sim_call, the access of
+ * csvsm_sim_guest_read/write (after the RMP check) and csvsm_sim_guest_msr
+ * do in-process, with the same events.
+ */
+int sim_kvm_guest_attach(struct csvsm_sim *sim, const char *elf_path);
+void sim_kvm_guest_detach(struct csvsm_sim *sim);
+int sim_kvm_guest_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *io);
+int sim_kvm_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t len);
+int sim_kvm_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
+uint64_t sim_kvm_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t request);
+/* Exits of the guest program's vCPUs to user space so far (0 without KVM). */
+uint64_t sim_kvm_guest_exits(const struct csvsm_sim *sim);
+
+/*
+ * Host threads as vCPUs (tests/smp_stress.c only; sim/plat_machine.c):
+ * with threaded on, every platform operation on the machine model takes
+ * one mutex (the model is not thread-safe; the KVM runner serialises its
+ * requests the same way), so the core's own locks are what keeps its
+ * state consistent. sim_thread_vcpu tells plat_vcpu_index which vCPU the
+ * calling thread plays. The lock functions are no-ops while threaded is
+ * off (the deterministic shim).
+ */
+void sim_set_threaded(bool on);
+void sim_thread_vcpu(unsigned int vcpu);
+void sim_machine_lock(void);
+void sim_machine_unlock(void);
 
 /* Heap region the machine hands to the core (sim/plat_heap.c). */
 void sim_heap_use(void *base, size_t size);

@@ -10,10 +10,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli_attest.h"
 #include "cli_trace.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
@@ -30,6 +33,7 @@ struct options {
 	bool vcpus_set, ram_set, seed_set; /* given on the command line */
 	const char *scenario;              /* run FILE */
 	struct cli_trace_opts trace;
+	char guest_path[PATH_MAX]; /* --target kvm-guest: the guest program */
 };
 
 static void usage(FILE *out)
@@ -40,6 +44,10 @@ static void usage(FILE *out)
 	             "                                      serve the vTPM over the TPM simulator\n"
 	             "                                      (mssim) protocol on 127.0.0.1:P, P+1\n"
 	             "                                      (see csvsm-sim tpm-server --help)\n"
+	             "       csvsm-sim attest --nonce HEX --out DIR\n"
+	             "                                      attest as a guest; write the report,\n"
+	             "                                      manifest and certificate chain\n"
+	             "                                      (see csvsm-sim attest --help)\n"
 	             "       csvsm-sim kvm [--selftest] [--mem MiB] [--vcpus N] IMAGE\n"
 	             "                                      run a bare-metal image under KVM\n"
 	             "                                      (see csvsm-sim kvm --help)\n"
@@ -70,6 +78,12 @@ static void usage(FILE *out)
 	             "  --ram-mib N     guest RAM in MiB (even, 8..65536, default 256)\n"
 	             "  --seed N        seed of the simulated entropy source (default 1)\n"
 	             "                  (with run, these three override the scenario's config)\n"
+	             "  --target T      shim (default): the guest's side in this process;\n"
+	             "                  kvm-guest: the guest's side is the guest program\n"
+	             "                  (guest/) in a KVM VM, the SVSM still in this process\n"
+	             "                  (docs/kvm-snp.md); needs /dev/kvm\n"
+	             "  --guest FILE    the guest program for kvm-guest (default: the build's\n"
+	             "                  guest/csvsm-guest.elf next to this program's directory)\n"
 	             "  -q              print only the summary (run: nothing when all held)\n"
 	             "  -h, --help      this text\n"
 	             "\n"
@@ -89,6 +103,26 @@ static int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t m
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* The build's guest program: ../guest/csvsm-guest.elf from this program's directory. */
+static int default_guest_path(struct options *o)
+{
+	char exe[PATH_MAX - 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		fprintf(stderr,
+		        "csvsm-sim: cannot find this program's directory: use --guest FILE\n");
+		return -1;
+	}
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(o->guest_path, sizeof(o->guest_path), "%s/../guest/csvsm-guest.elf", exe);
 	return 0;
 }
 
@@ -125,6 +159,23 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			o->cfg.guest_ram_size = v << 20;
 			o->ram_set = true;
+		} else if (i + 1 < argc && !strcmp(a, "--target")) {
+			const char *t = argv[++i];
+
+			if (!strcmp(t, "shim")) {
+				o->cfg.kvm_guest = NULL;
+			} else if (!strcmp(t, "kvm-guest")) {
+				if (!o->guest_path[0] && default_guest_path(o) < 0)
+					return -1;
+				o->cfg.kvm_guest = o->guest_path;
+			} else {
+				fprintf(stderr,
+				        "csvsm-sim: --target wants shim or kvm-guest, not '%s'\n",
+				        t);
+				return -1;
+			}
+		} else if (i + 1 < argc && !strcmp(a, "--guest")) {
+			snprintf(o->guest_path, sizeof(o->guest_path), "%s", argv[++i]);
 		} else if (i + 1 < argc && !strcmp(a, "--seed")) {
 			if (parse_u64(a, argv[++i], 0, UINT64_MAX, &v) < 0)
 				return -1;
@@ -132,7 +183,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->seed_set = true;
 		} else {
 			static const char *const valued[] = {"--trace",   "--timeline", "--vcpus",
-			                                     "--ram-mib", "--seed",     "run"};
+			                                     "--ram-mib", "--seed",     "--target",
+			                                     "--guest",   "run"};
 			bool known = false;
 
 			for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
@@ -372,6 +424,7 @@ static void run_configure(void *ctx, struct csvsm_sim_config *cfg)
 		cfg->guest_ram_size = o->cfg.guest_ram_size;
 	if (o->seed_set)
 		cfg->seed = o->cfg.seed;
+	cfg->kvm_guest = o->cfg.kvm_guest;
 }
 
 static void run_ready(void *ctx, struct csvsm_sim *sim)
@@ -420,6 +473,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "tpm-server"))
 		return sim_tpm_server_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "attest"))
+		return sim_attest_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "kvm"))
 		return kvm_runner_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &o) < 0)

@@ -4,6 +4,7 @@
  * VMPL0 guest-memory access through the RMP, PVALIDATE/RMPADJUST, VMSA
  * mapping, run-VMPL switches and GHCB MSR requests.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "csvsm/abi/ghcb.h"
@@ -39,6 +40,36 @@ int plat_boot_info(struct plat_boot_info *out)
 	return 0;
 }
 
+/*
+ * Host threads as vCPUs (sim_set_threaded): one mutex around every
+ * operation on the machine model, and the vCPU each thread plays.
+ */
+static pthread_mutex_t machine_mutex = PTHREAD_MUTEX_INITIALIZER;
+static bool machine_threaded;
+static __thread int thread_vcpu = -1;
+
+void sim_set_threaded(bool on)
+{
+	machine_threaded = on;
+}
+
+void sim_thread_vcpu(unsigned int vcpu)
+{
+	thread_vcpu = (int)vcpu;
+}
+
+void sim_machine_lock(void)
+{
+	if (machine_threaded)
+		pthread_mutex_lock(&machine_mutex);
+}
+
+void sim_machine_unlock(void)
+{
+	if (machine_threaded)
+		pthread_mutex_unlock(&machine_mutex);
+}
+
 /* A VMPL0 access to guest memory: the RMP must allow it (validated). */
 static void *svsm_access(uint64_t gpa, size_t len, unsigned int access)
 {
@@ -62,41 +93,61 @@ static void after_svsm_read(uint64_t gpa, size_t len)
 
 int plat_guest_read(gpa_t gpa, void *dst, size_t len)
 {
-	void *src = svsm_access(gpa, len, SIM_ACCESS_READ);
+	void *src;
+	int rc = -CSVSM_EFAULT;
 
-	if (!src)
-		return -CSVSM_EFAULT;
-	memcpy(dst, src, len);
-	after_svsm_read(gpa, len);
-	return 0;
+	sim_machine_lock();
+	src = svsm_access(gpa, len, SIM_ACCESS_READ);
+	if (src) {
+		memcpy(dst, src, len);
+		after_svsm_read(gpa, len);
+		rc = 0;
+	}
+	sim_machine_unlock();
+	return rc;
 }
 
 int plat_guest_write(gpa_t gpa, const void *src, size_t len)
 {
-	void *dst = svsm_access(gpa, len, SIM_ACCESS_WRITE);
+	void *dst;
+	int rc = -CSVSM_EFAULT;
 
-	if (!dst)
-		return -CSVSM_EFAULT;
-	memcpy(dst, src, len);
-	return 0;
+	sim_machine_lock();
+	dst = svsm_access(gpa, len, SIM_ACCESS_WRITE);
+	if (dst) {
+		memcpy(dst, src, len);
+		rc = 0;
+	}
+	sim_machine_unlock();
+	return rc;
 }
 
 int plat_guest_xchg8(gpa_t gpa, uint8_t val, uint8_t *old)
 {
-	uint8_t *p = svsm_access(gpa, 1, SIM_ACCESS_READ | SIM_ACCESS_WRITE);
+	uint8_t *p;
+	int rc = -CSVSM_EFAULT;
 
-	if (!p)
-		return -CSVSM_EFAULT;
-	*old = __atomic_exchange_n(p, val, __ATOMIC_SEQ_CST);
-	after_svsm_read(gpa, 1);
-	return 0;
+	sim_machine_lock();
+	p = svsm_access(gpa, 1, SIM_ACCESS_READ | SIM_ACCESS_WRITE);
+	if (p) {
+		*old = __atomic_exchange_n(p, val, __ATOMIC_SEQ_CST);
+		after_svsm_read(gpa, 1);
+		rc = 0;
+	}
+	sim_machine_unlock();
+	return rc;
 }
 
 void *plat_vmsa_map(gpa_t gpa)
 {
+	void *p;
+
 	if (gpa & (PAGE_SIZE - 1))
 		return NULL;
-	return svsm_access(gpa, PAGE_SIZE, SIM_ACCESS_READ | SIM_ACCESS_WRITE);
+	sim_machine_lock();
+	p = svsm_access(gpa, PAGE_SIZE, SIM_ACCESS_READ | SIM_ACCESS_WRITE);
+	sim_machine_unlock();
+	return p;
 }
 
 void plat_vmsa_unmap(void *vmsa)
@@ -104,19 +155,82 @@ void plat_vmsa_unmap(void *vmsa)
 	(void)vmsa; /* The simulator maps all memory all the time. */
 }
 
+/*
+ * The host address of [off, off + len) of a mapped VMSA when VMPL0 may make
+ * the access (`access`, SIM_ACCESS_* bits) now, else NULL with the #VC or
+ * #NPF recorded, as SNP would raise it: the mapping outlives the page when
+ * the hypervisor takes it away.
+ */
+static uint8_t *vmsa_access(const void *vmsa, size_t off, size_t len, unsigned int access)
+{
+	struct csvsm_sim *sim = sim_machine;
+	const uint8_t *p = vmsa;
+	uint64_t gpa;
+
+	if (!sim || p < sim->mem || (uint64_t)(p - sim->mem) >= sim->phys_limit ||
+	    off > PAGE_SIZE || len > PAGE_SIZE - off)
+		return NULL;
+	gpa = (uint64_t)(p - sim->mem) + off;
+	if (gpa + len > sim->phys_limit ||
+	    sim_snp_check_access(&sim->snp, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
+		return NULL;
+	/* Only a write changes the page (the snapshot tracks written pages). */
+	return (access & SIM_ACCESS_WRITE) ? sim_gpa_host(sim, gpa, len) : sim->mem + gpa;
+}
+
+int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)
+{
+	const uint8_t *src;
+	int rc = -CSVSM_EFAULT;
+
+	sim_machine_lock();
+	src = vmsa_access(vmsa, off, len, SIM_ACCESS_READ);
+	if (src) {
+		memcpy(dst, src, len);
+		rc = 0;
+	}
+	sim_machine_unlock();
+	return rc;
+}
+
+int plat_vmsa_write(void *vmsa, size_t off, const void *src, size_t len)
+{
+	uint8_t *dst;
+	int rc = -CSVSM_EFAULT;
+
+	sim_machine_lock();
+	dst = vmsa_access(vmsa, off, len, SIM_ACCESS_WRITE);
+	if (dst) {
+		memcpy(dst, src, len);
+		rc = 0;
+	}
+	sim_machine_unlock();
+	return rc;
+}
+
 int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)
 {
-	return sim_snp_pvalidate(&sim_machine->snp, gpa, size, validate, unchanged);
+	int rc;
+
+	sim_machine_lock();
+	rc = sim_snp_pvalidate(&sim_machine->snp, gpa, size, validate, unchanged);
+	sim_machine_unlock();
+	return rc;
 }
 
 int plat_rmpadjust(gpa_t gpa, enum rmp_page_size size, uint64_t attrs)
 {
-	return sim_snp_rmpadjust(&sim_machine->snp, gpa, size, attrs);
+	int rc;
+
+	sim_machine_lock();
+	rc = sim_snp_rmpadjust(&sim_machine->snp, gpa, size, attrs);
+	sim_machine_unlock();
+	return rc;
 }
 
 unsigned int plat_vcpu_index(void)
 {
-	return sim_machine->current_vcpu;
+	return thread_vcpu >= 0 ? (unsigned int)thread_vcpu : sim_machine->current_vcpu;
 }
 
 int plat_run_guest(unsigned int vmpl)

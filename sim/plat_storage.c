@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The platform's NV device in the simulator (csvsm/plat/storage.h) and a
- * host-memory RAM block device (csvsm/sim_nv.h).
+ * The simulator's chosen NV device and a host-memory RAM block device
+ * (csvsm/sim_nv.h); plat_nv_device (csvsm/plat/storage.h) is in nvdev.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +18,6 @@ void sim_nv_use(struct blkdev *dev)
 }
 
 struct blkdev *sim_nv_current(void)
-{
-	return sim_nv_dev;
-}
-
-struct blkdev *plat_nv_device(void)
 {
 	return sim_nv_dev;
 }

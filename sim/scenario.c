@@ -14,7 +14,10 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/names.h"
+#include "csvsm/sim_nvdev.h"
 #include "scenario_int.h"
+
+#define SCN_NV_SIZE ((uint64_t)1 << 20) /* config nv=: the device size */
 
 /* --- errors ------------------------------------------------------------- */
 
@@ -336,7 +339,8 @@ static int expr_mul(struct expr *e, uint64_t *out)
 	while (rc == SCN_GO && *e->p == '*') {
 		e->p++;
 		rc = expr_unary(e, &rhs);
-		*out *= rhs;
+		if (rc == SCN_GO)
+			*out *= rhs;
 	}
 	return rc;
 }
@@ -350,7 +354,8 @@ static int expr_add(struct expr *e, uint64_t *out)
 		char op = *e->p++;
 
 		rc = expr_mul(e, &rhs);
-		*out = op == '+' ? *out + rhs : *out - rhs;
+		if (rc == SCN_GO)
+			*out = op == '+' ? *out + rhs : *out - rhs;
 	}
 	return rc;
 }
@@ -365,7 +370,9 @@ static int expr_shift(struct expr *e, uint64_t *out)
 
 		e->p += 2;
 		rc = expr_add(e, &rhs);
-		if (rc == SCN_GO && rhs >= 64)
+		if (rc != SCN_GO)
+			break; /* rhs is not set: the error is already reported */
+		if (rhs >= 64)
 			return scn_error(e->r, "shift by %" PRIu64 " in '%s'", rhs, e->text);
 		*out = left ? *out << rhs : *out >> rhs;
 	}
@@ -398,7 +405,8 @@ static int expr_or(struct expr *e, uint64_t *out)
 	while (rc == SCN_GO && *e->p == '|') {
 		e->p++;
 		rc = expr_pair(e, &rhs);
-		*out |= rhs;
+		if (rc == SCN_GO)
+			*out |= rhs;
 	}
 	return rc;
 }
@@ -531,6 +539,12 @@ void scn_apply_policy(struct scn_run *r)
 	    .refuse_run_vmpl = r->refuse_run,
 	    .refuse_psc = r->refuse_psc,
 	    .ctx = r,
+	    .guest_req_busy = r->gr[0],
+	    .guest_req_tamper = r->gr[1],
+	    .guest_req_tamper_rsp = r->gr[2],
+	    .guest_req_replay = r->gr[3],
+	    .guest_req_replay_rsp = r->gr[4],
+	    .guest_req_fail = r->gr[5],
 	};
 	bool pending = false;
 
@@ -559,6 +573,9 @@ int scn_start(struct scn_run *r, bool boot_check)
 		r->o->configure(r->o->hook_ctx, &cfg);
 	cfg.trace = run_trace;
 	cfg.trace_ctx = r;
+	/* config nv=: the vTPM's state on an MMIO device, in host memory, for this run. */
+	if (r->nv && sim_nvdev_attach((enum sim_nvdev_kind)(r->nv - 1), NULL, SCN_NV_SIZE) < 0)
+		return scn_error(r, "cannot attach the NV device");
 	r->sim = csvsm_sim_new(&cfg);
 	if (r->o->ready)
 		r->o->ready(r->o->hook_ctx, r->sim);
@@ -897,6 +914,8 @@ int scn_run(const struct scn_script *s, const struct scn_run_opts *o, struct scn
 		fprintf(r->err, "%s\n", r->diag.msg);
 	csvsm_sim_free(r->sim);
 	r->sim = NULL;
+	if (r->nv && r->started && !r->dry)
+		sim_nvdev_detach();
 	status = rc == SCN_STOP_ERROR ? SCN_ERROR : r->failed ? SCN_FAILED : SCN_OK;
 	if (o->out && (status != SCN_OK || !o->quiet)) {
 		if (status == SCN_ERROR)

@@ -456,6 +456,7 @@ static const struct expect_subject {
     {"access", expect_access, "expect access ok|vc|npf", 0},
     {"psc", expect_psc, "expect psc ok|error|N", 0},
     {"events", expect_events, "expect events TYPE=N...", 0},
+    {"attest", scn_expect_attest, "expect attest verified|refused", 0},
     {"stats", expect_stats,
      "expect stats [calls=N] [vmgexits=N] [vmpl_switches=N] [vc=N] [npf=N] [psc=N] "
      "[pages_validated=N]",
@@ -510,6 +511,6 @@ int scn_stmt_expect(struct scn_run *r, const struct scn_keyword *k)
 	}
 	return scn_error(r,
 	                 "unknown expectation '%s' (rax rcx rdx r8 r9 serviced delivered mem8 "
-	                 "mem16 mem32 mem64 mem rmp access psc events stats boot)",
+	                 "mem16 mem32 mem64 mem rmp access psc events attest stats boot)",
 	                 what);
 }

@@ -64,6 +64,7 @@ struct scn_run {
 
 	/* The machine. */
 	struct csvsm_sim_config cfg;
+	int nv; /* config nv=: 0 none, 1 + enum sim_nvdev_kind (an MMIO device in host memory) */
 	bool started;     /* the first action was seen (configuration closed) */
 	bool boot_failed; /* csvsm_sim_new failed */
 	struct csvsm_sim *sim;
@@ -91,6 +92,12 @@ struct scn_run {
 	struct csvsm_sim_event ring[SCN_RING];
 	uint64_t ring_count;
 	uint64_t since_call[SCN_EV_TYPES]; /* events per type since the last call line */
+
+	/* The last `attest` statement (sim/scenario_attest.c). */
+	bool attested;
+	const char *attest_why; /* NULL: the verifier's checks held */
+	/* Guest-request attacks, mirrored like refuse_run (csvsm_sim_hv_policy). */
+	unsigned int gr[6];
 
 	unsigned int expectations, failed;
 	unsigned int tail_line; /* the line whose failure last printed the trace tail */
@@ -151,6 +158,12 @@ void scn_held(struct scn_run *r);
  * actual (printf-style pairs pre-formatted by the caller), then the last
  * events of the trace.
  */
+struct scn_keyword;
+/* sim/scenario_attest.c: `attest ...`, `hv guest_req KIND N`, `expect attest ...`. */
+int scn_stmt_attest(struct scn_run *r, const struct scn_keyword *k);
+int scn_hv_guest_req(struct scn_run *r, const struct scn_keyword *k);
+int scn_expect_attest(struct scn_run *r, const struct scn_keyword *k, unsigned int at);
+
 void scn_failed(struct scn_run *r, const char *what, const char *expected, const char *actual);
 
 /* "SVSM_SUCCESS (0x0)" or "0x1234" for a value in RAX. */

@@ -11,6 +11,7 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
+#include "csvsm/sim_nvdev.h"
 #include "scenario_int.h"
 
 #define SZ_2M ((uint64_t)2 << 20)
@@ -160,17 +161,29 @@ void scn_hex_text(const uint8_t *b, size_t len, char *out, size_t out_len)
 
 static int stmt_config(struct scn_run *r, const struct scn_keyword *k)
 {
-	static const char *const keys[] = {"ram",        "svsm_size", "vcpus",       "seed",
-	                                   "guest_vmpl", "rmp_2m",    "hv_sev_info", "hv_features"};
-	const char *vals[8];
-	uint64_t v[8] = {0};
+	static const char *const keys[] = {"ram",         "svsm_size",   "vcpus",
+	                                   "seed",        "guest_vmpl",  "rmp_2m",
+	                                   "hv_sev_info", "hv_features", "nv"};
+	const char *vals[9];
+	uint64_t v[9] = {0};
 	int rc;
 
 	if (r->started)
 		return scn_error(r, "config after the first action: configuration lines come "
 		                    "before everything else");
-	if ((rc = scn_need(r, k, 1, "key=value")) || (rc = scn_options(r, k, 1, keys, 8, vals)))
+	if ((rc = scn_need(r, k, 1, "key=value")) || (rc = scn_options(r, k, 1, keys, 9, vals)))
 		return rc;
+	if (vals[8]) {
+		enum sim_nvdev_kind kind;
+
+		if (!strcmp(vals[8], "none"))
+			r->nv = 0;
+		else if (sim_nvdev_kind_parse(vals[8], &kind) == 0)
+			r->nv = 1 + (int)kind;
+		else
+			return scn_error(r, "nv must be none, pflash or virtio");
+		vals[8] = NULL;
+	}
 	for (size_t i = 0; i < 8; i++) {
 		bool constant, b;
 
@@ -727,10 +740,13 @@ static int stmt_hv(struct scn_run *r, const struct scn_keyword *k)
 		return hv_poke(r, k, 2);
 	if (!strcmp(sub, "race"))
 		return hv_race(r, k);
+	if (!strcmp(sub, "guest_req"))
+		return scn_hv_guest_req(r, k);
 	if (!strcmp(sub, "honest")) {
 		if ((rc = scn_no_more(r, k, 2)) || (rc = scn_start(r, false)) || r->dry)
 			return rc;
 		r->refuse_run = r->refuse_psc = 0;
+		memset(r->gr, 0, sizeof(r->gr));
 		for (size_t i = 0; i < r->nraces; i++)
 			free(r->races[i].bytes);
 		r->nraces = 0;
@@ -765,7 +781,7 @@ static int stmt_hv(struct scn_run *r, const struct scn_keyword *k)
 	}
 	return scn_error(r,
 	                 "unknown hypervisor action '%s' (refuse_run, refuse_psc, remap, poke, "
-	                 "race or honest)",
+	                 "race, guest_req or honest)",
 	                 sub);
 }
 
@@ -830,6 +846,8 @@ static const struct scn_keyword keywords[] = {
      "BYTES... [nth=N] [watch=ADDR|any] [watch_len=N] | honest",
      0},
     {"poke", stmt_poke, "poke ADDR HEXBYTES...", 0},
+    {"attest", scn_stmt_attest,
+     "attest [single] [nonce=HEX] [report=N] [manifest=N] [certs=N] [guid=HEX] [version=N]", 0},
     {"expect", scn_stmt_expect, "expect WHAT VALUE... (docs/scenarios.md)", 0},
     {"echo", stmt_echo, "echo TEXT", 0},
     {"print", stmt_print, "print EXPR...", 0},

@@ -3,6 +3,8 @@
  * The harness API (csvsm/sim.h): building the machine, booting the core on
  * it, and the guest's side of every interaction.
  */
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/secrets.h"
+#include "csvsm/abi/snp_guest.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
 #include "csvsm/fault.h"
@@ -34,16 +37,27 @@ void csvsm_sim_config_default(struct csvsm_sim_config *cfg)
 	cfg->seed = 1;
 }
 
-/* The machine model's host hooks (sim/machine/snp.h). */
-void sim_snp_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
-                   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* The machine model's host (sim/machine/snp.h): the trace and snapshots. */
+static void shim_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+                       uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	sim_trace(sim_of(m), type, a0, a1, a2, a3, a4, a5);
 }
 
-void sim_snp_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
+static void shim_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
 {
 	sim_note_dirty(sim_of(m), gpa, len);
+}
+
+static const struct sim_snp_host_ops shim_host = {.event = shim_event, .dirty = shim_dirty};
+static bool sim_mem_is_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
 }
 
 static int config_check(const struct csvsm_sim_config *c)
@@ -65,6 +79,29 @@ static int config_check(const struct csvsm_sim_config *c)
 		return -1;
 	}
 	return 0;
+}
+
+/* The emulated PSP, with the secrets page's VMPCKs and the configured launch. */
+static int machine_psp(struct csvsm_sim *sim, const struct snp_secrets_page *secrets)
+{
+	static const char image[] = "csvsm-sim SVSM image";
+	struct sim_psp_config pc;
+	unsigned int len = 0;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.seed = sim->cfg.seed;
+	memcpy(pc.vmpck, secrets->vmpck, sizeof(pc.vmpck));
+	memcpy(pc.measurement, sim->cfg.measurement, sizeof(pc.measurement));
+	if (sim_mem_is_zero(pc.measurement, sizeof(pc.measurement)) &&
+	    (EVP_Digest(image, sizeof(image) - 1, pc.measurement, &len, EVP_sha384(), NULL) != 1 ||
+	     len != sizeof(pc.measurement)))
+		return -1;
+	pc.policy = sim->cfg.guest_policy ? sim->cfg.guest_policy
+	                                  : SNP_POLICY_RESERVED_ONE | SNP_POLICY_SMT;
+	sim->psp = sim_psp_new(&pc);
+	sim->snp.psp = sim->psp;
+	OPENSSL_cleanse(&pc, sizeof(pc));
+	return sim->psp ? 0 : -1;
 }
 
 /* Launch state: what the PSP and the launch measurement would leave. */
@@ -100,6 +137,8 @@ static int machine_launch(struct csvsm_sim *sim)
 	secrets = sim_gpa_host(sim, svsm + SIM_SVSM_PSP_SECRETS, PAGE_SIZE);
 	secrets->version = 3;
 	if (plat_entropy_get(secrets->vmpck, sizeof(secrets->vmpck)) != 0)
+		return -1;
+	if (machine_psp(sim, secrets) < 0)
 		return -1;
 
 	/* The boot vCPU's guest VMSA. */
@@ -208,8 +247,8 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 	sim_time_reset();
 	fault_reset();
 	sim->rmp = sim_rmp_new(sim->phys_limit);
-	sim_snp_init(&sim->snp, sim->rmp, sim->mem, sim->phys_limit, cfg->guest_ram_size,
-	             cfg->vcpu_count, cfg->guest_vmpl);
+	sim_snp_init(&sim->snp, &shim_host, sim->rmp, sim->mem, sim->phys_limit,
+	             cfg->guest_ram_size, cfg->vcpu_count, cfg->guest_vmpl);
 	sim->snp.sev_info = cfg->hv_sev_info;
 	sim->snp.features = cfg->hv_features;
 	if (!sim->rmp || machine_launch(sim) < 0) {
@@ -225,6 +264,10 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 		csvsm_sim_free(sim);
 		return NULL;
 	}
+	if (cfg->kvm_guest && sim_kvm_guest_attach(sim, cfg->kvm_guest) < 0) {
+		csvsm_sim_free(sim);
+		return NULL;
+	}
 	return sim;
 }
 
@@ -232,7 +275,9 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 {
 	if (!sim)
 		return;
+	sim_kvm_guest_detach(sim);
 	vtpm_boot_stop(); /* commits the vTPM's state, if the machine had one */
+	sim_nvdev_machine_gone();
 	sim_snapshot_release(sim);
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++)
 		if (sim->vcpus[i].vmpl0_created)
@@ -240,6 +285,7 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 	sim_ctx_destroy(&sim->harness);
 	sim_heap_use(NULL, 0);
 	sim_rmp_free(sim->rmp);
+	sim_psp_free(sim->psp);
 	munmap(sim->map, sim->map_size);
 	if (sim_machine == sim)
 		sim_machine = NULL;
@@ -266,6 +312,8 @@ int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, 
 	if (!buf)
 		return -1;
 	rc = csvsm_sim_guest_access(sim, gpa, len, CSVSM_SIM_WRITE);
+	if (rc == CSVSM_SIM_ACCESS_OK && len && sim->kvm)
+		return sim_kvm_guest_write(sim, gpa, buf, len);
 	if (rc == CSVSM_SIM_ACCESS_OK && len) {
 		sim_note_dirty(sim, gpa, len);
 		memcpy(sim->mem + gpa, buf, len);
@@ -280,14 +328,25 @@ int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t 
 	if (!buf)
 		return -1;
 	rc = csvsm_sim_guest_access(sim, gpa, len, CSVSM_SIM_READ);
+	if (rc == CSVSM_SIM_ACCESS_OK && len && sim->kvm)
+		return sim_kvm_guest_read(sim, gpa, buf, len);
 	if (rc == CSVSM_SIM_ACCESS_OK && len)
 		memcpy(buf, sim->mem + gpa, len);
 	return rc;
 }
 
+/* True while the page of v's guest VMSA is still a VMSA in the RMP (validated, VMSA bit). */
+static bool vmsa_page_intact(struct csvsm_sim *sim, unsigned int vcpu)
+{
+	struct sim_rmp_entry e;
+	uint64_t gpa = sim->snp.vcpus[vcpu].guest_vmsa_gpa;
+
+	return gpa && sim_rmp_query(sim->rmp, gpa, &e) == 0 && e.vmsa && e.validated;
+}
+
 /* What Linux does after some successful calls (arch/x86/coco/sev). */
-static void after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct csvsm_regs *in,
-                       const struct csvsm_regs *out)
+void sim_after_call(struct csvsm_sim *sim, unsigned int vcpu, const struct csvsm_regs *in,
+                    const struct csvsm_regs *out)
 {
 	uint32_t call = SVSM_CALL_ID(in->rax);
 
@@ -316,6 +375,8 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	uint64_t caa;
 	uint8_t *pending;
 
+	if (sim->kvm)
+		return sim_kvm_guest_call(sim, vcpu, io);
 	io->serviced = false;
 	if (sim->snp.terminated || vcpu >= sim->cfg.vcpu_count ||
 	    !(vmsa = sim_hv_runnable_vmsa(&sim->snp, vcpu)))
@@ -339,6 +400,12 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	vmsa->guest_exit_code = VMEXIT_VMGEXIT;
 	sim->snp.stats.calls++;
 	sim_enter_vmpl0(sim, vcpu);
+	/*
+	 * The hypervisor took the VMSA away during the call: this vCPU's guest
+	 * never runs again (whatever the page holds now is not its state).
+	 */
+	if (!vmsa_page_intact(sim, vcpu))
+		return -1;
 	/* Back at the guest VMPL: results, then xchg(call_pending, 0). */
 	io->rax = vmsa->rax;
 	io->rcx = vmsa->rcx;
@@ -351,8 +418,13 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	}
 	sim_trace(sim, CSVSM_EV_RESULT, io->rax, io->rcx, io->rdx, io->r8, io->r9, io->serviced);
 	if (io->serviced)
-		after_call(sim, vcpu, &in, io);
+		sim_after_call(sim, vcpu, &in, io);
 	return 0;
+}
+
+uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim)
+{
+	return sim_rmp_writes(sim->rmp);
 }
 
 int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_sim_rmp_entry *out)
@@ -385,6 +457,8 @@ uint64_t csvsm_sim_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t 
 	if (vcpu >= sim->cfg.vcpu_count || sim->snp.terminated)
 		return 0;
 	sim->current_vcpu = vcpu; /* the events happen on this vCPU */
+	if (sim->kvm)
+		return sim_kvm_guest_msr(sim, vcpu, request);
 	return sim_hv_guest_msr(&sim->snp, vcpu, request);
 }
 
@@ -416,6 +490,7 @@ int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t 
 void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out)
 {
 	*out = sim->snp.stats;
+	out->kvm_exits = sim_kvm_guest_exits(sim);
 	out->pages_validated =
 	    sim_rmp_count_validated(sim->rmp) - sim->layout.svsm_size / PAGE_SIZE;
 }

@@ -29,6 +29,8 @@ void sim_entropy_seed(uint64_t seed);
 extern uint64_t sim_virtual_ns;
 /* The virtual clock: starts at 0, advanced only by the shim. */
 void sim_time_reset(void);
+/* The machine stops: the core's driver of an attached MMIO NV device is closed (sim/nvdev.c). */
+void sim_nvdev_machine_gone(void);
 void sim_time_advance(uint64_t ns);
 
 #endif

@@ -37,6 +37,7 @@
 
 #include "csvsm/adapter/vtpm.h"
 #include "csvsm/error.h"
+#include "csvsm/sim_nvdev.h"
 #include "tpm_server.h"
 #include "vtpm_guest.h"
 
@@ -376,6 +377,9 @@ static enum conn_result conn_readable(struct server *s, struct conn *c)
 
 		n = recv(c->fd, scratch, want, MSG_DONTWAIT);
 	} else {
+		/* Full means a complete message waits for its reply to leave: not here. */
+		if (c->have == sizeof(c->in))
+			return CONN_CLOSE;
 		n = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, MSG_DONTWAIT);
 	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
@@ -485,7 +489,7 @@ static int listen_on(uint16_t port)
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: csvsm-sim tpm-server [--port P] [--state FILE] [-q]\n"
+	        "usage: csvsm-sim tpm-server [--port P] [--state FILE] [--nv KIND] [-q]\n"
 	        "\n"
 	        "Serves the csvsm vTPM with the TCG TPM simulator protocol on 127.0.0.1:\n"
 	        "TPM commands on port P (default 2321), platform signals on P+1. Every\n"
@@ -497,11 +501,16 @@ static void usage(FILE *out)
 	        "  --port P      command port (1024..65534)\n"
 	        "  --state FILE  keep the TPM state in FILE (created, 1 MiB, when missing);\n"
 	        "                without it the state lives in memory\n"
+	        "  --nv KIND     the device holding it: file (default: a block device of\n"
+	        "                the simulator), pflash (a CFI flash) or virtio (a\n"
+	        "                virtio-mmio block device), each driven by the SVSM's\n"
+	        "                own driver; a state file suits one kind only\n"
 	        "  -q            no per-event messages\n",
 	        TPM_SERVER_MAX_CONNS);
 }
 
-static int parse_args(int argc, char **argv, uint16_t *port, const char **state, bool *quiet)
+static int parse_args(int argc, char **argv, uint16_t *port, const char **state, bool *quiet,
+                      const char **nv)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -524,6 +533,8 @@ static int parse_args(int argc, char **argv, uint16_t *port, const char **state,
 			*port = (uint16_t)v;
 		} else if (i + 1 < argc && !strcmp(a, "--state")) {
 			*state = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--nv")) {
+			*nv = argv[++i];
 		} else {
 			fprintf(stderr, "csvsm-sim tpm-server: unknown or incomplete option '%s'\n",
 			        a);
@@ -600,15 +611,30 @@ static void serve(struct server *s, int tpm_fd, int plat_fd)
 int sim_tpm_server_main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
-	const char *state = NULL;
+	const char *state = NULL, *nv = "file";
+	enum sim_nvdev_kind nv_kind;
+	bool nvdev = false;
 	uint16_t port = 2321;
 	struct server *s;
 	int rc, status = 1, tpm_fd = -1, plat_fd = -1;
 	bool quiet = false;
 
-	rc = parse_args(argc, argv, &port, &state, &quiet);
+	rc = parse_args(argc, argv, &port, &state, &quiet, &nv);
 	if (rc)
 		return rc > 0 ? 0 : 1;
+	if (strcmp(nv, "file") != 0) {
+		/* The state lives on an MMIO device model; the guest's own NV device goes unused.
+		 */
+		if (sim_nvdev_kind_parse(nv, &nv_kind) < 0) {
+			fprintf(stderr,
+			        "csvsm-sim tpm-server: --nv wants file, pflash or virtio\n");
+			return 1;
+		}
+		if (sim_nvdev_attach(nv_kind, state, VTPM_GUEST_STATE_SIZE) < 0)
+			return 1;
+		nvdev = true;
+		state = NULL;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		fprintf(stderr, "csvsm-sim tpm-server: out of memory\n");
@@ -617,6 +643,8 @@ int sim_tpm_server_main(int argc, char **argv)
 	s->quiet = quiet;
 	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, NULL, 0, quiet) < 0) {
 		free(s);
+		if (nvdev)
+			sim_nvdev_detach();
 		return 1;
 	}
 	s->powered = true; /* the SVSM started the TPM (TPM2_Startup) at boot */
@@ -651,6 +679,94 @@ out:
 	if (plat_fd >= 0)
 		close(plat_fd);
 	vtpm_guest_close(&s->guest);
+	if (nvdev)
+		sim_nvdev_detach();
 	free(s);
 	return status;
+}
+
+/* ---- the function-level entry (sim_tpm_server_feed) ---- */
+
+struct sim_tpm_server {
+	struct server s;
+};
+
+struct sim_tpm_server *sim_tpm_server_new(bool quiet)
+{
+	struct sim_tpm_server *srv = calloc(1, sizeof(*srv));
+
+	if (!srv)
+		return NULL;
+	srv->s.quiet = quiet;
+	if (vtpm_guest_open(&srv->s.guest, "csvsm-sim tpm-server", NULL, NULL, 0, quiet) < 0) {
+		free(srv);
+		return NULL;
+	}
+	srv->s.powered = true;
+	return srv;
+}
+
+void sim_tpm_server_free(struct sim_tpm_server *srv)
+{
+	if (!srv)
+		return;
+	vtpm_guest_close(&srv->s.guest);
+	free(srv);
+}
+
+/* Passes what the server wrote so far to `out`. */
+static void feed_drain(int fd, void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+	uint8_t buf[4096];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		if (out)
+			out(ctx, buf, (size_t)n);
+}
+
+int sim_tpm_server_feed(struct sim_tpm_server *srv, bool platform, const uint8_t *in, size_t len,
+                        void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+	enum conn_result res = CONN_KEEP;
+	struct conn *c;
+	size_t sent = 0;
+	bool shut = false;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return -1;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	c->fd = sv[0];
+	c->kind = platform ? CONN_PLATFORM : CONN_TPM;
+	c->last_active = now_ms();
+	while (res == CONN_KEEP) {
+		/* The client: what of its bytes fits, then the end of its stream. */
+		if (sent < len) {
+			ssize_t n = send(sv[1], in + sent, len - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+			if (n > 0)
+				sent += (size_t)n;
+		}
+		if (sent == len && !shut)
+			shut = shutdown(sv[1], SHUT_WR) == 0;
+		/* The server, as its poll loop does when the socket is ready. */
+		if (c->out_len) {
+			res = flush_out(c);
+			if (res == CONN_KEEP && !c->out_len)
+				res = take_requests(&srv->s, c);
+		} else {
+			res = conn_readable(&srv->s, c);
+		}
+		feed_drain(sv[1], out, ctx);
+	}
+	close(sv[0]);
+	close(sv[1]);
+	free(c);
+	return res == CONN_STOP;
 }

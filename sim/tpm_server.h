@@ -9,6 +9,10 @@
 #ifndef CSVSM_SIM_TPM_SERVER_H
 #define CSVSM_SIM_TPM_SERVER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 /*
  * Connections each port (TPM, platform) keeps open at once. A new one
  * beyond that closes the connection of that port that was active least
@@ -24,5 +28,27 @@
  * port is in use (a script may retry with another port).
  */
 int sim_tpm_server_main(int argc, char **argv);
+
+/*
+ * A function-level entry to the two ports' protocol, without sockets to
+ * listen on (tests/fuzz/fuzz_mssim.c): a server with its own machine (NV
+ * in host RAM, vtpm_guest_open), powered on. NULL (with a message) when
+ * the machine or its vTPM does not start; one per process.
+ */
+struct sim_tpm_server *sim_tpm_server_new(bool quiet);
+
+/* Frees a server from sim_tpm_server_new and its machine. NULL is ignored. */
+void sim_tpm_server_free(struct sim_tpm_server *srv);
+
+/*
+ * One connection: the `len` bytes a client sends to the TPM port (platform
+ * false) or the platform port, then the end of its stream, handled as the
+ * poll loop handles a connection (the same per-connection parser). What
+ * the server answers goes to `out` (may be NULL). Returns 1 when the client
+ * asked the server to stop, 0 when the connection ended otherwise, -1 when
+ * the host has no socket pair or memory for it.
+ */
+int sim_tpm_server_feed(struct sim_tpm_server *srv, bool platform, const uint8_t *in, size_t len,
+                        void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
 
 #endif /* CSVSM_SIM_TPM_SERVER_H */

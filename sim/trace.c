@@ -13,11 +13,12 @@
 #include "sim_plat.h"
 
 /* Virtual cost of each event, in ns: only for timelines, never measured. */
-const uint32_t sim_event_cost_ns[CSVSM_EV_HV_ACTION + 1] = {
+const uint32_t sim_event_cost_ns[CSVSM_EV_MMIO + 1] = {
     [CSVSM_EV_BOOT] = 0,        [CSVSM_EV_VMGEXIT] = 1000, [CSVSM_EV_VMPL_SWITCH] = 500,
     [CSVSM_EV_CALL] = 50,       [CSVSM_EV_RESULT] = 50,    [CSVSM_EV_PVALIDATE] = 200,
     [CSVSM_EV_RMPADJUST] = 150, [CSVSM_EV_GHCB_MSR] = 100, [CSVSM_EV_VC] = 300,
     [CSVSM_EV_NPF] = 1000,      [CSVSM_EV_PSC] = 2000,     [CSVSM_EV_HV_ACTION] = 0,
+    [CSVSM_EV_MMIO] = 10000,
 };
 
 static const char *const event_names[] = {
@@ -33,6 +34,7 @@ static const char *const event_names[] = {
     [CSVSM_EV_NPF] = "npf",
     [CSVSM_EV_PSC] = "psc",
     [CSVSM_EV_HV_ACTION] = "hv_action",
+    [CSVSM_EV_MMIO] = "mmio",
 };
 
 void sim_trace_emit(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
@@ -194,6 +196,10 @@ static int format_text(const struct csvsm_sim_event *ev, char *buf, size_t len)
 	case CSVSM_EV_HV_ACTION:
 		m = snprintf(p, rest, "%s gpa=0x%" PRIx64, hv_action_name(a[0]), a[1]);
 		break;
+	case CSVSM_EV_MMIO:
+		m = snprintf(p, rest, "%s%" PRIu64 " pa=0x%" PRIx64 " value=0x%" PRIx64,
+		             a[3] ? "write" : "read", 8 * a[2], a[0], a[1]);
+		break;
 	default:
 		m = 0;
 		break;
@@ -213,6 +219,7 @@ static const char *const event_fields[][6] = {
     [CSVSM_EV_NPF] = {"gpa", "access"},
     [CSVSM_EV_PSC] = {"gpa", "size", "private", "result"},
     [CSVSM_EV_HV_ACTION] = {"kind", "gpa"},
+    [CSVSM_EV_MMIO] = {"pa", "value", "width", "write"},
 };
 
 static int format_json(const struct csvsm_sim_event *ev, char *buf, size_t len)

@@ -131,14 +131,17 @@ START_TEST(test_query_unsupported)
 END_TEST
 
 /*
- * Attestation (1) and vTPM (2) are not implemented yet: for now they answer
- * RCX = 0. When they land this test must change to 1..1 for version 1.
+ * Attestation (1) is offered, version 1 only (abi 1.2); the vTPM (2) only
+ * when the machine has an NV device (none here): RCX = 0.
  */
 START_TEST(test_query_attest_vtpm_not_yet)
 {
 	uint64_t rcx = 0xdead;
 
 	ck_assert_uint_eq(query(SVSM_PROTO_ATTEST, 1, &rcx), SVSM_SUCCESS);
+	ck_assert_uint_eq(rcx, (1ull << 32) | 1);
+	rcx = 0xdead;
+	ck_assert_uint_eq(query(SVSM_PROTO_ATTEST, 2, &rcx), SVSM_SUCCESS);
 	ck_assert_uint_eq(rcx, 0);
 	rcx = 0xdead;
 	ck_assert_uint_eq(query(SVSM_PROTO_VTPM, 1, &rcx), SVSM_SUCCESS);

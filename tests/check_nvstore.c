@@ -1475,7 +1475,7 @@ static void craft(uint8_t *img, uint64_t slot, size_t c)
 		f.header_size = 65;
 		break;
 	case 4:
-		f.flags = 1;
+		f.flags = 2; /* bit 0 is NVSTORE_FLAG_SEALED (tests/check_nvseal.c) */
 		break;
 	case 5:
 		f.reserved_at = 19;

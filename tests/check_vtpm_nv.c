@@ -225,7 +225,7 @@ START_TEST(test_ek_rsa_option)
 	size_t ek_len = 0;
 
 	vtpm_boot_stop();
-	ck_assert_int_eq(nvstore_open(&vt_dev, &nv), 0);
+	ck_assert_int_eq(vt_nv_open(&nv), 0);
 	ck_assert_int_eq(vtpm_init(nv, VTPM_EK_RSA_2048), 0);
 	ek = vtpm_ek_public(&ek_len);
 	ck_assert_ptr_nonnull(ek);
@@ -284,7 +284,7 @@ static void store_permall(const void *data, size_t len)
 	struct nvstore *nv = NULL;
 
 	vtpm_boot_stop();
-	ck_assert_int_eq(nvstore_open(&vt_dev, &nv), 0);
+	ck_assert_int_eq(vt_nv_open(&nv), 0);
 	ck_assert_int_eq(nvstore_put(nv, "permall", data, len), 0);
 	ck_assert_int_eq(nvstore_commit(nv), 0);
 	nvstore_close(nv);
@@ -325,7 +325,7 @@ START_TEST(test_corrupt_state_truncated)
 
 	vt_nv_prepare(OLD_VALUE);
 	vtpm_boot_stop();
-	ck_assert_int_eq(nvstore_open(&vt_dev, &nv), 0);
+	ck_assert_int_eq(vt_nv_open(&nv), 0);
 	ck_assert_int_eq(nvstore_get(nv, "permall", &blob, &len), 0);
 	half = malloc(len);
 	ck_assert_ptr_nonnull(half);
@@ -591,6 +591,8 @@ static void boot_setup(void *ctx)
 	(void)ctx;
 	vtpm_boot_stop();
 	memset(vt_dev.priv, 0, VT_DEV_SIZE);
+	/* A blank device is a first boot: no record of an older generation applies. */
+	vtpm_boot_forget();
 }
 
 static int boot_flow(void *ctx)

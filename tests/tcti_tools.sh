@@ -9,6 +9,8 @@
 #   then create, load and readpublic on its saved context in later
 #   processes (saved contexts survive the TPM Restart between processes);
 #   nvdefine and nvwrite, then nvread in another process;
+# - SIGKILL of a process writing NV: the next one reads the last value
+#   acknowledged or the one in flight (the NV store's crash safety);
 # - two processes on one state file at once: the second waits for the first;
 #   with wait=0 it fails at once with a message; bad configurations fail.
 # The tools and the module are built without sanitizers.
@@ -86,6 +88,18 @@ run create tpm2_create -T "$T" -C primary.ctx -G ecc256:ecdsa-sha256 -u key.pub 
 run load tpm2_load -T "$T" -C primary.ctx -u key.pub -r key.priv -c key.ctx
 run readpublic tpm2_readpublic -T "$T" -c primary.ctx
 
+# A client's own TPM2_Shutdown(CLEAR) stands: the next boot is a TPM Reset,
+# and the saved context of the primary key is refused (TPM_RC_INTEGRITY).
+if command -v tpm2_shutdown >/dev/null 2>&1; then
+	run shutdown-clear tpm2_shutdown -T "$T" -c
+	if tpm2_readpublic -T "$T" -c primary.ctx >"$tmp/after-reset.out" 2>&1; then
+		bad "a saved context survived the client's TPM2_Shutdown(CLEAR)"
+	else
+		grep -q 'integrity' "$tmp/after-reset.out" && ok ||
+			bad "after Shutdown(CLEAR): $(cat "$tmp/after-reset.out")"
+	fi
+fi
+
 # ---- NV: define and write, read in another process ----
 nvdata="written through the csvsm TCTI module"
 printf '%s' "$nvdata" >nv.in
@@ -93,6 +107,30 @@ run nvdefine tpm2_nvdefine -T "$T" 0x1500018 -C o -s ${#nvdata} -a 'ownerread|ow
 run nvwrite tpm2_nvwrite -T "$T" 0x1500018 -C o -i nv.in
 run nvread tpm2_nvread -T "$T" 0x1500018 -C o -s ${#nvdata} -o nv.out &&
 	{ cmp -s nv.in nv.out && ok || bad "nvread: contents differ"; }
+
+# ---- SIGKILL while writing NV ----
+# tpm2_nvwrite processes write 1, 2, 3, ... into an index, one after the
+# other; the whole group is killed at an arbitrary point. The index must
+# then hold the last value acknowledged or the one in flight.
+run nvdefine-crash tpm2_nvdefine -T "$T" 0x1500019 -C o -s 8 -a 'ownerread|ownerwrite'
+echo 0 >acked
+setsid bash -c '
+	for i in $(seq 1 100000); do
+		printf "%08d" "$i" >v
+		tpm2_nvwrite -T "$1" 0x1500019 -C o -i v >/dev/null 2>&1 || exit 1
+		echo "$i" >acked.new && mv acked.new acked
+	done' writer "$T" &
+writer=$!
+sleep 1.5
+kill -KILL -- "-$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+acked=$(cat acked)
+if run nvread-crash tpm2_nvread -T "$T,wait=5000" 0x1500019 -C o -s 8 -o crash.out; then
+	got=$((10#$(cat crash.out)))
+	echo "killed after $acked acknowledged writes; the index holds $got"
+	{ [ "$acked" -gt 0 ] && { [ "$got" = "$acked" ] || [ "$got" = $((acked + 1)) ]; }; } && ok ||
+		bad "after SIGKILL: $got, last acknowledged $acked"
+fi
 
 # ---- one state file, two processes ----
 flock "$st" sleep 1 &

@@ -6,6 +6,7 @@
 #   server takes well under 0.5 s even under the sanitizers;
 # - a client that sent half a command holds nobody: another is served at
 #   once, and the first gets its answer when it completes the command;
+# - a client that sends without reading its answers holds nobody either;
 # - two commands in one write get two answers; a command larger than the
 #   SVSM buffer gets TPM_RC_COMMAND_SIZE and the connection stays usable;
 # - with 16 idle connections on each port (the documented limit), a new
@@ -93,6 +94,27 @@ printf "$SEND12$GETRANDOM" >&3
 got=$(timeout 10 head -c 52 <&3 | hex)
 [ "${got:0:32}" = "$ANSWER_HEAD" ] && ok || bad "after the oversized command: $got"
 exec 3>&-
+
+# ---- a client that sends without reading its answers ----
+# 50,000 GetRandom (2.6 MB of answers, more than the socket buffers hold):
+# the server stops reading that client when its answers back up, and goes
+# on serving the others.
+printf "$SEND12$GETRANDOM%.0s" $(seq 50000) >"$tmp/flood.bin"
+exec 4<>"/dev/tcp/127.0.0.1/$port" || exit 99
+cat "$tmp/flood.bin" >&4 &
+flood=$!
+sleep 1
+t0=$(ms)
+if timeout 20 "$loop" --tcti "$tcti" -n 10 >"$tmp/flood.out" 2>&1; then
+	t=$(($(ms) - t0))
+	echo "another client beside one that does not read its answers: $t ms"
+	[ "$t" -lt 3000 ] && ok || bad "the other client waited $t ms"
+else
+	bad "a client that does not read its answers held another"
+fi
+kill "$flood" 2>/dev/null
+wait "$flood" 2>/dev/null
+exec 4>&-
 
 # ---- a full table of idle connections ----
 fds=()

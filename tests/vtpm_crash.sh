@@ -7,6 +7,8 @@
 # left there: the last acknowledged value written to it, or the value that
 # was in flight when the server died (the old or the new one), never an
 # older value, never garbage, and the TPM must start at all.
+# VTPM_NV=pflash|virtio keeps the state on that device model instead, driven
+# by the SVSM's own driver (tests/vtpm_crash_pflash.sh, _virtio.sh).
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd) || exit 99
 srcdir=$(cd "${srcdir:-$(dirname "$0")/..}" && pwd) || exit 99
@@ -25,7 +27,7 @@ fail=0
 next=1   # the first value of the next stream
 declare -a want
 
-vt_start --state "$state" || exit 1
+vt_start --state "$state" ${VTPM_NV:+--nv "$VTPM_NV"} || exit 1
 "$stream" "$port" define "$indices" || { echo "FAIL: define"; exit 1; }
 for ((i = 0; i < indices; i++)); do want[i]=0; done
 vt_stop || true
@@ -34,7 +36,7 @@ kills=0
 writes=0
 landed=0 # in-flight writes that turned out committed
 for ((r = 1; r <= rounds; r++)); do
-	vt_start --state "$state" || { echo "FAIL: round $r: the server did not start"; exit 1; }
+	vt_start --state "$state" ${VTPM_NV:+--nv "$VTPM_NV"} || { echo "FAIL: round $r: the server did not start"; exit 1; }
 	# Check what the last crash left: per index, the last acknowledged value
 	# or the one in flight (recorded below as want/inflight).
 	if ! "$stream" "$port" read "$indices" >"$tmp/read" 2>&1; then

@@ -6,6 +6,8 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vtpm.h"
+#include "csvsm/guest_msg.h"
+#include "csvsm/nvstore.h"
 #include "csvsm/sim_nv.h"
 #include "csvsm/vtpm.h"
 #include "vtpm_test_util.h"
@@ -289,4 +291,17 @@ void vt_sha256(const void *a, size_t alen, const void *b, size_t blen, uint8_t o
 	ck_assert_int_eq(EVP_DigestFinal_ex(ctx, out, &n), 1);
 	ck_assert_uint_eq(n, 32);
 	EVP_MD_CTX_free(ctx);
+}
+
+int vt_nv_open(struct nvstore **nv)
+{
+	struct nvstore_seal seal;
+	int rc;
+
+	memset(&seal, 0, sizeof(seal));
+	rc = guest_msg_derive_key(SNP_KEY_FIELD_MEASUREMENT | SNP_KEY_FIELD_POLICY, 0, seal.key);
+	if (rc == 0)
+		rc = nvstore_open_sealed(&vt_dev, &seal, nv);
+	memset(&seal, 0, sizeof(seal));
+	return rc;
 }

@@ -51,6 +51,7 @@
 #define VT_NV_INDEX           0x01500010u
 
 /* The machine's NV device (host RAM, survives reboots of the machine). */
+struct nvstore;
 extern struct blkdev vt_dev;
 /* The guest page the tests use as TPM buffer (validated by vt_boot). */
 extern uint64_t vt_buf;
@@ -61,6 +62,12 @@ void vt_setup(void);
 void vt_teardown(void);
 /* Boots a machine on vt_dev (which must be open); asserts the vTPM started when `want_vtpm`. */
 void vt_boot(bool want_vtpm);
+/*
+ * Opens the sealed NV store on vt_dev the way the SVSM does (the key from
+ * MSG_KEY_REQ through the SVSM's guest message client: VMPL0, measurement
+ * and policy), with no generation record. Needs a running machine.
+ */
+int vt_nv_open(struct nvstore **nv);
 /* Stops the vTPM and frees the machine; vt_dev stays. */
 void vt_halt(void);
 

@@ -23,6 +23,9 @@ static void usage(FILE *f)
 	        "  --vcpus N        vCPUs to create, 1..%d (default 1; only the first runs yet)\n"
 	        "  --timeout SEC    stop a guest that runs longer (default 60)\n"
 	        "  --stats          print exit counts and the run time on stderr\n"
+	        "  --nv KIND:FILE   an NV device backed by FILE (created, 1 MiB, when\n"
+	        "                   missing): pflash (CFI flash) or virtio (virtio-mmio\n"
+	        "                   block); \"nvdev=SPEC\" on the command line says where\n"
 	        "Exit status: 0 the image passed (wrote 0x10 to port 0xf4), 1 it reported a\n"
 	        "failure, 2 bad image or arguments, 3 the VM stopped abnormally (unhandled exit,\n"
 	        "timeout), 77 no usable /dev/kvm. Details: docs/kvm-runner.md.\n",
@@ -88,7 +91,8 @@ static const char *exit_meaning(uint32_t code)
 int kvm_runner_main(int argc, char **argv)
 {
 	struct kvm_options o = {.mem_mib = 128, .vcpus = 1, .cmdline = "", .timeout_s = 60};
-	const char *image = NULL;
+	const char *image = NULL, *nv = NULL;
+	char nvspec[128];
 	char cmdline[KVM_CMDLINE_MAX], err[256], why[256];
 	struct kvm_machine m;
 	struct kvm_image img;
@@ -122,6 +126,8 @@ int kvm_runner_main(int argc, char **argv)
 			o.timeout_s = (unsigned int)v;
 		} else if (has_value && !strcmp(a, "--cmdline")) {
 			o.cmdline = argv[++i];
+		} else if (has_value && !strcmp(a, "--nv")) {
+			nv = argv[++i];
 		} else if (a[0] == '-' || image) {
 			fprintf(stderr, "csvsm-sim kvm: unexpected argument \"%s\"\n", a);
 			usage(stderr);
@@ -160,6 +166,17 @@ int kvm_runner_main(int argc, char **argv)
 		free(buf);
 		return rc;
 	}
+	if (nv) {
+		size_t n = strlen(cmdline);
+
+		if (kvm_nvdev_attach(&m, nv, nvspec, sizeof(nvspec)) < 0 ||
+		    n + 1 + strlen(nvspec) >= sizeof(cmdline)) {
+			kvm_machine_destroy(&m);
+			free(buf);
+			return KVM_STATUS_BADIMAGE;
+		}
+		snprintf(cmdline + n, sizeof(cmdline) - n, "%s%s", n ? " " : "", nvspec);
+	}
 	kvm_image_load(&img, buf, m.mem);
 	free(buf);
 	if (kvm_machine_boot_vcpu(&m, img.entry, kvm_pvh_setup(m.mem, m.mem_size, cmdline)) < 0) {
@@ -180,6 +197,10 @@ int kvm_runner_main(int argc, char **argv)
 		        " kHz\n",
 		        m.exits.total, m.exits.io, m.exits.console_lines, m.exits.com1_bytes,
 		        (double)(m.end_ns - m.start_ns) / 1e6, m.tsc_khz);
+	if (o.stats && nv)
+		fprintf(stderr,
+		        "kvm: NV device: %" PRIu64 " MMIO exits, %" PRIu64 " ROM slot changes\n",
+		        m.exits.mmio, m.exits.rom_toggles);
 	kvm_machine_destroy(&m);
 	return rc;
 }

@@ -1,5 +1,6 @@
 # sim/kvm: the csvsm KVM runner (`csvsm-sim kvm`), raw <linux/kvm.h> ioctls.
 SIM_KVM_SOURCES = sim/kvm/cli.c sim/kvm/vm.c sim/kvm/ports.c sim/kvm/elf_load.c \
+	sim/kvm/nvdev_kvm.c \
 	sim/kvm/kvm_runner.h
 sim_csvsm_sim_SOURCES += $(SIM_KVM_SOURCES)
 

@@ -89,7 +89,11 @@ struct krun_vcpu {
 
 struct kvm_exit_counts {
 	uint64_t total, io, console_lines, com1_bytes, other;
+	uint64_t mmio;        /* MMIO exits the NV device served */
+	uint64_t rom_toggles; /* flash ROM slot mapped or unmapped */
 };
+
+struct kvm_nvdev;
 
 struct kvm_machine {
 	int kvm_fd, vm_fd;
@@ -101,8 +105,9 @@ struct kvm_machine {
 	uint64_t tsc_khz;
 	/* devices (ports.c) */
 	uint8_t com1_scratch;
-	uint64_t mailbox_gpa; /* 0: none */
-	FILE *out;            /* the guest's console */
+	uint64_t mailbox_gpa;    /* 0: none */
+	FILE *out;               /* the guest's console */
+	struct kvm_nvdev *nvdev; /* nvdev_kvm.c: NULL = none */
 	/* the end of the run */
 	bool done;
 	uint32_t exit_code;
@@ -137,6 +142,23 @@ void kvm_dump_vcpu(struct kvm_machine *m, struct krun_vcpu *v);
  * true when a device claims the port; false for an unknown port.
  */
 bool kvm_port_io(struct kvm_machine *m, uint16_t port, bool out, uint8_t size, uint8_t *data);
+
+/* ---- the NV device (nvdev_kvm.c) ------------------------------------ */
+
+/*
+ * Attaches the NV device `arg` ("pflash:FILE" or "virtio:FILE"; a missing
+ * FILE is created with 1 MiB, erased) to the created machine, and writes
+ * the command-line word that tells the image where it is ("nvdev=SPEC")
+ * into spec. Returns 0, or -1 with a message on stderr.
+ */
+int kvm_nvdev_attach(struct kvm_machine *m, const char *arg, char *spec, size_t speclen);
+
+/* Serves an MMIO exit at `gpa` if it hits the NV device; false otherwise. */
+bool kvm_nvdev_mmio(struct kvm_machine *m, uint64_t gpa, bool write, uint8_t *data,
+                    unsigned int len);
+
+/* Syncs and closes the NV device (none: nothing). */
+void kvm_nvdev_detach(struct kvm_machine *m);
 
 /* ---- the command (cli.c) --------------------------------------------- */
 

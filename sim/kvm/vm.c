@@ -264,6 +264,9 @@ static int exit_io(struct kvm_machine *m, struct krun_vcpu *v)
 
 static int exit_mmio(struct kvm_machine *m, struct krun_vcpu *v)
 {
+	if (kvm_nvdev_mmio(m, v->run->mmio.phys_addr, v->run->mmio.is_write, v->run->mmio.data,
+	                   v->run->mmio.len))
+		return RUN_CONTINUE;
 	fprintf(stderr,
 	        "kvm: unhandled MMIO %s of %u bytes at guest physical %#llx (no device there)\n",
 	        v->run->mmio.is_write ? "write" : "read", v->run->mmio.len,
@@ -363,6 +366,7 @@ enum kvm_status kvm_machine_run(struct kvm_machine *m, unsigned int timeout_s)
 
 void kvm_machine_destroy(struct kvm_machine *m)
 {
+	kvm_nvdev_detach(m);
 	for (unsigned int i = 0; i < m->nvcpu; i++) {
 		if (m->vcpu[i].run)
 			munmap(m->vcpu[i].run, m->run_size);

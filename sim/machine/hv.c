@@ -15,10 +15,12 @@
 #define SIM_HV_FEATURES (GHCB_HV_FT_SVSM_REQUIRED)
 #define SIM_2M          ((uint64_t)2 << 20)
 
-void sim_snp_init(struct sim_snp *m, struct sim_rmp *rmp, uint8_t *mem, uint64_t phys_limit,
-                  uint64_t ram_size, unsigned int vcpu_count, unsigned int guest_vmpl)
+void sim_snp_init(struct sim_snp *m, const struct sim_snp_host_ops *host, struct sim_rmp *rmp,
+                  uint8_t *mem, uint64_t phys_limit, uint64_t ram_size, unsigned int vcpu_count,
+                  unsigned int guest_vmpl)
 {
 	memset(m, 0, sizeof(*m));
+	m->host = host;
 	m->rmp = rmp;
 	m->mem = mem;
 	m->phys_limit = phys_limit;

@@ -43,8 +43,31 @@
 struct sim_rmp {
 	uint64_t limit;
 	uint64_t npages;
+	/*
+	 * After sim_rmp_snapshot: the entries written since the snapshot or the
+	 * last restore (a flag per entry, and their list), so that a restore
+	 * copies back only those. NULL before the first snapshot.
+	 */
+	uint8_t *dirty;
+	uint32_t *dirty_list;
+	uint64_t dirty_count;
+	uint64_t writes; /* entry writes ever (sim_rmp_writes) */
 	uint32_t e[];
 };
+
+/* Notes that entries [first, first + n) are about to be written. */
+static inline void note_written(struct sim_rmp *rmp, uint64_t first, uint64_t n)
+{
+	rmp->writes += n;
+	if (!rmp->dirty)
+		return;
+	for (uint64_t i = first; i < first + n; i++) {
+		if (!rmp->dirty[i]) {
+			rmp->dirty[i] = 1;
+			rmp->dirty_list[rmp->dirty_count++] = (uint32_t)i;
+		}
+	}
+}
 
 struct sim_rmp *sim_rmp_new(uint64_t limit_bytes)
 {
@@ -62,6 +85,10 @@ struct sim_rmp *sim_rmp_new(uint64_t limit_bytes)
 		return NULL;
 	rmp->limit = limit_bytes;
 	rmp->npages = npages;
+	rmp->dirty = NULL;
+	rmp->dirty_list = NULL;
+	rmp->dirty_count = 0;
+	rmp->writes = 0;
 	for (i = 0; i < npages; i++)
 		rmp->e[i] = E_RESET;
 	return rmp;
@@ -69,6 +96,10 @@ struct sim_rmp *sim_rmp_new(uint64_t limit_bytes)
 
 void sim_rmp_free(struct sim_rmp *rmp)
 {
+	if (rmp) {
+		free(rmp->dirty);
+		free(rmp->dirty_list);
+	}
 	free(rmp);
 }
 
@@ -82,6 +113,7 @@ static void set_entries(struct sim_rmp *rmp, uint64_t first, uint64_t n, uint32_
 {
 	uint64_t i;
 
+	note_written(rmp, first, n);
 	for (i = 0; i < n; i++)
 		rmp->e[first + i] = v;
 }
@@ -159,6 +191,7 @@ int sim_rmp_set_immutable(struct sim_rmp *rmp, uint64_t gpa, bool immutable)
 	if (gpa >= rmp->limit)
 		return -CSVSM_ERANGE;
 	entry_span(rmp, gpa >> RMP_4K_SHIFT, &first, &n);
+	note_written(rmp, first, n);
 	for (i = first; i < first + n; i++)
 		rmp->e[i] = (rmp->e[i] & ~E_IMMUTABLE) | (immutable ? E_IMMUTABLE : 0);
 	return 0;
@@ -195,10 +228,12 @@ int sim_rmp_pvalidate(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp
 		return RMP_SUCCESS;
 	}
 	v ^= E_VALIDATED;
-	if (size == RMP_PAGE_4K)
+	if (size == RMP_PAGE_4K) {
+		note_written(rmp, pfn, 1);
 		rmp->e[pfn] = v;
-	else
+	} else {
 		set_entries(rmp, pfn, RMP_2M_PAGES, v);
+	}
 	*unchanged = false;
 	return RMP_SUCCESS;
 }
@@ -238,10 +273,12 @@ int sim_rmp_rmpadjust(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp
 	v |= req << E_PERMS_SHIFT(target);
 	if (attrs & RMPADJUST_VMSA)
 		v |= E_VMSA;
-	if (size == RMP_PAGE_4K)
+	if (size == RMP_PAGE_4K) {
+		note_written(rmp, pfn, 1);
 		rmp->e[pfn] = v;
-	else
+	} else {
 		set_entries(rmp, pfn, RMP_2M_PAGES, v);
+	}
 	return RMP_SUCCESS;
 }
 
@@ -319,12 +356,44 @@ size_t sim_rmp_snapshot_size(const struct sim_rmp *rmp)
 	return (size_t)rmp->npages * sizeof(rmp->e[0]);
 }
 
-void sim_rmp_snapshot(const struct sim_rmp *rmp, void *buf)
+int sim_rmp_snapshot(struct sim_rmp *rmp, void *buf)
 {
+	if (!rmp->dirty) {
+		rmp->dirty = calloc(rmp->npages, 1);
+		rmp->dirty_list = calloc(rmp->npages, sizeof(*rmp->dirty_list));
+		if (!rmp->dirty || !rmp->dirty_list) {
+			free(rmp->dirty);
+			free(rmp->dirty_list);
+			rmp->dirty = NULL;
+			rmp->dirty_list = NULL;
+			return -1;
+		}
+	}
+	for (uint64_t i = 0; i < rmp->dirty_count; i++)
+		rmp->dirty[rmp->dirty_list[i]] = 0;
+	rmp->dirty_count = 0;
 	memcpy(buf, rmp->e, sim_rmp_snapshot_size(rmp));
+	return 0;
 }
 
 void sim_rmp_restore(struct sim_rmp *rmp, const void *buf)
 {
-	memcpy(rmp->e, buf, sim_rmp_snapshot_size(rmp));
+	const uint32_t *saved = buf;
+
+	if (!rmp->dirty) {
+		memcpy(rmp->e, buf, sim_rmp_snapshot_size(rmp));
+		return;
+	}
+	for (uint64_t i = 0; i < rmp->dirty_count; i++) {
+		uint32_t k = rmp->dirty_list[i];
+
+		rmp->e[k] = saved[k];
+		rmp->dirty[k] = 0;
+	}
+	rmp->dirty_count = 0;
+}
+
+uint64_t sim_rmp_writes(const struct sim_rmp *rmp)
+{
+	return rmp->writes;
 }

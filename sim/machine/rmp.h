@@ -212,11 +212,21 @@ uint64_t sim_rmp_count_validated(const struct sim_rmp *rmp);
 /*
  * Snapshots for cheap resets (fuzzing). sim_rmp_snapshot_size is the size of
  * the buffer sim_rmp_snapshot fills; sim_rmp_restore takes a buffer filled by
- * sim_rmp_snapshot of an RMP with the same limit (not checked) and makes the
- * state equal to that at the snapshot. Both are a memcpy of the entries.
+ * the last sim_rmp_snapshot of this RMP and makes the state equal to that
+ * at the snapshot. From its first snapshot on, the RMP tracks the entries
+ * written since the snapshot or the last restore, and a restore copies back
+ * only those. sim_rmp_snapshot returns 0, or -1 when the host has no memory
+ * for the tracking (nothing changed).
  */
 size_t sim_rmp_snapshot_size(const struct sim_rmp *rmp);
-void sim_rmp_snapshot(const struct sim_rmp *rmp, void *buf);
+
+/*
+ * How many entry writes the RMP has had since it was made (a restore's
+ * writes not counted): a caller that saw the same number before and after
+ * something knows the RMP did not change meanwhile.
+ */
+uint64_t sim_rmp_writes(const struct sim_rmp *rmp);
+int sim_rmp_snapshot(struct sim_rmp *rmp, void *buf);
 void sim_rmp_restore(struct sim_rmp *rmp, const void *buf);
 
 #endif /* CSVSM_SIM_RMP_H */

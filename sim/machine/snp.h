@@ -12,9 +12,10 @@
  * is not thread-safe; a host with several threads serialises every call
  * with one lock of its own.
  *
- * Two functions are the host's to provide (each host implements them once):
- * sim_snp_event (an event happened: count, trace) and sim_snp_dirty (the
- * model wrote guest memory directly).
+ * Two hooks are the host's to provide in struct sim_snp_host_ops: `event`
+ * (an event happened: count, trace) and `dirty` (the model wrote guest
+ * memory directly). Function pointers, not link-time hooks: one program
+ * (csvsm-sim) holds both hosts.
  */
 #ifndef CSVSM_SIM_MACHINE_SNP_H
 #define CSVSM_SIM_MACHINE_SNP_H
@@ -25,6 +26,7 @@
 
 #include "csvsm/plat/boot.h"
 #include "csvsm/sim.h"
+#include "psp.h"
 #include "rmp.h"
 
 /* The hypervisor's record of one vCPU. */
@@ -35,11 +37,23 @@ struct sim_hv_vcpu {
 	uint64_t ghcb_gfn;       /* registered GHCB page (0x012), 0 = none */
 };
 
+struct sim_snp;
+
+/* What the host does for the model. */
+struct sim_snp_host_ops {
+	/* One event of the trace (csvsm/sim.h for the arguments). */
+	void (*event)(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
+	              uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+	/* The model wrote guest physical [gpa, gpa + len); NULL = nothing to do. */
+	void (*dirty)(struct sim_snp *m, uint64_t gpa, uint64_t len);
+};
+
 /*
  * The machine. Plain data: a host may copy it whole (snapshots) as long
  * as the RMP and memory it points to are restored alongside.
  */
 struct sim_snp {
+	const struct sim_snp_host_ops *host;
 	struct sim_rmp *rmp;
 	uint8_t *mem;        /* host mapping of GPA [0, phys_limit) */
 	uint64_t phys_limit; /* guest RAM then SVSM memory */
@@ -54,24 +68,35 @@ struct sim_snp {
 	bool terminated;
 	unsigned int term_set, term_reason;
 	struct sim_hv_vcpu vcpus[PLAT_MAX_VCPUS];
+	/* The AMD secure processor behind guest requests (psp.h), NULL = none. */
+	struct sim_psp *psp;
+	/* The hypervisor's copies of the last guest request and response (for replays). */
+	uint8_t gr_last_req[4096];
+	uint8_t gr_last_rsp[4096];
+	bool gr_have_last;
 };
 
-/*
- * Provided by the host: one event of the trace (csvsm/sim.h for the
- * arguments). Called by the model on every arrow it models.
- */
-void sim_snp_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
-                   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+/* The model's calls of its host. */
+static inline void sim_snp_event(struct sim_snp *m, enum csvsm_sim_event_type type, uint64_t a0,
+                                 uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	m->host->event(m, type, a0, a1, a2, a3, a4, a5);
+}
 
-/* Provided by the host: the model wrote guest physical [gpa, gpa + len). */
-void sim_snp_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len);
+static inline void sim_snp_dirty(struct sim_snp *m, uint64_t gpa, uint64_t len)
+{
+	if (m->host->dirty)
+		m->host->dirty(m, gpa, len);
+}
 
 /*
  * Sets up `m` over an existing RMP and memory mapping, with honest policy
- * and zero counters. The caller keeps ownership of `rmp` and `mem`.
+ * and zero counters, for the host `host` (kept, not copied). The caller
+ * keeps ownership of `rmp` and `mem`.
  */
-void sim_snp_init(struct sim_snp *m, struct sim_rmp *rmp, uint8_t *mem, uint64_t phys_limit,
-                  uint64_t ram_size, unsigned int vcpu_count, unsigned int guest_vmpl);
+void sim_snp_init(struct sim_snp *m, const struct sim_snp_host_ops *host, struct sim_rmp *rmp,
+                  uint8_t *mem, uint64_t phys_limit, uint64_t ram_size, unsigned int vcpu_count,
+                  unsigned int guest_vmpl);
 
 /* Host address of guest physical [gpa, gpa + len), or NULL when outside. */
 void *sim_snp_host(struct sim_snp *m, uint64_t gpa, uint64_t len);
@@ -135,6 +160,18 @@ void sim_hv_ap_destroy(struct sim_snp *m, uint64_t vmsa);
  * backing filled with `fill`, RMP entry reassigned. Returns 0 or -1.
  */
 int sim_hv_remap(struct sim_snp *m, uint64_t gpa, uint8_t fill);
+
+/*
+ * One SNP guest request from the SVSM (GHCB NAE SNP_GUEST_REQUEST
+ * 0x8000_0011, or SNP_EXT_GUEST_REQUEST 0x8000_0012 with `certs`; abi
+ * 5.1): the hypervisor applies its policy (BUSY, tampering, replays, a
+ * failed exit: csvsm_sim_hv_policy), hands the request page to the PSP and
+ * copies the certificate table. Arguments and result as plat_guest_request
+ * (csvsm/plat/guest_msg.h); -CSVSM_EIO also when the machine has no PSP.
+ * sim/machine/hv_guest_msg.c.
+ */
+int sim_hv_guest_request(struct sim_snp *m, const uint8_t *req, uint8_t *rsp, void *certs,
+                         size_t *certs_len, uint64_t *exit_info2);
 
 /* Installs `policy` (copied); NULL restores the honest hypervisor. */
 void sim_hv_set_policy(struct sim_snp *m, const struct csvsm_sim_hv_policy *policy);

@@ -27,7 +27,9 @@
  * contexts (tpm2-tools' `-c file.ctx` in one process, `-C file.ctx` in the
  * next); PCRs start again from their reset values and loaded objects and
  * sessions are gone. A process that dies without finalizing is a power
- * loss: the next boot is a TPM Reset, and saved contexts are invalid.
+ * loss: the next boot is a TPM Reset, and saved contexts are invalid. A
+ * client whose last command was its own successful TPM2_Shutdown keeps
+ * its choice (`tpm2_shutdown -c`: the next boot is a TPM Reset).
  *
  * The TCTI state machine (TCTI spec, "TCTI context state"): transmit in
  * TRANSMIT state runs the command to completion and moves to RECEIVE;
@@ -42,6 +44,7 @@
  * (another gets TPM_RC_LOCALITY).
  */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +62,7 @@
 #define LOG_KEEP           4096 /* console bytes kept for a failed init */
 #define DEFAULT_WAIT_MS    10000u
 #define TPM_HEADER_SIZE    10u
+#define TPM_CC_SHUTDOWN    0x145u
 
 enum tcti_state { TCTI_STATE_TRANSMIT, TCTI_STATE_RECEIVE };
 
@@ -66,7 +70,8 @@ struct tcti_csvsm {
 	TSS2_TCTI_CONTEXT_COMMON_V2 common; /* first: the TCTI loader's view */
 	enum tcti_state state;
 	uint8_t locality;
-	int event_fd; /* -1 until getPollHandles asks */
+	bool client_shutdown; /* the last command was a successful TPM2_Shutdown */
+	int event_fd;         /* -1 until getPollHandles asks */
 	size_t rsp_len;
 	uint8_t rsp[SVSM_VTPM_RSP_MAX];
 	struct vtpm_guest guest;
@@ -234,6 +239,9 @@ static TSS2_RC tcti_csvsm_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const ui
 	if (size < TPM_HEADER_SIZE || size > UINT32_MAX || be32(command + 2) != size)
 		return TSS2_TCTI_RC_BAD_VALUE;
 	t->rsp_len = vtpm_guest_command(&t->guest, t->locality, command, (uint32_t)size, t->rsp);
+	/* The client's own TPM2_Shutdown, if it was its last word, is respected. */
+	t->client_shutdown = be32(command + 6) == TPM_CC_SHUTDOWN &&
+	                     t->rsp_len >= TPM_HEADER_SIZE && be32(t->rsp + 6) == 0;
 	t->state = TCTI_STATE_RECEIVE;
 	event_set(t, true);
 	return TSS2_RC_SUCCESS;
@@ -337,12 +345,21 @@ static TSS2_RC tcti_csvsm_make_sticky(TSS2_TCTI_CONTEXT *ctx, TPM2_HANDLE *handl
 	return TSS2_TCTI_RC_NOT_IMPLEMENTED;
 }
 
-/* TPM2_Shutdown(TPM_SU_STATE) (Part 3 section 9.4), as before a hibernation. */
+/*
+ * TPM2_Shutdown(TPM_SU_STATE) (Part 3 section 9.4), as before a
+ * hibernation; not when the client's last command was a successful
+ * TPM2_Shutdown of its own (its choice of STATE or CLEAR stands).
+ */
 static void tcti_hibernate(struct tcti_csvsm *t)
 {
 	static const uint8_t cmd[12] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x45, 0, 0x01};
-	size_t n = vtpm_guest_command(&t->guest, 0, cmd, sizeof(cmd), t->rsp);
-	uint32_t rc = n >= TPM_HEADER_SIZE ? be32(t->rsp + 6) : 0xffffffffu;
+	size_t n;
+	uint32_t rc;
+
+	if (t->client_shutdown)
+		return;
+	n = vtpm_guest_command(&t->guest, 0, cmd, sizeof(cmd), t->rsp);
+	rc = n >= TPM_HEADER_SIZE ? be32(t->rsp + 6) : 0xffffffffu;
 
 	if (rc != 0 && tcti_log.to_stderr)
 		fprintf(stderr, "tcti-csvsm: TPM2_Shutdown(STATE) answered %#x\n", rc);
@@ -389,6 +406,14 @@ TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *c
 	rc = parse_conf(conf, &c);
 	if (rc != TSS2_RC_SUCCESS)
 		return rc;
+	/*
+	 * The sealed NV commit at finalize needs libcrypto (AES-GCM). When
+	 * this module is the first to use it, libcrypto would register its
+	 * exit-time cleanup after the client's own teardown handler and so run
+	 * before it: ask it not to clean up at exit (no effect when the client
+	 * initialised it earlier, whose cleanup then runs after its teardown).
+	 */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	memset(t, 0, sizeof(*t));
 	t->event_fd = -1;
 	tcti_log.to_stderr = c.log_stderr;

@@ -7,6 +7,8 @@
  */
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
+#include "csvsm/attest.h"
+#include "csvsm/lib/string.h"
 #include "csvsm/plat/vmpl.h"
 #include "csvsm/svsm.h"
 #include "csvsm/vcpu.h"
@@ -17,6 +19,9 @@ void svsm_dispatch(struct svsm_call *call)
 	switch (SVSM_PROTOCOL(call->rax)) {
 	case SVSM_PROTO_CORE:
 		svsm_core_protocol(call);
+		break;
+	case SVSM_PROTO_ATTEST:
+		svsm_attest_protocol(call);
 		break;
 	case SVSM_PROTO_VTPM:
 		svsm_vtpm_protocol(call);
@@ -29,8 +34,8 @@ void svsm_dispatch(struct svsm_call *call)
 
 uint64_t svsm_query_protocol(uint32_t proto, uint32_t version)
 {
-	/* Only the core protocol, version 1, so far (abi 1.2). */
-	if (proto == SVSM_PROTO_CORE && version == 1)
+	/* The core and attestation protocols, version 1 (abi 1.2). */
+	if ((proto == SVSM_PROTO_CORE || proto == SVSM_PROTO_ATTEST) && version == 1)
 		return SVSM_QUERY_RESULT(1, 1);
 	/* The vTPM protocol only while the vTPM runs (abi 1.7). */
 	if (proto == SVSM_PROTO_VTPM && version == 1 && vtpm_service_ready())
@@ -38,32 +43,71 @@ uint64_t svsm_query_protocol(uint32_t proto, uint32_t version)
 	return 0;
 }
 
-/* Serves the call pending on `v`, if there is one. */
+/*
+ * The part of the guest VMSA a call uses, from EFER to the exit code: read
+ * in one access and written back in one (each VMSA access may fault).
+ */
+#define CALL_FIRST          __builtin_offsetof(struct vmsa_page, efer)
+#define CALL_END            (__builtin_offsetof(struct vmsa_page, guest_exit_code) + sizeof(uint64_t))
+#define CALL_AT(blk, field) ((blk) + (__builtin_offsetof(struct vmsa_page, field) - CALL_FIRST))
+_Static_assert(CALL_FIRST < __builtin_offsetof(struct vmsa_page, rax) &&
+                   __builtin_offsetof(struct vmsa_page, r9) < CALL_END,
+               "the call's registers lie between EFER and the exit code");
+
+static uint64_t call_get(const uint8_t *at)
+{
+	uint64_t v;
+
+	mem_copy(&v, at, sizeof(v));
+	return v;
+}
+
+static void call_put(uint8_t *at, uint64_t v)
+{
+	mem_copy(at, &v, sizeof(v));
+}
+
+/*
+ * Serves the call pending on `v`, if there is one. A VMSA access that
+ * faults (plat_vmsa_read/write: the hypervisor took the page away) ends
+ * the service at once: a call whose registers could not be read is not
+ * made, and results that cannot be written back are lost with the vCPU.
+ * Nobody else writes the VMSA meanwhile (the guest has no access to it and
+ * the hypervisor cannot run it), so writing the block back changes only
+ * what the SVSM set.
+ */
 static void serve(struct vcpu *v)
 {
 	struct vmsa_page *vmsa = v->vmsa;
+	uint8_t blk[CALL_END - CALL_FIRST];
 	struct svsm_call call;
+	uint64_t efer;
 	uint8_t pending;
 
-	if (vmsa->guest_exit_code != VMEXIT_VMGEXIT)
+	if (plat_vmsa_read(vmsa, CALL_FIRST, blk, sizeof(blk)) < 0 ||
+	    call_get(CALL_AT(blk, guest_exit_code)) != VMEXIT_VMGEXIT)
 		return;
 	if (plat_guest_xchg8(v->caa_gpa, 0, &pending) < 0 || pending != 1)
 		return;
 	/* While the SVSM works on it, the hypervisor may not run this VMSA. */
-	vmsa->efer &= ~EFER_SVME;
-	call.rax = vmsa->rax;
-	call.rcx = vmsa->rcx;
-	call.rdx = vmsa->rdx;
-	call.r8 = vmsa->r8;
-	call.r9 = vmsa->r9;
+	efer = call_get(CALL_AT(blk, efer)) & ~EFER_SVME;
+	if (VMSA_PUT(vmsa, efer, &efer) < 0)
+		return;
+	call.rax = call_get(CALL_AT(blk, rax));
+	call.rcx = call_get(CALL_AT(blk, rcx));
+	call.rdx = call_get(CALL_AT(blk, rdx));
+	call.r8 = call_get(CALL_AT(blk, r8));
+	call.r9 = call_get(CALL_AT(blk, r9));
 	call.caller = v;
 	svsm_dispatch(&call);
 	/* The caller may have been deleted only if it is not this vCPU (refused). */
-	vmsa->rax = call.rax;
-	vmsa->rcx = call.rcx;
-	vmsa->rdx = call.rdx;
-	vmsa->r8 = call.r8;
-	vmsa->efer |= EFER_SVME;
+	call_put(CALL_AT(blk, rax), call.rax);
+	call_put(CALL_AT(blk, rcx), call.rcx);
+	call_put(CALL_AT(blk, rdx), call.rdx);
+	call_put(CALL_AT(blk, r8), call.r8);
+	call_put(CALL_AT(blk, efer), efer | EFER_SVME);
+	if (plat_vmsa_write(vmsa, CALL_FIRST, blk, sizeof(blk)) < 0)
+		return;
 }
 
 void svsm_vcpu_loop(void)

@@ -8,6 +8,7 @@
 #include "csvsm/boot.h"
 #include "csvsm/error.h"
 #include "csvsm/gpa.h"
+#include "csvsm/guest_msg.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/log.h"
 #include "csvsm/mm.h"
@@ -19,8 +20,6 @@
 #include "csvsm/vcpu.h"
 #include "csvsm/vtpm.h"
 
-/* The SVSM's own key for guest messages (VMPCK0), kept from the PSP's page. */
-static uint8_t svsm_vmpck0[SNP_VMPCK_SIZE];
 static struct plat_boot_info boot_info;
 
 /* GHCB spec 56421 section 2.3: negotiate version 2; 58019: multi-VMPL support. */
@@ -77,7 +76,8 @@ static int boot_secrets(const struct plat_boot_info *bi)
 		return -CSVSM_ENOMEM;
 	rc = plat_guest_read(bi->secrets_gpa, page, sizeof(*page));
 	if (rc == 0) {
-		mem_copy(svsm_vmpck0, page->vmpck[0], sizeof(svsm_vmpck0));
+		/* The SVSM's own key for guest messages (VMPCK0). */
+		guest_msg_init(page->vmpck[0]);
 		for (unsigned int i = 0; i < bi->guest_vmpl; i++)
 			mem_set(page->vmpck[i], 0, SNP_VMPCK_SIZE);
 		page->svsm_base = gpa_svsm_base();
@@ -97,11 +97,12 @@ static int boot_vcpu0(const struct plat_boot_info *bi)
 	static const uint8_t zero_page[PAGE_SIZE];
 	struct vcpu *v = kzalloc(sizeof(*v));
 	struct vmsa_page *vmsa;
+	uint8_t vmpl;
 
 	if (!v)
 		return -CSVSM_ENOMEM;
 	vmsa = plat_vmsa_map(bi->boot_vmsa_gpa);
-	if (!vmsa || vmsa->vmpl != bi->guest_vmpl ||
+	if (!vmsa || VMSA_GET(vmsa, vmpl, &vmpl) < 0 || vmpl != bi->guest_vmpl ||
 	    plat_guest_write(bi->boot_caa_gpa, zero_page, PAGE_SIZE) < 0) {
 		if (vmsa)
 			plat_vmsa_unmap(vmsa);
@@ -126,6 +127,7 @@ int svsm_boot(void)
 	rc = svsm_boot_memory(NULL);
 	if (rc < 0)
 		return rc;
+	vtpm_boot_forget();
 	rc = plat_boot_info(bi);
 	if (rc < 0)
 		return rc;

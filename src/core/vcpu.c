@@ -8,6 +8,7 @@
 #include "csvsm/mm.h"
 #include "csvsm/panic.h"
 #include "csvsm/plat/memory.h"
+#include "csvsm/plat/vmpl.h"
 
 /* Written at boot only (one vCPU running), read-only afterwards. */
 static uint32_t vcpu_apic_ids[PLAT_MAX_VCPUS];
@@ -174,4 +175,14 @@ int vcpu_guest_buf_write(gpa_t gpa, const void *src, size_t len)
 		rc = plat_guest_write(gpa, src, len) < 0 ? -CSVSM_EFAULT : 0;
 	vcpu_unlock();
 	return rc;
+}
+
+bool vcpu_set_runnable(struct vcpu *v, bool on)
+{
+	uint64_t efer;
+
+	if (VMSA_GET(v->vmsa, efer, &efer) < 0)
+		return false;
+	efer = on ? efer | EFER_SVME : efer & ~EFER_SVME;
+	return VMSA_PUT(v->vmsa, efer, &efer) == 0;
 }

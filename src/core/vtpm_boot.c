@@ -5,6 +5,8 @@
  */
 #include "csvsm/adapter/vtpm.h"
 #include "csvsm/error.h"
+#include "csvsm/guest_msg.h"
+#include "csvsm/lib/string.h"
 #include "csvsm/log.h"
 #include "csvsm/nvstore.h"
 #include "csvsm/plat/storage.h"
@@ -12,6 +14,46 @@
 
 static struct nvstore *vtpm_nv;
 static bool vtpm_ready;
+/* The newest NV generation seen since the SVSM booted: its trusted record. */
+static uint64_t vtpm_nv_seen;
+
+void vtpm_boot_forget(void)
+{
+	vtpm_nv_seen = 0;
+}
+
+uint64_t vtpm_nv_generation(void)
+{
+	struct nvstore_stats st;
+
+	if (!vtpm_ready)
+		return 0;
+	nvstore_get_stats(vtpm_nv, &st);
+	return st.generation;
+}
+
+/*
+ * Opens the sealed NV store: the key comes from MSG_KEY_REQ, bound to
+ * VMPL0, the SVSM's launch measurement and the guest policy, so another
+ * machine (another chip secret) or another SVSM image derives another key
+ * and the state does not authenticate.
+ */
+static int vtpm_open_sealed(struct blkdev *dev)
+{
+	struct nvstore_seal seal;
+	int rc;
+
+	rc = guest_msg_derive_key(SNP_KEY_FIELD_MEASUREMENT | SNP_KEY_FIELD_POLICY, 0, seal.key);
+	if (rc < 0) {
+		log_printf("vtpm: no sealing key from the PSP (%s): the vTPM stays unavailable\n",
+		           csvsm_strerror(rc));
+		return rc;
+	}
+	seal.min_generation = vtpm_nv_seen;
+	rc = nvstore_open_sealed(dev, &seal, &vtpm_nv);
+	mem_set(&seal, 0, sizeof(seal));
+	return rc;
+}
 
 int vtpm_boot(void)
 {
@@ -24,10 +66,12 @@ int vtpm_boot(void)
 	}
 	if (!dev)
 		return -CSVSM_ENOENT;
-	rc = nvstore_open(dev, &vtpm_nv);
+	rc = vtpm_open_sealed(dev);
 	if (rc < 0) {
-		log_printf("vtpm: no NV store on %s (%s): the vTPM stays unavailable\n",
-		           dev->name ? dev->name : "the NV device", csvsm_strerror(rc));
+		log_printf(
+		    "vtpm: no usable sealed NV state on %s (%s): the vTPM stays unavailable; "
+		    "the device was not written\n",
+		    dev->name ? dev->name : "the NV device", csvsm_strerror(rc));
 		vtpm_nv = NULL;
 		return rc;
 	}
@@ -45,10 +89,15 @@ int vtpm_boot(void)
 
 void vtpm_boot_stop(void)
 {
+	struct nvstore_stats st;
+
 	if (!vtpm_ready)
 		return;
-	vtpm_ready = false;
 	vtpm_shutdown();
+	nvstore_get_stats(vtpm_nv, &st);
+	if (st.generation > vtpm_nv_seen)
+		vtpm_nv_seen = st.generation;
+	vtpm_ready = false;
 	nvstore_close(vtpm_nv);
 	vtpm_nv = NULL;
 }

@@ -38,13 +38,14 @@ void fault_reset(void)
 bool fault_should_fail(enum fault_site site)
 {
 	struct fault_state *s = site_state(site);
-	uint64_t n = ++s->ops;
+	/* Atomic: several vCPUs may count at once (arming is single-threaded, docs/smp.md). */
+	uint64_t n = __atomic_add_fetch(&s->ops, 1, __ATOMIC_RELAXED);
 
 	if (likely(s->nth == 0 || n < s->nth))
 		return false;
 	if (n != s->nth && !s->persistent)
 		return false;
-	s->fired++;
+	__atomic_add_fetch(&s->fired, 1, __ATOMIC_RELAXED);
 	return true;
 }
 

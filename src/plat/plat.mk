@@ -28,7 +28,7 @@ src_plat_libcsvsm_x86_a_SOURCES = \
 src_plat_libcsvsm_x86_a_CFLAGS = $(PLAT_FS_CFLAGS)
 src_plat_libcsvsm_x86_a_CCASFLAGS = $(PLAT_FS_CCASFLAGS)
 
-src_plat_libcsvsm_kvm_a_SOURCES = src/plat/kvm/plat_kvm.c src/plat/kvm/main_kvm.c \
+src_plat_libcsvsm_kvm_a_SOURCES = src/plat/kvm/plat_kvm.c src/plat/kvm/main_kvm.c src/plat/kvm/dma_kvm.c \
 	src/plat/kvm/kvm_plat.h
 src_plat_libcsvsm_kvm_a_CFLAGS = $(PLAT_FS_CFLAGS)
 
@@ -36,23 +36,17 @@ noinst_HEADERS += src/include/csvsm/abi/kvm_runner.h
 EXTRA_DIST += src/plat/x86_64/csvsm.ld scripts/check-image.sh
 
 IMAGE_LDSCRIPT = $(top_srcdir)/src/plat/x86_64/csvsm.ld
-IMAGE_LDFLAGS = -nostdlib -static -T $(IMAGE_LDSCRIPT) --build-id=none -z max-page-size=0x1000 \
+IMAGE_LINK_OPTS = -nostdlib -static -T $(IMAGE_LDSCRIPT) --build-id=none -z max-page-size=0x1000 \
 	-z noexecstack
 # Platform archives first; the core whole (every protocol handler is in the
 # image, referenced or not); the group resolves the platform <-> core cycle.
-IMAGE_LINK = $(LD) $(IMAGE_LDFLAGS) -o $@ --start-group $(1) src/plat/libcsvsm-x86.a \
+IMAGE_LINK = $(LD) $(IMAGE_LINK_OPTS) -o $@ --start-group $(1) src/plat/libcsvsm-x86.a \
 	--whole-archive src/libcsvsm-core-fs.a --no-whole-archive src/libcsvsm-libc-fs.a --end-group
 
 src/csvsm-kvm.elf: src/plat/libcsvsm-kvm.a src/plat/libcsvsm-x86.a src/libcsvsm-core-fs.a src/libcsvsm-libc-fs.a \
 		$(IMAGE_LDSCRIPT)
 	$(AM_V_GEN)$(call IMAGE_LINK,src/plat/libcsvsm-kvm.a)
 
-IMAGES = src/csvsm-kvm.elf
-src/images.stamp: $(IMAGES) $(top_srcdir)/scripts/check-image.sh
-	$(AM_V_GEN)for i in $(IMAGES); do \
-		NM="$(NM)" $(SHELL) $(top_srcdir)/scripts/check-image.sh $$i || exit 1; done && touch $@
-all-local: src/images.stamp
-CLEANFILES += $(IMAGES) src/images.stamp
 
 # The same self-test bodies on the host (Check, sanitizers).
 check_PROGRAMS += tests/check_selftest
@@ -65,3 +59,39 @@ tests_check_selftest_LDADD = tests/libcsvsm-libc-hosted.a $(TEST_LDADD)
 # The kvm image's self-tests under QEMU (software emulation).
 TESTS += tests/qemu_selftest.sh
 dist_check_SCRIPTS += tests/qemu_selftest.sh
+
+# src/plat/snp: the SEV-SNP platform.
+noinst_LIBRARIES += src/plat/libcsvsm-snp.a
+src_plat_libcsvsm_snp_a_SOURCES = src/plat/snp/plat_snp.c src/plat/snp/main_snp.c \
+	src/plat/snp/snp_encode.c src/plat/snp/snp_vmsa.c src/plat/snp/dma_snp.c src/plat/snp/snp_abi.h \
+	src/plat/snp/snp_plat.h
+src_plat_libcsvsm_snp_a_CFLAGS = $(PLAT_FS_CFLAGS)
+
+src/csvsm-snp.elf: src/plat/libcsvsm-snp.a src/plat/libcsvsm-x86.a src/libcsvsm-core-fs.a \
+		$(IMAGE_LDSCRIPT)
+	$(AM_V_GEN)$(call IMAGE_LINK,src/plat/libcsvsm-snp.a)
+
+# The encodings of src/plat/snp against the ABI, on the host (Check).
+check_PROGRAMS += tests/check_snp_encode
+TESTS += tests/check_snp_encode
+tests_check_snp_encode_SOURCES = tests/check_snp_encode.c src/plat/snp/snp_encode.c \
+	src/plat/snp/snp_vmsa.c
+tests_check_snp_encode_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/src/plat/snp
+tests_check_snp_encode_CFLAGS = $(TEST_CFLAGS)
+tests_check_snp_encode_LDADD = $(TEST_LDADD)
+
+# csvsm-snp.elf on a machine that is not SNP (QEMU): says so and halts.
+TESTS += tests/qemu_snp_refuses.sh
+dist_check_SCRIPTS += tests/qemu_snp_refuses.sh
+
+# Both images, checked from the outside after every link.
+IMAGES = src/csvsm-kvm.elf src/csvsm-snp.elf
+src/images.stamp: $(IMAGES) $(top_srcdir)/scripts/check-image.sh
+	$(AM_V_GEN)for i in $(IMAGES); do \
+		NM="$(NM)" $(SHELL) $(top_srcdir)/scripts/check-image.sh $$i || exit 1; done && touch $@
+all-local: src/images.stamp
+CLEANFILES += $(IMAGES) src/images.stamp
+
+# The images from the outside, as a test too (also refusing broken ones).
+TESTS += tests/check_images.sh
+dist_check_SCRIPTS += tests/check_images.sh

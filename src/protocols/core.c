@@ -203,11 +203,23 @@ static uint32_t core_pvalidate(struct svsm_call *call)
 	return result;
 }
 
-/* The checks of a VMSA offered by CREATE_VCPU (abi 1.5, "2: CREATE_VCPU"). */
-static bool vmsa_acceptable(const struct vmsa_page *vmsa, const struct vcpu *caller)
+/*
+ * The checks of a VMSA offered by CREATE_VCPU (abi 1.5, "2: CREATE_VCPU"):
+ * SVSM_SUCCESS, INVALID_PARAMETER, or INVALID_ADDRESS when a VMSA access
+ * faulted (the hypervisor took the page, or the caller's, away).
+ */
+static uint32_t vmsa_acceptable(const struct vmsa_page *vmsa, const struct vcpu *caller)
 {
-	return vmsa->vmpl == vcpu_guest_vmpl() && (vmsa->efer & EFER_SVME) &&
-	       vmsa->sev_features == caller->vmsa->sev_features;
+	uint64_t efer, features, caller_features;
+	uint8_t vmpl;
+
+	if (VMSA_GET(vmsa, vmpl, &vmpl) < 0 || VMSA_GET(vmsa, efer, &efer) < 0 ||
+	    VMSA_GET(vmsa, sev_features, &features) < 0 ||
+	    VMSA_GET(caller->vmsa, sev_features, &caller_features) < 0)
+		return SVSM_ERR_INVALID_ADDRESS;
+	return vmpl == vcpu_guest_vmpl() && (efer & EFER_SVME) && features == caller_features
+	           ? SVSM_SUCCESS
+	           : SVSM_ERR_INVALID_PARAMETER;
 }
 
 /*
@@ -220,6 +232,7 @@ static uint32_t create_vcpu_locked(struct svsm_call *call, struct vcpu *v)
 	gpa_t vmsa_gpa = call->rcx, caa_gpa = call->rdx;
 	int index = vcpu_index_of_apic((uint32_t)call->r8);
 	struct vmsa_page *vmsa;
+	uint32_t result;
 	int rc;
 
 	if (!IS_ALIGNED(vmsa_gpa | caa_gpa, PAGE_SIZE) || vmsa_gpa == caa_gpa ||
@@ -244,15 +257,18 @@ static uint32_t create_vcpu_locked(struct svsm_call *call, struct vcpu *v)
 		return rc < 0 ? SVSM_ERR_INVALID_ADDRESS : rmp_result(rc);
 	}
 	vmsa = plat_vmsa_map(vmsa_gpa);
-	if (!vmsa || !vmsa_acceptable(vmsa, call->caller) ||
-	    revoke_lower_vmpls(vmsa_gpa, RMP_PAGE_4K, RMPADJUST_VMSA) != RMP_SUCCESS) {
+	result = vmsa ? vmsa_acceptable(vmsa, call->caller) : SVSM_ERR_INVALID_ADDRESS;
+	if (result == SVSM_SUCCESS &&
+	    revoke_lower_vmpls(vmsa_gpa, RMP_PAGE_4K, RMPADJUST_VMSA) != RMP_SUCCESS)
+		result = SVSM_ERR_INVALID_PARAMETER;
+	if (result != SVSM_SUCCESS) {
 		if (vmsa)
 			plat_vmsa_unmap(vmsa);
 		kfree(v);
 		/* Give the page back as it was; it was the guest's, RWX, before. */
 		if (plat_rmpadjust(vmsa_gpa, RMP_PAGE_4K, guest_rwx()) != RMP_SUCCESS)
 			return SVSM_ERR_INVALID_ADDRESS;
-		return vmsa ? SVSM_ERR_INVALID_PARAMETER : SVSM_ERR_INVALID_ADDRESS;
+		return result;
 	}
 	v->apic_id = (uint32_t)call->r8;
 	v->vmsa_gpa = vmsa_gpa;
@@ -297,7 +313,7 @@ static uint32_t delete_vcpu_locked(struct svsm_call *call, struct vcpu **gone)
 		return SVSM_ERR_BUSY;
 	index = vcpu_index_of_apic(v->apic_id);
 	/* The hypervisor may not run it again (VMRUN checks EFER.SVME). */
-	v->vmsa->efer &= ~EFER_SVME;
+	vcpu_set_runnable(v, false);
 	/*
 	 * Clear the VMSA bit. A guest page goes back to the guest (RWX); a VMSA
 	 * in SVSM memory (the launch's) stays the SVSM's, with no guest access.
@@ -309,7 +325,7 @@ static uint32_t delete_vcpu_locked(struct svsm_call *call, struct vcpu **gone)
 	                        ? guest_rwx()
 	                        : RMPADJUST_TARGET_VMPL(vcpu_guest_vmpl()));
 	if (rc != RMP_SUCCESS && rc != -CSVSM_EFAULT) {
-		v->vmsa->efer |= EFER_SVME; /* nothing changed */
+		vcpu_set_runnable(v, true); /* nothing changed */
 		return rmp_result(rc);
 	}
 	plat_vmsa_unmap(v->vmsa);

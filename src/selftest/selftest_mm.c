@@ -9,16 +9,16 @@
 #include "csvsm/mm.h"
 #include "ktest.h"
 
-#define MM_TEST_REGION ((size_t)2 << 20)
+#define MM_TEST_REGION ((size_t)256 << 10) /* small: debug builds poison it whole */
 
-/* A fresh allocator on 2 MiB of scratch memory (the runner restores the heap). */
+/* A fresh allocator on 256 KiB of scratch memory (the runner restores the heap). */
 static bool mm_on_scratch(struct ktest_ctx *t)
 {
 	size_t size;
 	void *base = ktest_scratch(&size);
 
 	if (!base || size < MM_TEST_REGION) {
-		ktest_fail(t, __FILE__, __LINE__, "2 MiB of scratch memory");
+		ktest_fail(t, __FILE__, __LINE__, "256 KiB of scratch memory");
 		return false;
 	}
 	if (mm_init(base, MM_TEST_REGION) < 0) {
@@ -37,13 +37,13 @@ static void mm_pages_aligned_and_coalesce(struct ktest_ctx *t)
 		return;
 	mm_get_stats(&before);
 	KT_ASSERT(before.total_pages > 0 && before.free_pages == before.total_pages);
-	for (unsigned int o = 0; o <= 6; o++) {
+	for (unsigned int o = 0; o <= 4; o++) {
 		p[o] = page_alloc(o);
 		KT_ASSERT(p[o] != NULL);
 		KT_EXPECT(((uintptr_t)p[o] & ((PAGE_SIZE << o) - 1)) == 0);
 	}
-	KT_EXPECT(mm_live_allocs() == 7);
-	for (unsigned int o = 0; o <= 6; o++)
+	KT_EXPECT(mm_live_allocs() == 5);
+	for (unsigned int o = 0; o <= 4; o++)
 		page_free(p[o], o);
 	mm_get_stats(&after);
 	KT_EXPECT(after.free_pages == before.total_pages);

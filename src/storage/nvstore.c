@@ -12,11 +12,13 @@
  */
 #include "csvsm/nvstore.h"
 
+#include "csvsm/adapter/crypto.h"
 #include "csvsm/error.h"
 #include "csvsm/lib/crc32.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/log.h"
 #include "csvsm/mm.h"
+#include "csvsm/plat/entropy.h"
 #include "nvstore_format.h"
 
 struct nv_blob {
@@ -44,6 +46,11 @@ struct nvstore {
 	const uint8_t *committed;
 	size_t committed_len;
 	struct nvstore_stats stats;
+	/* Sealed stores (nvstore_open_sealed). */
+	bool sealed;
+	size_t overhead; /* NVSTORE_SEAL_OVERHEAD when sealed, else 0 */
+	uint64_t min_generation;
+	uint8_t key[CRYPTO_AES256_KEY];
 };
 
 enum nv_slot_state {
@@ -60,6 +67,9 @@ struct nv_slot_info {
 	uint32_t blob_count;
 	const char *why; /* NV_SLOT_INVALID: the reason, for the log */
 	bool torn;       /* NV_SLOT_INVALID: bad magic or header checksum */
+	bool old;        /* NV_SLOT_INVALID: older than the trusted record */
+	bool auth;       /* NV_SLOT_INVALID: a sealed payload that did not authenticate */
+	uint8_t raw[NVSTORE_HEADER_SIZE]; /* the header as read (sealed: the AAD) */
 };
 
 /* Little-endian field access (the format's byte order, on any host). */
@@ -150,7 +160,7 @@ static int nv_geometry(struct nvstore *nv, const struct blkdev *dev)
 	}
 	nv->slot_size = slot;
 	nv->hdr_block = hdr_block;
-	nv->capacity = slot - hdr_block;
+	nv->capacity = slot - hdr_block - nv->overhead;
 	return 0;
 }
 
@@ -164,6 +174,7 @@ static void nv_check_header(const struct nvstore *nv, const uint8_t *raw, struct
 		all_ones &= raw[i] == 0xff;
 	}
 	mem_set(si, 0, sizeof(*si));
+	mem_copy(si->raw, raw, NVSTORE_HEADER_SIZE);
 	if (all_zero || all_ones) {
 		si->state = NV_SLOT_BLANK;
 		return;
@@ -187,19 +198,32 @@ static void nv_check_header(const struct nvstore *nv, const uint8_t *raw, struct
 		si->why = "unsupported format version";
 	else if (get_le16(raw + HDR_OFF(header_size)) != NVSTORE_HEADER_SIZE)
 		si->why = "bad header size";
-	else if (get_le32(raw + HDR_OFF(flags)) != 0 ||
+	else if ((get_le32(raw + HDR_OFF(flags)) & ~NVSTORE_FLAG_SEALED) != 0 ||
 	         !mem_is_zero(raw + HDR_OFF(reserved),
 	                      sizeof(((struct nvstore_slot_header *)0)->reserved)))
+		si->why = "unknown flags or reserved bytes set";
+	else if (nv->sealed && get_le32(raw + HDR_OFF(flags)) != NVSTORE_FLAG_SEALED)
+		si->why = "not sealed, where only a sealed state is accepted (forged, or written "
+		          "without the SVSM's key): refused unread";
+	else if (!nv->sealed && get_le32(raw + HDR_OFF(flags)) != 0)
+		si->why = "sealed state, but the store was opened without a key";
+	else if (!nv->sealed && !mem_is_zero(raw + HDR_OFF(iv), 12))
 		si->why = "unknown flags or reserved bytes set";
 	else if (si->generation == 0 || si->generation > NVSTORE_GENERATION_MAX)
 		si->why = "generation out of range";
 	else if (get_le64(raw + HDR_OFF(slot_size)) != nv->slot_size)
 		si->why = "slot size differs from the device's (device resized?)";
-	else if (si->payload_len > nv->capacity)
+	else if (si->payload_len > nv->capacity + nv->overhead)
 		si->why = "payload length exceeds the slot (oversized state)";
-	else if ((uint64_t)si->blob_count > si->payload_len / (NVSTORE_RECORD_OVERHEAD + 1))
+	else if (si->payload_len < nv->overhead)
+		si->why = "sealed payload shorter than its tag";
+	else if ((uint64_t)si->blob_count >
+	         (si->payload_len - nv->overhead) / (NVSTORE_RECORD_OVERHEAD + 1))
 		si->why = "more blobs than the payload can hold";
-	else
+	else if (si->generation < nv->min_generation) {
+		si->why = "older than the newest state this SVSM has seen (rollback): refused";
+		si->old = true;
+	} else
 		si->state = NV_SLOT_VALID;
 }
 
@@ -310,6 +334,41 @@ corrupt:
 }
 
 /*
+ * Decrypts and authenticates the sealed payload in *buf (tag, then
+ * ciphertext) under the store's key, with the header as AAD (payload_crc
+ * as zero). On success *buf is replaced by the plaintext records (the
+ * stored copy freed). Returns 0, -CSVSM_ENOMEM, or -CSVSM_ECORRUPT with
+ * si->why set: no byte of an unauthenticated payload is ever parsed.
+ */
+static int nv_unseal(struct nvstore *nv, struct nv_slot_info *si, uint8_t **buf)
+{
+	size_t len = si->payload_len - NVSTORE_SEAL_OVERHEAD;
+	uint8_t aad[NVSTORE_HEADER_CRC_SPAN];
+	uint8_t *plain = kmalloc(len ? len : 1);
+	int rc;
+
+	if (plain == NULL)
+		return -CSVSM_ENOMEM;
+	mem_copy(aad, si->raw, sizeof(aad));
+	put_le32(aad + HDR_OFF(payload_crc), 0);
+	rc = crypto_aes256gcm_open(nv->key, si->raw + HDR_OFF(iv), aad, sizeof(aad),
+	                           *buf + NVSTORE_SEAL_OVERHEAD, plain, len, *buf);
+	if (rc < 0) {
+		kfree(plain);
+		if (rc == -CSVSM_ECORRUPT) {
+			si->why =
+			    "sealed state does not authenticate (another machine, another "
+			    "SVSM measurement, or tampered): refused before any byte was used";
+			si->auth = true;
+		}
+		return rc == -CSVSM_ENOMEM ? rc : -CSVSM_ECORRUPT;
+	}
+	kfree(*buf);
+	*buf = plain;
+	return 0;
+}
+
+/*
  * Reads and checks the payload of `slot`, whose header `si` is valid, and
  * parses it into nv->blobs. Returns 0 (the payload kept as the committed
  * one), -CSVSM_ENOMEM, -CSVSM_EIO, or -CSVSM_ECORRUPT with si->why set.
@@ -333,21 +392,25 @@ static int nv_load_slot(struct nvstore *nv, unsigned int slot, struct nv_slot_in
 	if (crc32c(0, buf, si->payload_len) != si->payload_crc) {
 		si->why = "payload checksum mismatch (torn or corrupt payload)";
 		rc = -CSVSM_ECORRUPT;
+	} else if (nv->sealed) {
+		rc = nv_unseal(nv, si, &buf);
 	} else {
-		rc = nv_parse(buf, si->payload_len, si->blob_count, &nv->blobs, &nv->count,
-		              &si->why);
+		rc = 0;
 	}
+	if (rc == 0)
+		rc = nv_parse(buf, si->payload_len - nv->overhead, si->blob_count, &nv->blobs,
+		              &nv->count, &si->why);
 	if (rc < 0) {
 		kfree(buf);
 		return rc;
 	}
 	nv->committed_buf = buf;
 	nv->committed = buf;
-	nv->committed_len = si->payload_len;
+	nv->committed_len = si->payload_len - nv->overhead;
 	return 0;
 }
 
-int nvstore_open(struct blkdev *dev, struct nvstore **out)
+static int nv_open(struct blkdev *dev, const struct nvstore_seal *seal, struct nvstore **out)
 {
 	struct nv_slot_info si[2];
 	struct nvstore *nv;
@@ -363,6 +426,13 @@ int nvstore_open(struct blkdev *dev, struct nvstore **out)
 	if (nv == NULL)
 		return -CSVSM_ENOMEM;
 	nv->dev = dev;
+	if (seal) {
+		nv->sealed = true;
+		nv->overhead = NVSTORE_SEAL_OVERHEAD;
+		nv->min_generation = seal->min_generation;
+		mem_copy(nv->key, seal->key, sizeof(nv->key));
+		nv->stats.sealed = true;
+	}
 	rc = nv_geometry(nv, dev);
 	if (rc < 0)
 		goto fail;
@@ -401,7 +471,12 @@ int nvstore_open(struct blkdev *dev, struct nvstore **out)
 			 */
 			const struct nv_slot_info *other = &si[i ^ 1];
 
-			if (other->state != NV_SLOT_INVALID || other->torn)
+			if (nv->min_generation > 0)
+				log_printf("nvstore: %s: slot %u is blank, but generation %llu "
+				           "was seen before: not starting empty\n",
+				           nv_dev_name(dev), i,
+				           (unsigned long long)nv->min_generation);
+			else if (other->state != NV_SLOT_INVALID || other->torn)
 				rc = 0;
 			else
 				log_printf("nvstore: %s: slot %u is blank but slot %u holds a "
@@ -425,6 +500,10 @@ int nvstore_open(struct blkdev *dev, struct nvstore **out)
 		if (si[i].state != NV_SLOT_INVALID)
 			continue;
 		nv->stats.invalid_slots |= 1u << i;
+		if (si[i].auth)
+			nv->stats.auth_failures |= 1u << i;
+		if (si[i].old)
+			nv->stats.old_slots |= 1u << i;
 		log_printf("nvstore: %s: slot %u holds no valid state: %s\n", nv_dev_name(dev), i,
 		           si[i].why);
 	}
@@ -439,6 +518,15 @@ int nvstore_open(struct blkdev *dev, struct nvstore **out)
 		           nv_dev_name(dev), nv->current, (unsigned long long)nv->generation,
 		           nv->current ^ 1);
 
+	/* An honest device holds generations N and N - 1 (or N twice): a gap is a replaced slot. */
+	if (nv->sealed && si[0].state == NV_SLOT_VALID && si[1].state == NV_SLOT_VALID &&
+	    (si[0].generation > si[1].generation + 1 || si[1].generation > si[0].generation + 1)) {
+		nv->stats.rollback_suspect = true;
+		log_printf("nvstore: %s: slots hold generations %llu and %llu: one was replaced by "
+		           "an older copy (rollback attempt); using the newer\n",
+		           nv_dev_name(dev), (unsigned long long)si[0].generation,
+		           (unsigned long long)si[1].generation);
+	}
 	for (struct nv_blob *b = nv->blobs; b != NULL; b = b->next)
 		nv->payload_len += NVSTORE_RECORD_OVERHEAD + b->name_len + b->len;
 	nv->stats.generation = nv->generation;
@@ -449,12 +537,28 @@ fail:
 	return rc;
 }
 
+int nvstore_open(struct blkdev *dev, struct nvstore **out)
+{
+	return nv_open(dev, NULL, out);
+}
+
+int nvstore_open_sealed(struct blkdev *dev, const struct nvstore_seal *seal, struct nvstore **out)
+{
+	if (seal == NULL) {
+		if (out)
+			*out = NULL;
+		return -CSVSM_EINVAL;
+	}
+	return nv_open(dev, seal, out);
+}
+
 void nvstore_close(struct nvstore *nv)
 {
 	if (nv == NULL)
 		return;
 	nv_free_list(nv->blobs);
 	kfree(nv->committed_buf);
+	mem_set(nv->key, 0, sizeof(nv->key));
 	kfree(nv);
 }
 
@@ -558,19 +662,40 @@ int nvstore_delete(struct nvstore *nv, const char *name)
 	return 0;
 }
 
-/* Fills the header block at `hdr` (zeroed by the caller) for a payload of `payload_len` bytes. */
-static void nv_build_header(const struct nvstore *nv, uint8_t *hdr, uint64_t generation,
-                            const uint8_t *payload, size_t payload_len)
+/*
+ * Fills the header block at `hdr` (zeroed by the caller) for the records
+ * at payload[overhead, overhead + len). A sealed store encrypts them in
+ * place under a fresh IV, the tag going to payload[0, 16), with the header
+ * (payload_crc still zero) as AAD. Returns 0, or -CSVSM_EIO (no IV) /
+ * -CSVSM_ENOMEM (the cipher's context) for a sealed store.
+ */
+static int nv_build_header(const struct nvstore *nv, uint8_t *hdr, uint64_t generation,
+                           uint8_t *payload, size_t len)
 {
+	size_t stored = len + nv->overhead;
+
 	put_le32(hdr + HDR_OFF(magic), NVSTORE_MAGIC);
 	put_le16(hdr + HDR_OFF(version), NVSTORE_FORMAT_VERSION);
 	put_le16(hdr + HDR_OFF(header_size), NVSTORE_HEADER_SIZE);
 	put_le64(hdr + HDR_OFF(generation), generation);
 	put_le64(hdr + HDR_OFF(slot_size), nv->slot_size);
-	put_le32(hdr + HDR_OFF(payload_len), (uint32_t)payload_len);
-	put_le32(hdr + HDR_OFF(payload_crc), crc32c(0, payload, payload_len));
+	put_le32(hdr + HDR_OFF(payload_len), (uint32_t)stored);
 	put_le32(hdr + HDR_OFF(blob_count), (uint32_t)nv->count);
+	if (nv->sealed) {
+		int rc;
+
+		put_le32(hdr + HDR_OFF(flags), NVSTORE_FLAG_SEALED);
+		if (plat_entropy_get(hdr + HDR_OFF(iv), CRYPTO_GCM_IV_SIZE) != 0)
+			return -CSVSM_EIO;
+		rc = crypto_aes256gcm_seal(nv->key, hdr + HDR_OFF(iv), hdr, NVSTORE_HEADER_CRC_SPAN,
+		                           payload + nv->overhead, payload + nv->overhead, len,
+		                           payload);
+		if (rc < 0)
+			return rc;
+	}
+	put_le32(hdr + HDR_OFF(payload_crc), crc32c(0, payload, stored));
 	put_le32(hdr + HDR_OFF(header_crc), crc32c(0, hdr, NVSTORE_HEADER_CRC_SPAN));
+	return 0;
 }
 
 /* Serialises the staged blobs (sorted) at `p`. */
@@ -630,10 +755,10 @@ static int nv_write_slot(struct nvstore *nv, unsigned int slot, const uint8_t *b
 
 int nvstore_commit(struct nvstore *nv)
 {
+	uint8_t *buf, *records, *plain = NULL;
 	unsigned int target;
 	uint64_t generation;
 	size_t padded;
-	uint8_t *buf;
 	int rc;
 
 	if (nv == NULL)
@@ -645,18 +770,18 @@ int nvstore_commit(struct nvstore *nv)
 	target = nv->current ^ 1;
 	generation = nv->generation + 1;
 	/* payload_len <= capacity, a multiple of the write unit: the padding stays in the slot. */
-	padded = ALIGN_UP(nv->payload_len, (size_t)nv->dev->write_unit);
+	padded = ALIGN_UP(nv->payload_len + nv->overhead, (size_t)nv->dev->write_unit);
 	buf = kzalloc((size_t)nv->hdr_block + padded);
 	if (buf == NULL) {
 		log_printf("nvstore: %s: no memory for a commit of %zu bytes\n",
 		           nv_dev_name(nv->dev), padded);
 		return -CSVSM_ENOMEM;
 	}
-	nv_serialize(nv, buf + nv->hdr_block);
+	records = buf + nv->hdr_block + nv->overhead;
+	nv_serialize(nv, records);
 	/* Changes that cancel out (a put undone by another) leave nothing to write. */
 	if (nv->payload_len == nv->committed_len &&
-	    (nv->payload_len == 0 ||
-	     mem_cmp(buf + nv->hdr_block, nv->committed, nv->payload_len) == 0)) {
+	    (nv->payload_len == 0 || mem_cmp(records, nv->committed, nv->payload_len) == 0)) {
 		kfree(buf);
 		nv->dirty = false;
 		nv->stats.commits_skipped++;
@@ -668,11 +793,29 @@ int nvstore_commit(struct nvstore *nv)
 		log_printf("nvstore: %s: generation counter exhausted\n", nv_dev_name(nv->dev));
 		return -CSVSM_ENOSPC;
 	}
-	nv_build_header(nv, buf, generation, buf + nv->hdr_block, nv->payload_len);
+	if (nv->sealed) {
+		/* The plaintext stays as the committed state; the slot image is encrypted. */
+		plain = kmalloc(nv->payload_len ? nv->payload_len : 1);
+		if (plain == NULL) {
+			kfree(buf);
+			return -CSVSM_ENOMEM;
+		}
+		mem_copy(plain, records, nv->payload_len);
+	}
+	rc = nv_build_header(nv, buf, generation, buf + nv->hdr_block, nv->payload_len);
+	if (rc < 0) {
+		kfree(buf);
+		kfree(plain);
+		log_printf("nvstore: %s: sealing generation %llu failed (%s)\n",
+		           nv_dev_name(nv->dev), (unsigned long long)generation,
+		           csvsm_strerror(rc));
+		return rc;
+	}
 
 	rc = nv_write_slot(nv, target, buf, padded);
 	if (rc < 0) {
 		kfree(buf);
+		kfree(plain);
 		log_printf("nvstore: %s: commit of generation %llu to slot %u failed (%s); "
 		           "slot %u (generation %llu) still holds the last good state\n",
 		           nv_dev_name(nv->dev), (unsigned long long)generation, target,
@@ -697,8 +840,14 @@ int nvstore_commit(struct nvstore *nv)
 		nv->current_blank = false;
 	}
 	kfree(nv->committed_buf);
-	nv->committed_buf = buf;
-	nv->committed = buf + nv->hdr_block;
+	if (plain != NULL) {
+		kfree(buf);
+		nv->committed_buf = plain;
+		nv->committed = plain;
+	} else {
+		nv->committed_buf = buf;
+		nv->committed = buf + nv->hdr_block;
+	}
 	nv->committed_len = nv->payload_len;
 	nv->current = target;
 	nv->generation = generation;

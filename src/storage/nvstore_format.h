@@ -37,6 +37,20 @@
  * when the other slot is blank, valid or torn. Anything else means the
  * device is corrupt.
  *
+ * SEALED slots (flags bit 0, nvstore_open_sealed): the stored payload is
+ * the AES-256-GCM tag (16 bytes) followed by the encryption of the records
+ * above, under the store's key and the header's random 96-bit IV, with the
+ * header bytes [0, 60) as additional authenticated data (payload_crc
+ * counted as zero there, since it covers the stored tag and ciphertext):
+ * magic, version, sizes, generation, blob count, flags and IV cannot be
+ * changed without the key. payload_len counts the tag; payload_crc (over
+ * the stored bytes) still tells a torn write from a forged one cheaply.
+ * Unsealed slots have flags 0 and an all-zero IV field. A sealed store
+ * accepts only sealed slots that authenticate; an unsealed store accepts
+ * only unsealed ones. The IV is fresh for every commit, never derived from
+ * the generation: after a crash a generation number can be written twice
+ * with different contents, and GCM must never see one IV twice.
+ *
  * Commit (crash-safe): write the new payload into the OTHER slot (the one
  * not holding the current state), flush, write that slot's header with
  * generation + 1, flush. A crash before the header is durable leaves that
@@ -75,6 +89,11 @@
 /* Largest device write unit the store accepts. */
 #define NVSTORE_WRITE_UNIT_MAX ((uint32_t)1 << 16)
 
+/* Header flags. */
+#define NVSTORE_FLAG_SEALED 0x1u
+/* Bytes a sealed payload adds to the records: the GCM tag, stored first. */
+#define NVSTORE_SEAL_OVERHEAD 16u
+
 /* Fixed bytes of one payload record besides its name and data. */
 #define NVSTORE_RECORD_OVERHEAD 5u
 
@@ -88,8 +107,9 @@ struct nvstore_slot_header {
 	uint32_t payload_len; /* 24: bytes of records */
 	uint32_t payload_crc; /* 28: CRC-32C of the payload bytes */
 	uint32_t blob_count;  /* 32: records in the payload */
-	uint32_t flags;       /* 36: 0 (no flags defined) */
-	uint8_t reserved[20]; /* 40: zero */
+	uint32_t flags;       /* 36: NVSTORE_FLAG_SEALED or 0 */
+	uint8_t iv[12];       /* 40: sealed: the GCM IV; unsealed: zero */
+	uint8_t reserved[8];  /* 52: zero */
 	uint32_t header_crc;  /* 60: CRC-32C of bytes [0, 60) */
 };
 
@@ -102,7 +122,8 @@ _Static_assert(__builtin_offsetof(struct nvstore_slot_header, payload_len) == 24
 _Static_assert(__builtin_offsetof(struct nvstore_slot_header, payload_crc) == 28, "payload_crc");
 _Static_assert(__builtin_offsetof(struct nvstore_slot_header, blob_count) == 32, "blob_count");
 _Static_assert(__builtin_offsetof(struct nvstore_slot_header, flags) == 36, "flags");
-_Static_assert(__builtin_offsetof(struct nvstore_slot_header, reserved) == 40, "reserved");
+_Static_assert(__builtin_offsetof(struct nvstore_slot_header, iv) == 40, "iv");
+_Static_assert(__builtin_offsetof(struct nvstore_slot_header, reserved) == 52, "reserved");
 _Static_assert(__builtin_offsetof(struct nvstore_slot_header, header_crc) == 60, "header_crc");
 _Static_assert(NVSTORE_NAME_MAX <= 255, "a name length fits the record's u8");
 _Static_assert(NVSTORE_HEADER_SIZE <= NVSTORE_WRITE_UNIT_MAX, "header fits the largest write unit");

@@ -46,7 +46,7 @@ fuzz-nvstore-load:
 		echo "fuzz-nvstore-load: no clang, skipped (apt-get install clang)"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_NVSTORE_OBJS) && \
 	echo "  CCLD     tests/fuzz/fuzz-nvstore-load" && \
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-nvstore-load \
-		$(FUZZ_NVSTORE_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o tests/fuzz/fuzz-nvstore-load \
+		$(FUZZ_NVSTORE_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-nvstore-load
 CLEANFILES += tests/fuzz/fuzz-nvstore-load

@@ -54,8 +54,8 @@ fuzz-vtpm-cmd:
 		echo "fuzz-vtpm-cmd: no clang, skipped (apt-get install clang)"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_VTPM_OBJS) && \
 	echo "  CCLD     tests/fuzz/fuzz-vtpm-cmd" && \
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-vtpm-cmd \
-		$(FUZZ_VTPM_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o tests/fuzz/fuzz-vtpm-cmd \
+		$(FUZZ_VTPM_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-vtpm-cmd
 CLEANFILES += tests/fuzz/fuzz-vtpm-cmd
 
@@ -87,7 +87,7 @@ fuzz-vtpm-state:
 		echo "fuzz-vtpm-state: no clang, skipped (apt-get install clang)"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_VTPM_STATE_OBJS) && \
 	echo "  CCLD     tests/fuzz/fuzz-vtpm-state" && \
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-vtpm-state \
-		$(FUZZ_VTPM_STATE_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o tests/fuzz/fuzz-vtpm-state \
+		$(FUZZ_VTPM_STATE_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-vtpm-state
 CLEANFILES += tests/fuzz/fuzz-vtpm-state

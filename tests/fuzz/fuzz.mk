@@ -37,6 +37,13 @@ FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/src/include \
 FUZZ_LIBS = $(filter-out sim/libcsvsm-sim.a,$(SIM_LIBS))
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS = -g -O2 $(CSVSM_WARN_CFLAGS) $(FUZZ_SAN)
+# How a target is linked: `$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o T OBJS
+# $(FUZZ_ENGINE) $(FUZZ_LIBS)`. oss-fuzz/build.sh overrides FUZZ_CLANG,
+# FUZZ_CFLAGS, FUZZ_LINKFLAGS, FUZZ_ENGINE and the coverage flags below
+# with what OSS-Fuzz gives ($CC, $CFLAGS, $LIB_FUZZING_ENGINE).
+FUZZ_LINKFLAGS = $(FUZZ_SAN)
+FUZZ_ENGINE = -fsanitize=fuzzer
+FUZZ_LINK = $(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o $@
 FUZZ_LF_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
 	tests/fuzz/fuzz_core.c tests/fuzz/fuzz_seeds.c)
 FUZZ_AFL_OBJS = $(patsubst %,tests/fuzz/afl/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
@@ -49,12 +56,14 @@ FUZZ_AFL_OBJS = $(patsubst %,tests/fuzz/afl/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
 # guide nothing.
 FUZZ_COV_FULL = -fsanitize=fuzzer-no-link
 FUZZ_COV_EDGES = -fsanitize-coverage=inline-8bit-counters,pc-table
-FUZZ_COV = $(if $(filter sim/machine/rmp.c,$*),$(FUZZ_COV_EDGES),$(if $(filter src/lib/%,$*),,$(if $(filter src/%,$*),$(FUZZ_COV_FULL))))
+# The mssim and scenario parsers (sim/tpm_server.c, sim/scenario*.c) are
+# what their targets fuzz: full feedback there too.
+FUZZ_COV = $(if $(filter sim/machine/rmp.c,$*),$(FUZZ_COV_EDGES),$(if $(filter src/lib/%,$*),,$(if $(filter src/% sim/tpm_server.c sim/scenario%,$*),$(FUZZ_COV_FULL))))
 tests/fuzz/lf/%.o: $(top_srcdir)/%
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CC)$(FUZZ_CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_COV) -MMD -MP -c -o $@ $<
 tests/fuzz/fuzz-core: $(FUZZ_LF_OBJS)
-	$(AM_V_CCLD)$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(FUZZ_LF_OBJS) $(FUZZ_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) $(FUZZ_LF_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 
 tests/fuzz/afl/%.o: $(top_srcdir)/%
 	@$(MKDIR_P) $(@D)
@@ -64,17 +73,76 @@ tests/fuzz/fuzz-core-afl: $(FUZZ_AFL_OBJS)
 
 -include $(FUZZ_LF_OBJS:.o=.d) $(FUZZ_AFL_OBJS:.o=.d)
 
-fuzz:
+# The targets of the hypervisor's answers, the mssim stream of tpm-server
+# and the scenario language (tests/fuzz/fuzz_targets.h): libFuzzer builds
+# from the instrumented objects, and a replay of each seed corpus
+# (fixtures/corpus/hv, mssim, and the scenarios of fixtures/scenarios plus
+# fixtures/corpus/scenario) in the test suite with the normal compiler.
+FUZZ_SCENARIO_SRCS = sim/scenario.c sim/scenario_stmt.c sim/scenario_expect.c sim/cli_trace.c
+FUZZ_HV_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) tests/fuzz/fuzz_hv.c)
+FUZZ_MSSIM_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) tests/fuzz/fuzz_mssim.c)
+FUZZ_SCENARIO_OBJS = $(patsubst %,tests/fuzz/lf/%.o,$(FUZZ_INSTRUMENTED_SRCS) \
+	$(FUZZ_SCENARIO_SRCS) tests/fuzz/fuzz_scenario.c)
+tests/fuzz/fuzz-hv: $(FUZZ_HV_OBJS)
+	$(AM_V_CCLD)$(FUZZ_LINK) $(FUZZ_HV_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
+tests/fuzz/fuzz-mssim: $(FUZZ_MSSIM_OBJS)
+	$(AM_V_CCLD)$(FUZZ_LINK) $(FUZZ_MSSIM_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
+tests/fuzz/fuzz-scenario: $(FUZZ_SCENARIO_OBJS)
+	$(AM_V_CCLD)$(FUZZ_LINK) $(FUZZ_SCENARIO_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
+-include $(FUZZ_HV_OBJS:.o=.d) $(FUZZ_MSSIM_OBJS:.o=.d) $(FUZZ_SCENARIO_OBJS:.o=.d)
+
+check_PROGRAMS += tests/fuzz/replay-hv tests/fuzz/replay-mssim tests/fuzz/replay-scenario
+TESTS += tests/fuzz/replay-hv tests/fuzz/replay-mssim tests/fuzz/replay-scenario
+noinst_HEADERS += tests/fuzz/fuzz_targets.h
+tests_fuzz_replay_hv_SOURCES = tests/fuzz/replay_main.c tests/fuzz/fuzz_hv.c
+tests_fuzz_replay_hv_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-DREPLAY_CORPUS_DIR='"$(abs_top_srcdir)/fixtures/corpus/hv"'
+tests_fuzz_replay_hv_LDADD = $(SIM_LIBS)
+tests_fuzz_replay_mssim_SOURCES = tests/fuzz/replay_main.c tests/fuzz/fuzz_mssim.c
+tests_fuzz_replay_mssim_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-DREPLAY_CORPUS_DIR='"$(abs_top_srcdir)/fixtures/corpus/mssim"'
+tests_fuzz_replay_mssim_LDADD = $(SIM_LIBS)
+tests_fuzz_replay_scenario_SOURCES = tests/fuzz/replay_main.c tests/fuzz/fuzz_scenario.c \
+	$(FUZZ_SCENARIO_SRCS)
+tests_fuzz_replay_scenario_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-DREPLAY_CORPUS_DIR='"$(abs_top_srcdir)/fixtures/corpus/scenario"'
+tests_fuzz_replay_scenario_LDADD = $(SIM_LIBS)
+
+# Every libFuzzer target (oss-fuzz/build.sh builds these): tests/fuzz/T.
+# (One line: tests/fuzz/oss-fuzz-check.sh reads it from the Makefile.)
+FUZZ_TARGETS = fuzz-core fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state fuzz-hv fuzz-mssim fuzz-scenario fuzz-storage-dev
+fuzz-targets:
 	@if test -n "$(FUZZ_CLANG)"; then \
 		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core && \
 		echo "fuzz: built tests/fuzz/fuzz-core (libFuzzer, $(FUZZ_CLANG))"; \
 	else echo "fuzz: no clang, libFuzzer target skipped (apt-get install clang)"; fi
+	@$(MAKE) $(AM_MAKEFLAGS) $(filter-out fuzz-core fuzz-hv fuzz-mssim fuzz-scenario,$(FUZZ_TARGETS))
+	@if test -n "$(FUZZ_CLANG)"; then \
+		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-hv tests/fuzz/fuzz-mssim tests/fuzz/fuzz-scenario; fi
+fuzz: fuzz-targets
 	@if command -v $(FUZZ_AFL_CC) >/dev/null 2>&1; then \
 		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core-afl && \
 		echo "fuzz: built tests/fuzz/fuzz-core-afl (AFL++)"; \
 	else echo "fuzz: no $(FUZZ_AFL_CC), AFL++ target skipped (apt-get install afl++)"; fi
-	@$(MAKE) $(AM_MAKEFLAGS) fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state
 fuzz-clean:
 	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl \
-		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd tests/fuzz/fuzz-vtpm-state
-.PHONY: fuzz fuzz-clean
+		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd tests/fuzz/fuzz-vtpm-state \
+		tests/fuzz/fuzz-hv tests/fuzz/fuzz-mssim tests/fuzz/fuzz-scenario tests/fuzz/fuzz-storage-dev
+.PHONY: fuzz fuzz-targets fuzz-clean
+
+# The OSS-Fuzz / ClusterFuzzLite build (oss-fuzz/, .clusterfuzzlite/) run
+# with the environment those services give, and every target started on
+# its seed corpus: tests/fuzz/oss-fuzz-check.sh. Not in make distcheck.
+TESTS += tests/fuzz/oss-fuzz-check.sh
+dist_check_SCRIPTS += tests/fuzz/oss-fuzz-check.sh
+EXTRA_DIST += oss-fuzz .clusterfuzzlite scripts/fuzz.sh scripts/fuzz-coverage.sh
+AM_DISTCHECK_CONFIGURE_FLAGS = --disable-fuzz-build-test
+clean-local: fuzz-oss-clean
+fuzz-oss-clean:
+	rm -rf tests/fuzz/oss-fuzz
+.PHONY: fuzz-oss-clean
+
+# Header dependencies of every harness object, including the targets whose
+# object lists live in other fragments (fuzz-nvstore-load, fuzz-vtpm-*): a
+# harness must be rebuilt when a structure it shares with the core changes.
+-include $(wildcard tests/fuzz/lf/tests/fuzz/*.d)

@@ -15,11 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvsm/abi/attest.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
+#include "csvsm/abi/vtpm.h"
 #include "csvsm/mm.h"
 #include "csvsm/sim.h"
 #include "csvsm/sim_snapshot.h"
+#include "csvsm/vtpm.h"
 #include "fuzz_core.h"
 
 #define FZ_PAGE       4096ull
@@ -329,15 +332,15 @@ static bool check_fixed(bool access)
 }
 
 /*
- * After every step: the pages it touched, fully, and, when the step could
- * change the RMP, the fixed pages by their RMP facts (which imply the
+ * After every step: the pages it touched, fully, and, when the step
+ * changed the RMP, the fixed pages by their RMP facts (which imply the
  * guest's #NPF; the accesses themselves are tried once per input, in
  * fuzz_core_run). Guest writes and a new policy change no RMP entry.
  */
-static bool check_step(enum fuzz_core_op op)
+static bool check_step(enum fuzz_core_op op, uint64_t rmp_before)
 {
 	if (op != FUZZ_OP_WRITE && op != FUZZ_OP_VMSA && op != FUZZ_OP_POLICY &&
-	    !check_fixed(false))
+	    csvsm_sim_rmp_changes(fz.sim) != rmp_before && !check_fixed(false))
 		return false;
 	for (unsigned int i = 0; i < fz.ntouched; i++)
 		if (!check_page(fz.touched[i], true))
@@ -396,6 +399,70 @@ static bool check_core_result(uint32_t call, const struct csvsm_regs *in,
 			            out->rax);
 		return true;
 	}
+}
+
+/*
+ * The results each call may give at all, whatever the machine and the
+ * hypervisor do (abi 1.4/1.5, docs/core-protocol.md "Calls and results",
+ * vTPM protocol abi 1.7): a result outside its call's set means the SVSM
+ * executed something else than what was called (for example a call made
+ * from registers read off a VMSA the hypervisor replaced). BUSY is never
+ * allowed here: the heap is not exhausted.
+ */
+static bool check_result_allowed(uint32_t proto, uint32_t call, uint64_t rax)
+{
+	bool hw = rax > SVSM_ERR_PROTOCOL_BASE && rax <= SVSM_PVALIDATE_FAIL_UNCHANGED;
+	bool ok;
+
+	if (proto == SVSM_PROTO_CORE) {
+		switch (call) {
+		case SVSM_CORE_REMAP_CA:
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS;
+			break;
+		case SVSM_CORE_PVALIDATE:
+		case SVSM_CORE_CREATE_VCPU:
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || hw;
+			break;
+		case SVSM_CORE_DELETE_VCPU:
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_REQUEST || hw;
+			break;
+		default:
+			return true; /* exact results: check_core_result */
+		}
+	} else if (proto == SVSM_PROTO_ATTEST) {
+		/* Attestation (abi 1.6, docs/attestation.md "The protocol"). */
+		if (call == 0 || call == 1)
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || rax == SVSM_ERR_INVALID_REQUEST ||
+			     rax == SVSM_ERR_UNSUPPORTED_PROTOCOL;
+		else
+			ok = rax == SVSM_ERR_UNSUPPORTED_CALL;
+	} else if (proto == SVSM_PROTO_VTPM && vtpm_service_ready()) {
+		if (call == SVSM_VTPM_QUERY)
+			ok = rax == SVSM_SUCCESS;
+		else if (call == SVSM_VTPM_CMD)
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || rax == SVSM_ERR_INVALID_REQUEST;
+		else
+			ok = rax == SVSM_ERR_UNSUPPORTED_CALL;
+	} else if (proto == SVSM_PROTO_ATTEST) {
+		/* docs/attestation.md; UNSUPPORTED_PROTOCOL: a service it does not offer. */
+		if (call == SVSM_ATTEST_SERVICES || call == SVSM_ATTEST_SINGLE_SERVICE)
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || rax == SVSM_ERR_INVALID_REQUEST ||
+			     rax == SVSM_ERR_UNSUPPORTED_PROTOCOL;
+		else
+			ok = rax == SVSM_ERR_UNSUPPORTED_CALL;
+	} else {
+		ok = rax == SVSM_ERR_UNSUPPORTED_PROTOCOL;
+	}
+	if (!ok)
+		return fail("call %u:%u gave RAX %#" PRIx64 ", a result it may not give", proto,
+		            call, rax);
+	return true;
 }
 
 static void vmsa_forget(uint64_t gpa)
@@ -535,21 +602,12 @@ static bool do_call(unsigned int vcpu, struct csvsm_regs *io)
 		return fail("call %u:%u: BUSY with a heap that is not exhausted", proto, call);
 	if (io->rax == SVSM_SUCCESS)
 		fz.stats.success++;
+	if (!check_result_allowed(proto, call, io->rax))
+		return false;
 	if (core && !check_core_result(call, &in, io))
 		return false;
 	if (core && io->rax == SVSM_SUCCESS && !after_core_success(vcpu, call, &in, true))
 		return false;
-	if (core && call == SVSM_CORE_DELETE_VCPU && io->rax != SVSM_SUCCESS &&
-	    mm_live_allocs() + 1 == fz.live && !page_is_vmsa(in.rcx)) {
-		/*
-		 * Known: when the hypervisor took the VMSA page away (remapped, so it
-		 * is no VMSA any more), DELETE_VCPU forgets the vCPU yet answers
-		 * INVALID_ADDRESS because it cannot give the page back. The vCPU is
-		 * gone either way; follow the heap. (Reported to the core's owner.)
-		 */
-		fz.live--;
-		vmsa_forget(in.rcx);
-	}
 	if (mm_live_allocs() != fz.live)
 		return fail("call %u:%u: live allocations %zu, expected %zu (before %zu)", proto,
 		            call, mm_live_allocs(), fz.live, live);
@@ -1042,10 +1100,11 @@ int fuzz_core_run(const uint8_t *data, size_t size, char *why, size_t why_len)
 
 	for (fz.step = 0; ok && fz.n > 0 && fz.step < FUZZ_CORE_MAX_STEPS; fz.step++) {
 		enum fuzz_core_op op = (enum fuzz_core_op)fuzz_core_ops[rd8() & 15];
+		uint64_t rmp_before = csvsm_sim_rmp_changes(fz.sim);
 
 		fz.ntouched = 0;
 		fz.stats.steps++;
-		ok = run_step(op) && check_step(op);
+		ok = run_step(op) && check_step(op, rmp_before);
 	}
 	if (ok && mm_live_allocs() != fz.live)
 		ok = fail("end: live allocations %zu, expected %zu", mm_live_allocs(), fz.live);
@@ -1067,7 +1126,10 @@ void fuzz_core_get_stats(struct fuzz_core_stats *out)
 	}
 }
 
-/* Environment: FUZZ_CORE_EXACT=1 rebuilds the core at every reset, FUZZ_CORE_THOROUGH=1 scans. */
+/*
+ * Environment: FUZZ_CORE_EXACT=1 rebuilds the core at every reset,
+ * FUZZ_CORE_THOROUGH=1 scans, FUZZ_CORE_VERBOSE=1 prints every step.
+ */
 static bool env_flag(const char *name)
 {
 	const char *v = getenv(name);
@@ -1081,10 +1143,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	memset(&cfg, 0, sizeof(cfg));
 	cfg.exact_reset = env_flag("FUZZ_CORE_EXACT");
 	cfg.thorough = env_flag("FUZZ_CORE_THOROUGH");
-	if (fuzz_core_init(&cfg) != 0)
+	cfg.verbose = env_flag("FUZZ_CORE_VERBOSE");
+	if (fuzz_core_init(&cfg) != 0) {
+		fprintf(stderr, "fuzz_core: cannot build the simulator\n");
 		abort();
+	}
 	return 0;
 }
 

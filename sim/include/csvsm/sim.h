@@ -61,6 +61,21 @@ struct csvsm_sim_config {
 	/* Trace sink from the first event on (boot included); NULL = none. */
 	csvsm_sim_trace_fn trace;
 	void *trace_ctx;
+	/*
+	 * What the emulated PSP reports and derives keys from (sim/machine/psp.h):
+	 * the launch measurement (all zero = the default, SHA-384 of
+	 * "csvsm-sim SVSM image") and the guest policy (0 = the default 0x30000:
+	 * SMT allowed, bit 17 set as required).
+	 */
+	uint8_t measurement[48];
+	uint64_t guest_policy;
+	/*
+	 * The guest's side on KVM: path of the guest program (guest/,
+	 * docs/kvm-snp.md). Calls, guest memory reads and writes and GHCB MSR
+	 * requests are then made by that program in a KVM VM that maps guest
+	 * RAM only; the SVSM still runs in this process. NULL = in-process.
+	 */
+	const char *kvm_guest;
 };
 
 /* Fills `cfg` with the defaults documented above. */
@@ -132,8 +147,9 @@ struct csvsm_regs {
  * call was serviced. A successful CREATE_VCPU is followed, as Linux does, by
  * the AP creation request to the hypervisor, so the new vCPU can make calls.
  * Returns 0 when the guest got control back; -1 when the vCPU has no guest
- * VMSA, its CA cannot be written (the #VC/#NPF is recorded), or the
- * hypervisor refused to switch (see the policy).
+ * VMSA, its CA cannot be written (the #VC/#NPF is recorded), the
+ * hypervisor refused to switch (see the policy), or the hypervisor took the
+ * vCPU's VMSA page away during the call (that guest vCPU is lost).
  */
 int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *io);
 
@@ -183,6 +199,19 @@ struct csvsm_sim_hv_policy {
 	void (*on_svsm_read)(void *ctx, struct csvsm_sim *sim, uint64_t gpa, size_t len,
 	                     unsigned int nth);
 	void *ctx;
+	/*
+	 * SNP guest requests the SVSM sends through the hypervisor (NAE
+	 * 0x8000_0011/12), each counter for the next N requests: answer BUSY;
+	 * flip a bit of the request before the PSP sees it; flip a bit of the
+	 * PSP's response; hand the PSP the previous request again instead;
+	 * return the previous response instead of the new one; fail the exit.
+	 */
+	unsigned int guest_req_busy;
+	unsigned int guest_req_tamper;
+	unsigned int guest_req_tamper_rsp;
+	unsigned int guest_req_replay;
+	unsigned int guest_req_replay_rsp;
+	unsigned int guest_req_fail;
 };
 
 /* Installs `policy` (copied); NULL restores the honest hypervisor. */
@@ -195,6 +224,13 @@ void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_po
  */
 int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill);
 
+/*
+ * A number that changes whenever any RMP entry is written (PVALIDATE,
+ * RMPADJUST, RMPUPDATE, ...; a snapshot restore need not change it): equal
+ * before and after something proves the RMP did not change meanwhile.
+ */
+uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim);
+
 /* Writes guest memory without any check (a racing agent, a DMA device). */
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
 
@@ -206,6 +242,7 @@ struct csvsm_sim_stats {
 	uint64_t npf_events;    /* #NPF (guest or SVSM) */
 	uint64_t psc_requests;
 	uint64_t pages_validated; /* RMP pages currently validated in guest RAM */
+	uint64_t kvm_exits;       /* the guest program's exits to user space (cfg.kvm_guest) */
 };
 
 /* Fills `out` with counters since csvsm_sim_new. */
@@ -227,6 +264,8 @@ enum csvsm_sim_event_type {
 	CSVSM_EV_PSC,       /* page state change: a[0] = GPA, a[1] = size, a[2] = to private, a[3] =
 	                       result */
 	CSVSM_EV_HV_ACTION, /* hypervisor misbehaviour: a[0] = kind (CSVSM_HV_*), a[1] = GPA */
+	CSVSM_EV_MMIO, /* an MMIO access that left the guest: a[0] = PA, a[1] = value, a[2] = width,
+	                  a[3] = 1 write / 0 read */
 };
 
 enum {

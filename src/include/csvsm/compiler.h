@@ -6,9 +6,9 @@
 #ifndef CSVSM_COMPILER_H
 #define CSVSM_COMPILER_H
 
-/* format(__printf__): the C runtime's hosted test renames printf (src/libc). */
-#define CSVSM_MUST_CHECK               __attribute__((warn_unused_result))
-#define CSVSM_NORETURN                 __attribute__((noreturn))
+#define CSVSM_MUST_CHECK __attribute__((warn_unused_result))
+#define CSVSM_NORETURN   __attribute__((noreturn))
+/* __printf__: the C runtime's hosted test renames printf (src/libc). */
 #define CSVSM_PRINTF(fmt_idx, arg_idx) __attribute__((format(__printf__, fmt_idx, arg_idx)))
 #define CSVSM_PACKED                   __attribute__((packed))
 #define CSVSM_ALIGNED(n)               __attribute__((aligned(n)))

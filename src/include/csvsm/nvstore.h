@@ -31,6 +31,22 @@ struct nvstore_stats {
 	uint32_t current_slot;   /* slot (0 or 1) holding the last good state */
 	uint32_t invalid_slots;  /* bit i: open found data in slot i that is no valid state */
 	bool dirty;              /* staged changes not yet committed */
+	/* Sealed stores (nvstore_open_sealed): */
+	bool sealed;
+	uint32_t auth_failures; /* bit i: slot i held a sealed state that did not authenticate */
+	uint32_t old_slots;     /* bit i: slot i held a state older than the trusted record */
+	bool rollback_suspect;  /* the slots' generations are 2 or more apart (one was replaced) */
+};
+
+/*
+ * What a sealed store is bound to: the AES-256-GCM key (on SNP from
+ * MSG_KEY_REQ, bound to VMPL0 and the SVSM's measurement), and the oldest
+ * generation the caller will accept (its trusted record of the newest
+ * state it has seen, 0 = none).
+ */
+struct nvstore_seal {
+	uint8_t key[32];
+	uint64_t min_generation;
 };
 
 /*
@@ -56,6 +72,25 @@ struct nvstore_stats {
  * or a write unit above 64 KiB. *out is NULL on every error.
  */
 int nvstore_open(struct blkdev *dev, struct nvstore **out) CSVSM_MUST_CHECK;
+
+/*
+ * nvstore_open for a sealed store: every slot must be sealed (format:
+ * nvstore_format.h) and authenticate under seal->key, and hold a
+ * generation >= seal->min_generation; anything else counts as an invalid
+ * slot (logged, and counted in stats.auth_failures / stats.old_slots), and
+ * no byte of it is parsed. A device whose slots all fail gives
+ * -CSVSM_ECORRUPT with nothing written, so the last good state is never
+ * overwritten by a refused one. A blank device gives an empty sealed store
+ * only when min_generation is 0 (otherwise -CSVSM_ECORRUPT: the state the
+ * record speaks of is gone). Commits encrypt with a fresh IV from
+ * plat_entropy_get (-CSVSM_EIO when none can be had). Two valid slots
+ * whose generations are 2 or more apart cannot come from crashes (a commit
+ * always writes generation + 1 over generation - 1): stats.rollback_suspect
+ * is set and logged, and the newer one is used. The key is copied; the
+ * store wipes it on close.
+ */
+int nvstore_open_sealed(struct blkdev *dev, const struct nvstore_seal *seal,
+                        struct nvstore **out) CSVSM_MUST_CHECK;
 
 /* Frees the store (uncommitted changes are lost). NULL is ignored. */
 void nvstore_close(struct nvstore *nv);

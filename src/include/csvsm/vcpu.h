@@ -84,6 +84,14 @@ void vcpu_install(unsigned int index, struct vcpu *v);
  */
 struct vcpu *vcpu_remove(unsigned int index);
 
+/*
+ * Sets (on) or clears EFER.SVME in v's VMSA: whether the hypervisor may run
+ * it (VMRUN checks the bit). Returns false, changing nothing, when the VMSA
+ * access faulted (plat_vmsa_read: the hypervisor took the page away, so
+ * the vCPU is lost and must not be served).
+ */
+bool vcpu_set_runnable(struct vcpu *v, bool on);
+
 /* Guest VMPL of this machine (from the launch facts). */
 uint8_t vcpu_guest_vmpl(void);
 

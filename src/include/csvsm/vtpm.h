@@ -13,9 +13,12 @@
 struct svsm_call;
 
 /*
- * Starts the vTPM when plat_nv_device() names a device: opens the NV
- * store on it and starts the TPM (vtpm_init, ECC P-256 EK). Called once at
- * the end of svsm_boot. A failure is logged and leaves the service
+ * Starts the vTPM when plat_nv_device() names a device: derives the
+ * sealing key (MSG_KEY_REQ: VCEK root, VMPL0, measurement and policy),
+ * opens the sealed NV store on it (nvstore_open_sealed, refusing any
+ * generation older than the newest this SVSM has seen since boot) and
+ * starts the TPM (vtpm_init, ECC P-256 EK). Called once at the end of
+ * svsm_boot. A failure is logged and leaves the service
  * unavailable (QUERY_PROTOCOL answers 0 for protocol 2); it never fails
  * the boot. Returns 0 when the service runs, -CSVSM_ENOENT when there is no
  * device, or the negative csvsm error that stopped it.
@@ -28,6 +31,12 @@ int vtpm_boot(void);
  * calls it before destroying a machine). No-op when not running.
  */
 void vtpm_boot_stop(void);
+
+/* Forgets the trusted record of NV generations (svsm_boot: a new boot knows nothing). */
+void vtpm_boot_forget(void);
+
+/* The generation of the vTPM's NV state now (0 when the service does not run). */
+uint64_t vtpm_nv_generation(void);
 
 /* True while the service runs (QUERY_PROTOCOL answers 1..1 for protocol 2). */
 bool vtpm_service_ready(void);

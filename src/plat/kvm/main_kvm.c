@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * csvsm-kvm.elf's main. Command line words:
+ *   nvtest=SPEC   the NV round trip on the device SPEC names (storage_nvtest,
+ *                 csvsm/storage_dev.h): exit 0x10 when it verified and
+ *                 stored, else 0x11; plain `nvtest` takes the device from
+ *                 `nvdev=SPEC` (what `csvsm-sim kvm --nv` appends)
  *   selftest      run the self-tests, print "selftest: N passed, M failed",
  *                 exit 0x10 (all passed) or 0x11 through port 0xf4
  *   bench-io=N    N OUT instructions to COM1's scratch register (one I/O
@@ -11,8 +15,10 @@
 #include "../x86_64/x86_boot.h"
 #include "../x86_64/x86_plat.h"
 #include "csvsm/abi/kvm_runner.h"
+#include "csvsm/boot.h"
 #include "csvsm/error.h"
 #include "csvsm/log.h"
+#include "csvsm/storage_dev.h"
 #include "csvsm/svsm.h"
 #include "kvm_plat.h"
 
@@ -64,6 +70,15 @@ void x86_plat_main(struct x86_boot *boot)
 		}
 		bench_io(n);
 		kvm_exit(KVMRUN_EXIT_PASS);
+	}
+	v = x86_cmdline_value(boot, "nvtest", &len);
+	if (!v && x86_cmdline_has(boot, "nvtest"))
+		v = x86_cmdline_value(boot, "nvdev", &len); /* the runner's boot information */
+	if (v) {
+		/* The NV round trip on the device the command line names (tests/qemu_nv.sh). */
+		if (x86_heap_from_memmap(KVM_HEAP_MAX) < 0 || svsm_boot_memory(NULL) < 0)
+			kvm_exit(KVMRUN_EXIT_FAIL);
+		kvm_exit(storage_nvtest(v, len) > 0 ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
 	}
 	if (x86_cmdline_has(boot, "selftest"))
 		kvm_exit(x86_selftest_run(NULL, 0) ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);

@@ -18,6 +18,7 @@
 #include "csvsm/plat/console.h"
 #include "csvsm/plat/cpu.h"
 #include "csvsm/plat/ghcb.h"
+#include "csvsm/plat/guest_msg.h"
 #include "csvsm/plat/memory.h"
 #include "csvsm/plat/rmp.h"
 #include "csvsm/plat/storage.h"
@@ -136,6 +137,25 @@ void plat_vmsa_unmap(void *vmsa)
 	(void)vmsa;
 }
 
+/* No VMSA is ever mapped here (plat_vmsa_map fails): every access faults. */
+int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)
+{
+	(void)vmsa;
+	(void)off;
+	(void)dst;
+	(void)len;
+	return -CSVSM_EFAULT;
+}
+
+int plat_vmsa_write(void *vmsa, size_t off, const void *src, size_t len)
+{
+	(void)vmsa;
+	(void)off;
+	(void)src;
+	(void)len;
+	return -CSVSM_EFAULT;
+}
+
 int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)
 {
 	(void)gpa;
@@ -168,6 +188,22 @@ uint64_t plat_ghcb_msr_request(uint64_t request)
 {
 	(void)request;
 	return 0; /* response code 0: no such response, every caller refuses it */
+}
+
+/*
+ * SNP guest requests: the runner has no PSP yet (its SNP machine, with
+ * the shared model sim/machine/psp.c, is the next issue), so the exchange
+ * cannot be made: -CSVSM_EIO, as the contract says for a broken exit.
+ */
+int plat_guest_request(const void *req, void *rsp, void *certs, size_t *certs_len,
+                       uint64_t *exit_info2)
+{
+	(void)req;
+	(void)rsp;
+	(void)certs;
+	(void)certs_len;
+	*exit_info2 = 0;
+	return -CSVSM_EIO;
 }
 
 struct blkdev *plat_nv_device(void)

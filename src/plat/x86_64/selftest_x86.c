@@ -19,7 +19,7 @@
 #include "x86_boot.h"
 #include "x86_plat.h"
 
-#define SELFTEST_HEAP_MAX ((size_t)2 << 20) /* small: debug builds poison it whole */
+#define SELFTEST_HEAP_MAX ((size_t)1 << 20) /* small: debug builds poison it whole */
 #define SELFTEST_SCRATCH  ((size_t)2 << 20)
 
 static uint64_t scratch_pa;

@@ -38,6 +38,38 @@ void *plat_vmsa_map(gpa_t gpa) CSVSM_MUST_CHECK;
 void plat_vmsa_unmap(void *vmsa);
 
 /*
+ * Every access of the core to a mapped VMSA goes through these two, because
+ * the hypervisor can take the page away at any time (RMPUPDATE), and on SNP
+ * VMPL0's next access to it then faults: #NPF when the page is no longer
+ * assigned to the guest at that GPA, #VC 0x404 when it is assigned again
+ * but not validated (it is another page now, whatever it contains).
+ *
+ * plat_vmsa_read copies `len` bytes at offset `off` of the VMSA mapped at
+ * `vmsa` (by plat_vmsa_map) into `dst`; plat_vmsa_write copies `src` there.
+ * Each returns 0, or -CSVSM_EFAULT when the access faulted as above: `dst`
+ * is then unspecified, nothing (read) or a prefix (write) was written, and
+ * the caller must take the vCPU as lost to the hypervisor: no register read
+ * from it may be acted on, nothing it asked may be answered through it.
+ * off + len <= PAGE_SIZE (else -CSVSM_EFAULT).
+ */
+int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len) CSVSM_MUST_CHECK;
+int plat_vmsa_write(void *vmsa, size_t off, const void *src, size_t len) CSVSM_MUST_CHECK;
+
+/* One field of a mapped VMSA, by name: plat_vmsa_read/write of exactly that field. */
+#define VMSA_GET(vmsa, field, dst)                                                                 \
+	plat_vmsa_read(                                                                            \
+	    (vmsa), __builtin_offsetof(struct vmsa_page, field), (dst),                            \
+	    sizeof(((struct vmsa_page *)0)->field) +                                               \
+	        0 * sizeof(                                                                        \
+	                char[sizeof(*(dst)) == sizeof(((struct vmsa_page *)0)->field) ? 1 : -1]))
+#define VMSA_PUT(vmsa, field, src)                                                                 \
+	plat_vmsa_write(                                                                           \
+	    (vmsa), __builtin_offsetof(struct vmsa_page, field), (src),                            \
+	    sizeof(((struct vmsa_page *)0)->field) +                                               \
+	        0 * sizeof(                                                                        \
+	                char[sizeof(*(src)) == sizeof(((struct vmsa_page *)0)->field) ? 1 : -1]))
+
+/*
  * Atomically exchanges the byte at guest address `gpa` with `val` (the
  * Calling Area's call_pending flag, which another vCPU's guest may write
  * concurrently). Returns the old value in *old and 0, or -CSVSM_EFAULT as

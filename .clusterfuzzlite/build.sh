@@ -1,0 +1,3 @@
+#!/bin/bash -eu
+# ClusterFuzzLite: the same build as OSS-Fuzz's (oss-fuzz/build.sh).
+exec "$SRC/csvsm/oss-fuzz/build.sh"

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Entry of the guest program (guest/guest.c), in 64-bit mode with the
+ * runner's identity page tables, RDI = this vCPU's mailbox, RSP = the top
+ * of its stack (csvsm/abi/kvm_snp.h). And the pieces
+ * that need assembly: the SVSM call sequence, and the resume point after a
+ * fault the runner stopped (a longjmp to the action loop).
+ */
+	.code64
+	.section .text.entry, "ax"
+	.globl _start
+_start:
+	cld
+	call	guest_main
+1:	hlt
+	jmp	1b
+
+/*
+ * uint64_t kvmg_vmgexit(uint64_t msr): the paravirtual VMGEXIT
+ * (csvsm/abi/kvm_snp.h): GHCB MSR value in RBX, OUT to the VMGEXIT port,
+ * the response back in RBX.
+ */
+	.text
+	.globl kvmg_vmgexit
+kvmg_vmgexit:
+	push	%rbx
+	mov	%rdi, %rbx
+	out	%eax, $0xf6		/* KVMSNP_PORT_VMGEXIT */
+	mov	%rbx, %rax
+	pop	%rbx
+	ret
+
+/*
+ * void kvmg_svsm_call(struct kvmg_regs *r, uint8_t *pending):
+ * the Linux sequence (arch/x86/coco/sev, svsm_perform_call_protocol):
+ * RAX, RCX, RDX, R8, R9 from r, call_pending = 1, GHCB MSR = RUN_VMPL(0),
+ * VMGEXIT; then the results back into r, and r->serviced = the old value of
+ * the atomic xchg(call_pending, 0) == 0.
+ */
+	.globl kvmg_svsm_call
+kvmg_svsm_call:
+	push	%rbx
+	push	%r12
+	push	%r13
+	mov	%rdi, %r12		/* r */
+	mov	%rsi, %r13		/* pending */
+	mov	0(%r12), %rax
+	mov	8(%r12), %rcx
+	mov	16(%r12), %rdx
+	mov	24(%r12), %r8
+	mov	32(%r12), %r9
+	movb	$1, (%r13)
+	mov	$0x016, %rbx		/* GHCB_MSR_RUN_VMPL(0) */
+	out	%eax, $0xf6		/* VMGEXIT: KVMSNP_PORT_VMGEXIT */
+	mov	%rax, 0(%r12)
+	mov	%rcx, 8(%r12)
+	mov	%rdx, 16(%r12)
+	mov	%r8, 24(%r12)
+	mov	%r9, 32(%r12)
+	mov	%rbx, 48(%r12)		/* the GHCB MSR response */
+	xor	%eax, %eax
+	xchg	%al, (%r13)
+	movzbl	%al, %eax
+	mov	%rax, 40(%r12)		/* old call_pending */
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	ret
+
+/*
+ * int kvmg_save(uint64_t jmp[8]): saves the callee-saved registers, the
+ * stack and the return address (a setjmp); returns 0.
+ * kvmg_resume, entered by the runner with RDI = the mailbox
+ * (struct kvmg_mailbox.resume_rip) after a fault: returns 1 from the last
+ * kvmg_save of that mailbox's jmp (offset 24).
+ */
+	.globl kvmg_save
+kvmg_save:
+	mov	%rdi, %rax
+	mov	%rbx, 0(%rax)
+	mov	%rbp, 8(%rax)
+	mov	%r12, 16(%rax)
+	mov	%r13, 24(%rax)
+	mov	%r14, 32(%rax)
+	mov	%r15, 40(%rax)
+	lea	8(%rsp), %rcx
+	mov	%rcx, 48(%rax)
+	mov	(%rsp), %rcx
+	mov	%rcx, 56(%rax)
+	xor	%eax, %eax
+	ret
+
+	.globl kvmg_resume
+kvmg_resume:
+	lea	24(%rdi), %rax
+	mov	0(%rax), %rbx
+	mov	8(%rax), %rbp
+	mov	16(%rax), %r12
+	mov	24(%rax), %r13
+	mov	32(%rax), %r14
+	mov	40(%rax), %r15
+	mov	48(%rax), %rsp
+	mov	56(%rax), %rcx
+	mov	$1, %eax
+	jmp	*%rcx
+
+	.section .note.GNU-stack, "", @progbits

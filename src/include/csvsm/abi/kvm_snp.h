@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The paravirtual SEV-SNP interface of the csvsm KVM runner (sim/kvm):
+ * what replaces VMGEXIT on a machine without SNP, and the mailbox through
+ * which the runner drives the guest program (guest/). One place for every
+ * side; docs/kvm-snp.md explains the choices. The runner's base interface
+ * (console, exit port, CPUID signature) is csvsm/abi/kvm_runner.h.
+ *
+ * Port I/O, not MSR exits: an OUT is the cheapest exit to user space KVM
+ * has (about 10 us nested here), it carries no state of its own, and the
+ * registers travel with it for free (KVM_CAP_SYNC_REGS). A VMMCALL does
+ * not reach user space (only KVM_HC_MAP_GPA_RANGE does), and a filtered
+ * WRMSR/RDMSR of the GHCB MSR would cost one exit per MSR access: three
+ * exits per MSR-protocol request instead of one.
+ */
+#ifndef CSVSM_ABI_KVM_SNP_H
+#define CSVSM_ABI_KVM_SNP_H
+
+#include "csvsm/types.h"
+
+/*
+ * VMGEXIT: `out %eax, $KVMSNP_PORT_VMGEXIT` (the immediate form: an SVSM
+ * call's RDX must reach the VMSA unchanged, so DX cannot name the port).
+ * The value written is ignored. The GHCB MSR
+ * (0xC001_0130) is not a KVM MSR: its value travels in RBX. Before the OUT,
+ * RBX holds the value the code wrote to the GHCB MSR; after it, RBX holds
+ * the value it would read back (the hypervisor's response). Every other
+ * register is preserved unless the protocol says otherwise (a run-VMPL
+ * request returns with the registers the VMSA holds). One exit per VMGEXIT.
+ */
+#define KVMSNP_PORT_VMGEXIT 0xf6
+
+/*
+ * The SVSM image's SNP services (src/plat/kvm on the runner): what
+ * plat/snp does with an instruction becomes one request. `out %eax,
+ * $KVMSNP_PORT_SNP` with EAX = the request (KVMSNP_REQ_*), arguments in
+ * RDI, RSI, RDX, results in RAX (and RSI where said). The GHCB MSR
+ * protocol and run-VMPL are VMGEXITs (the port above), as on SNP.
+ */
+#define KVMSNP_PORT_SNP 0xf7
+
+enum kvmsnp_req {
+	/* RDI = page (SVSM memory) to receive struct plat_boot_info; RAX = 0 or -CSVSM_EINVAL. */
+	KVMSNP_REQ_BOOT_INFO = 1,
+	/* RAX = the index (0..count-1) of the vCPU making the request. */
+	KVMSNP_REQ_VCPU_INDEX = 2,
+	/*
+	 * PVALIDATE: RDI = GPA, RSI = size (enum rmp_page_size), RDX = validate.
+	 * RAX = the instruction's code (>= 0) or -CSVSM_EFAULT after a #NPF/#VC;
+	 * RSI = 1 when nothing changed (CF).
+	 */
+	KVMSNP_REQ_PVALIDATE = 3,
+	/* RMPADJUST: RDI = GPA, RSI = size, RDX = attributes. RAX as PVALIDATE. */
+	KVMSNP_REQ_RMPADJUST = 4,
+	/*
+	 * A VMPL0 access the SVSM is about to make (KVM cannot see the RMP):
+	 * RDI = GPA, RSI = length, RDX = access bits (read 1, write 2). RAX = 0
+	 * allowed, 1 #VC (not validated), 2 #NPF (events recorded as on SNP); a
+	 * malformed request (length 0 or wrapping, other access bits) is 2, no event.
+	 */
+	KVMSNP_REQ_ACCESS = 5,
+};
+
+/* The guest program's "batch done" exit: OUT of 4 bytes, value ignored. */
+#define KVMSNP_PORT_GUEST_DONE 0x521
+
+/* ---- The guest program (guest/): where it lives and how it is driven ---- */
+
+/*
+ * Guest physical layout of the guest program, in [16 KiB, 640 KiB) (the
+ * shim's layout leaves it unused; the runner's PVH start_info and command
+ * line sit below 16 KiB): identity page tables built by the runner, the
+ * program (code, data), then one area per vCPU with its stack page and its
+ * mailbox. A vCPU starts at the ELF entry with RDI = its
+ * mailbox and RSP = the top of its stack.
+ */
+#define KVMG_PML4_GPA     0x4000ull /* PML4, PDPT, 4 page directories: [0x4000, 0xa000) */
+#define KVMG_PT_PAGES     6u        /* identity map of the first 4 GiB, 2 MiB pages */
+#define KVMG_LOAD_GPA     0x10000ull
+#define KVMG_IMAGE_MAX    0x20000ull /* [0x10000, 0x30000) */
+#define KVMG_VCPU_BASE    0x30000ull
+#define KVMG_VCPU_STRIDE  0x3000ull /* a stack page, then the mailbox */
+#define KVMG_MAILBOX_SIZE 0x2000u
+#define KVMG_MAX_VCPUS    36u /* the areas end below 0xa0000 (640 KiB) */
+#define KVMG_LOW_END      (KVMG_VCPU_BASE + KVMG_MAX_VCPUS * KVMG_VCPU_STRIDE)
+_Static_assert(KVMG_LOW_END <= 0xa0000, "the guest program stays below 640 KiB");
+#define KVMG_STACK_TOP(v) (KVMG_VCPU_BASE + (v)*KVMG_VCPU_STRIDE + 0x1000ull)
+#define KVMG_MAILBOX(v)   (KVMG_STACK_TOP(v))
+
+#define KVMG_MAGIC 0x47565343u /* "CSVG" */
+
+/* Actions (one per batch in the runner; the program accepts up to KVMG_MAX_ACTIONS). */
+enum kvmg_op {
+	KVMG_OP_NOP = 0,
+	KVMG_OP_READ = 1,  /* read [gpa, gpa + len) into data[] */
+	KVMG_OP_WRITE = 2, /* write data[0..len) to gpa */
+	KVMG_OP_CALL = 3,  /* SVSM call: regs[0..4] = RAX, RCX, RDX, R8, R9; gpa = the CA */
+	KVMG_OP_MSR = 4,   /* GHCB MSR protocol request regs[0]; response in out[0] */
+	KVMG_OP_SPIN = 5,  /* len iterations of a 2-instruction loop (dec, jnz): benches */
+};
+
+/* The outcome of an action, written by the program (or by the runner after a fault). */
+enum kvmg_status {
+	KVMG_ST_PENDING = 0,
+	KVMG_ST_OK = 1,
+	KVMG_ST_FAULT = 2, /* the runner stopped the access: fault_gpa, fault_kind */
+	KVMG_ST_BAD = 3,   /* malformed action (the program refused it) */
+};
+
+struct kvmg_action {
+	uint32_t op;  /* enum kvmg_op */
+	uint32_t len; /* READ/WRITE: bytes, <= KVMG_DATA_MAX */
+	uint64_t gpa; /* READ/WRITE: address; CALL: the CA */
+	uint64_t regs[5];
+	/* Results. */
+	uint32_t status;   /* enum kvmg_status */
+	uint32_t serviced; /* CALL: xchg(call_pending, 0) found 0 */
+	uint64_t out[5];   /* CALL: RAX, RCX, RDX, R8, R9 after; MSR: the response */
+	uint64_t fault_gpa;
+	uint64_t fault_kind; /* the runner's classification (csvsm_sim_access_result) */
+	uint64_t ghcb;       /* CALL: the GHCB MSR after the VMGEXIT (RUN_VMPL response) */
+};
+_Static_assert(sizeof(struct kvmg_action) == 128, "kvmg_action layout");
+
+#define KVMG_MAX_ACTIONS 8u
+#define KVMG_DATA_OFFSET 2048u /* the data of the batch's READ/WRITE actions */
+#define KVMG_DATA_MAX    (KVMG_MAILBOX_SIZE - KVMG_DATA_OFFSET)
+
+/*
+ * The mailbox of a vCPU at KVMG_MAILBOX(vcpu). The runner fills `count`
+ * actions and the data, then runs the program; the program performs them
+ * in order, fills the results and exits through KVMSNP_PORT_GUEST_DONE;
+ * the next run starts the next batch. `resume_rip` is set by the program
+ * at start: after a fault the runner records it in the current action and
+ * continues the program there with RDI = the mailbox: it returns to the
+ * state saved in `jmp` and goes on with the next action.
+ */
+struct kvmg_mailbox {
+	uint32_t magic;   /* KVMG_MAGIC, written by the program once it runs */
+	uint32_t count;   /* actions in this batch */
+	uint32_t current; /* index of the action being performed */
+	uint32_t batches; /* batches completed */
+	uint64_t resume_rip;
+	uint64_t jmp[8]; /* the program's: where the current action started */
+	uint64_t reserved[5];
+	struct kvmg_action act[KVMG_MAX_ACTIONS];
+};
+_Static_assert(sizeof(struct kvmg_mailbox) == 128 + 8 * 128, "kvmg_mailbox layout");
+_Static_assert(sizeof(struct kvmg_mailbox) <= KVMG_DATA_OFFSET, "mailbox header before data");
+
+#endif
