@@ -35,6 +35,7 @@ int plat_boot_info(struct plat_boot_info *out)
 	out->boot_vmsa_gpa = sim->layout.boot_vmsa_gpa;
 	out->guest_vmpl = sim->cfg.guest_vmpl;
 	out->vcpu_count = sim->cfg.vcpu_count;
+	out->vtpm_platform_auth_empty = sim->cfg.vtpm_platform_auth_empty;
 	for (unsigned int i = 0; i < sim->cfg.vcpu_count; i++)
 		out->apic_ids[i] = i;
 	return 0;
