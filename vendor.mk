@@ -10,12 +10,13 @@ dist_check_SCRIPTS += tests/prepare_sources.sh
 # when nothing was built; they need the freestanding core archive.
 TESTS += tests/bare_metal_link.sh tests/hermetic_build.sh
 dist_check_SCRIPTS += tests/bare_metal_link.sh tests/hermetic_build.sh
-EXTRA_DIST += scripts/build-bare-metal-libs.sh scripts/check-bare-metal-link.sh \
+EXTRA_DIST += scripts/build-bare-metal-libs.sh scripts/check-bare-metal-link.sh src/plat/x86_64/selftest_heap_vtpm.c \
 	scripts/hermetic-build.sh
 # (BARE_METAL_DIR and THIRD_PARTY_DIR reach the tests through AM_TESTS_ENVIRONMENT in Makefile.am.)
 
-# src/csvsm-kvm-vtpm.elf: the kvm image with the real vTPM (src/vtpm on the
-# bare-metal libtpms, libcrypto and C runtime) instead of vtpm_absent.c.
+# src/csvsm-kvm-vtpm.elf and src/csvsm-snp-vtpm.elf: the images with the
+# real vTPM (src/vtpm on the bare-metal libtpms, libcrypto and C runtime)
+# instead of vtpm_absent.c.
 # Built by every `make` once scripts/build-bare-metal-libs.sh has built the
 # libraries into $(BARE_METAL_DIR); checked like the other images, and
 # tests/vtpm_image.sh compares its size with csvsm-kvm.elf's (SKIP when the
@@ -25,7 +26,8 @@ BM_VTPM_CFLAGS = $(CSVSM_WARN_CFLAGS) $(FREESTANDING_CFLAGS) -include $(top_buil
 	-I$(top_srcdir)/src/libc/include -I$(top_srcdir)/src/include \
 	-I$(BARE_METAL_DIR)/libtpms/gen -I$(THIRD_PARTY_DIR)/libtpms-0.10.2/include \
 	-I$(THIRD_PARTY_DIR)/libtpms-0.10.2/include/libtpms
-BM_VTPM_OBJS = src/vtpm/vtpm_engine.bm.o src/vtpm/vtpm_setup.bm.o src/libc/openssl_seed.bm.o
+BM_VTPM_OBJS = src/vtpm/vtpm_engine.bm.o src/vtpm/vtpm_setup.bm.o src/libc/openssl_seed.bm.o \
+	src/plat/x86_64/selftest_heap_vtpm.bm.o
 src/vtpm/%.bm.o: $(top_srcdir)/src/vtpm/%.c $(BM_LIBS)
 	@$(MKDIR_P) src/vtpm
 	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -c -o $@ $<
@@ -34,14 +36,22 @@ src/libc/openssl_seed.bm.o: $(top_srcdir)/src/libc/openssl/seed.c $(BM_LIBS)
 	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -I$(BARE_METAL_DIR)/openssl/include \
 		-I$(BARE_METAL_DIR)/openssl-src/include \
 		-include $(top_srcdir)/src/libc/openssl/csvsm_openssl.h -c -o $@ $<
+src/plat/x86_64/selftest_heap_vtpm.bm.o: $(top_srcdir)/src/plat/x86_64/selftest_heap_vtpm.c
+	@$(MKDIR_P) src/plat/x86_64
+	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -c -o $@ $<
+src/csvsm-snp-vtpm.elf: $(BM_VTPM_OBJS) $(BM_LIBS) src/plat/libcsvsm-snp.a src/plat/libcsvsm-x86.a \
+		src/libcsvsm-core-fs.a src/libcsvsm-libc-fs.a $(IMAGE_LDSCRIPT)
+	$(AM_V_GEN)$(call IMAGE_LINK,src/plat/libcsvsm-snp.a $(BM_VTPM_OBJS) $(BM_LIBS))
 src/csvsm-kvm-vtpm.elf: $(BM_VTPM_OBJS) $(BM_LIBS) src/plat/libcsvsm-kvm.a src/plat/libcsvsm-x86.a \
 		src/libcsvsm-core-fs.a src/libcsvsm-libc-fs.a $(IMAGE_LDSCRIPT)
 	$(AM_V_GEN)$(call IMAGE_LINK,src/plat/libcsvsm-kvm.a $(BM_VTPM_OBJS) $(BM_LIBS))
-src/vtpm-image.stamp: src/csvsm-kvm-vtpm.elf $(top_srcdir)/scripts/check-image.sh
-	$(AM_V_GEN)NM="$(NM)" $(SHELL) $(top_srcdir)/scripts/check-image.sh src/csvsm-kvm-vtpm.elf && \
-		if $(NM) src/csvsm-kvm-vtpm.elf | grep -q ' TPMLIB_Process$$'; then touch $@; else \
-		echo "csvsm-kvm-vtpm.elf: no TPMLIB_Process: vtpm_absent.c was linked" >&2; exit 1; fi
+VTPM_IMAGES = src/csvsm-kvm-vtpm.elf src/csvsm-snp-vtpm.elf
+src/vtpm-image.stamp: $(VTPM_IMAGES) $(top_srcdir)/scripts/check-image.sh
+	$(AM_V_GEN)for i in $(VTPM_IMAGES); do \
+		NM="$(NM)" $(SHELL) $(top_srcdir)/scripts/check-image.sh $$i || exit 1; \
+		$(NM) $$i | grep -q ' TPMLIB_Process$$' || \
+		{ echo "$$i: no TPMLIB_Process: vtpm_absent.c was linked" >&2; exit 1; }; done && touch $@
 all-local: $(if $(wildcard $(BARE_METAL_DIR)/libtpms.a),src/vtpm-image.stamp)
-CLEANFILES += src/csvsm-kvm-vtpm.elf src/vtpm-image.stamp $(BM_VTPM_OBJS)
+CLEANFILES += $(VTPM_IMAGES) src/vtpm-image.stamp $(BM_VTPM_OBJS)
 TESTS += tests/vtpm_image.sh
 dist_check_SCRIPTS += tests/vtpm_image.sh

@@ -36,6 +36,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 die() { echo "build-bare-metal-libs: error: $*" >&2; exit 1; }
+# install_lib SRC DST: replaces DST atomically, and only when it changed (an
+# unchanged archive keeps its time, so nothing downstream relinks).
+install_lib() {
+	cmp -s "$1" "$2" && return 0
+	cp "$1" "$2.new" && mv "$2.new" "$2"
+}
 dirs="openssl-3.0.20 libtpms-0.10.2"
 [ "$host_only" = yes ] && dirs=libtpms-0.10.2
 for d in $dirs; do
@@ -141,7 +147,7 @@ fi
 echo "build-bare-metal-libs: building libcrypto.a"
 (cd "$ob" && nice make -j"$jobs" build_generated >make.log 2>&1 && nice make -j"$jobs" libcrypto.a >>make.log 2>&1) ||
 	{ grep -E 'error|Error' "$ob/make.log" | head -30; die "OpenSSL build failed ($ob/make.log)"; }
-cp "$ob/libcrypto.a" "$out/libcrypto.a.new" && mv "$out/libcrypto.a.new" "$out/libcrypto.a"
+install_lib "$ob/libcrypto.a" "$out/libcrypto.a"
 
 # The csvsm C runtime and libtpms: plain make rules (generated once), built
 # with the same flags. libtpms: TPM 2.0 only, the source list of its
@@ -177,6 +183,6 @@ libc_srcs=$(cd "$top/src/libc" && ls *.c *.S)
 echo "build-bare-metal-libs: building libtpms.a and libcsvsm-libc.a"
 (cd "$lb" && nice make -k -j"$jobs" >make.log 2>&1) ||
 	{ grep -E 'error' "$lb/make.log" | head -30; die "libtpms / C runtime build failed ($lb/make.log)"; }
-cp "$lb/libtpms.a" "$out/libtpms.a.new" && mv "$out/libtpms.a.new" "$out/libtpms.a"
-cp "$lb/libcsvsm-libc.a" "$out/libcsvsm-libc.a.new" && mv "$out/libcsvsm-libc.a.new" "$out/libcsvsm-libc.a"
+install_lib "$lb/libtpms.a" "$out/libtpms.a"
+install_lib "$lb/libcsvsm-libc.a" "$out/libcsvsm-libc.a"
 ls -l "$out"/*.a

@@ -12,13 +12,13 @@ if [ -z "$bm" ] || [ ! -f "$bm/libtpms.a" ]; then
 	echo "SKIP: bare-metal libraries not built: scripts/build-bare-metal-libs.sh (then make)"
 	exit 77
 fi
-for f in src/csvsm-kvm.elf src/csvsm-kvm-vtpm.elf src/vtpm-image.stamp; do
+for f in src/csvsm-kvm.elf src/csvsm-kvm-vtpm.elf src/csvsm-snp.elf src/csvsm-snp-vtpm.elf src/vtpm-image.stamp; do
 	[ -f "$b/$f" ] || { echo "FAIL: $b/$f missing (make builds it when $bm/libtpms.a exists)"; exit 1; }
 done
 nm=${NM:-nm}
 "$nm" "$b/src/csvsm-kvm-vtpm.elf" | grep -q ' TPMLIB_MainInit$' || { echo "FAIL: no libtpms in the vTPM image"; exit 1; }
 "$nm" "$b/src/csvsm-kvm.elf" | grep -q ' TPMLIB_MainInit$' && { echo "FAIL: libtpms in the image without vTPM"; exit 1; }
-for i in csvsm-kvm.elf csvsm-kvm-vtpm.elf; do
+for i in csvsm-kvm.elf csvsm-kvm-vtpm.elf csvsm-snp.elf csvsm-snp-vtpm.elf; do
 	size "$b/src/$i" | awk -v i="$i" 'NR == 2 { printf "%s: text %d, data %d, bss %d bytes\n", i, $1, $2, $3 }'
 	echo "$i: file $(wc -c <"$b/src/$i") bytes"
 done

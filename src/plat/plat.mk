@@ -67,7 +67,7 @@ src_plat_libcsvsm_snp_a_SOURCES = src/plat/snp/plat_snp.c src/plat/snp/main_snp.
 	src/plat/snp/snp_plat.h
 src_plat_libcsvsm_snp_a_CFLAGS = $(PLAT_FS_CFLAGS)
 
-src/csvsm-snp.elf: src/plat/libcsvsm-snp.a src/plat/libcsvsm-x86.a src/libcsvsm-core-fs.a \
+src/csvsm-snp.elf: src/plat/libcsvsm-snp.a src/plat/libcsvsm-x86.a src/libcsvsm-core-fs.a src/libcsvsm-libc-fs.a \
 		$(IMAGE_LDSCRIPT)
 	$(AM_V_GEN)$(call IMAGE_LINK,src/plat/libcsvsm-snp.a)
 

@@ -28,4 +28,7 @@ bool x86_selftest_run(const struct ktest_suite *const *extra, size_t n_extra);
  */
 int x86_heap_from_memmap(size_t max) CSVSM_MUST_CHECK;
 
+/* Bytes of heap the self-test runs with (selftest_x86.c; weak, an image may override). */
+size_t x86_selftest_heap_max(void);
+
 #endif
