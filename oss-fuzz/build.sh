@@ -12,7 +12,8 @@ build=${WORK:?}/csvsm-build
 
 # Each target and its seed folder under fixtures/corpus/ (- for none).
 targets="fuzz-core:core fuzz-nvstore-load:nvstore fuzz-vtpm-cmd:vtpm-cmd
-fuzz-vtpm-state:vtpm-state fuzz-hv:hv fuzz-mssim:mssim fuzz-scenario:scenario"
+fuzz-vtpm-state:vtpm-state fuzz-hv:hv fuzz-mssim:mssim fuzz-scenario:scenario
+fuzz-storage-dev:storage-dev"
 
 if [ ! -x "$src/configure" ]; then
 	(cd "$src" && autoreconf -fi)

@@ -9,6 +9,8 @@
 #               verifier test, the swtpm benchmark)
 #   fuzzing:    clang libclang-rt-14-dev (libFuzzer; make fuzz), llvm-14 (llvm-cov,
 #               llvm-profdata: fuzz.sh --coverage), zip unzip (oss-fuzz/build.sh)
+#   TPM suites: tpm2-abrmd libtss2-tcti-tabrmd0 dbus-daemon python3-yaml
+#               iproute2 (scripts/tpm-suites.sh, tests/tpm_suites.sh)
 #   benchmarks: valgrind (callgrind instruction counts)
 #   images:     qemu-system-x86 (boots src/csvsm-kvm.elf in make check)
 #   sources:    patch xz-utils perl (prepare-sources.sh, the OpenSSL build)
@@ -20,7 +22,8 @@ check libtpms-dev libssl-dev libtss2-dev clang-format
 tpm2-tools tss2 swtpm swtpm-tools libtss2-tcti-mssim0 openssl
 clang libclang-rt-14-dev valgrind qemu-system-x86
 llvm-14 zip unzip
-patch xz-utils perl"
+patch xz-utils perl
+tpm2-abrmd libtss2-tcti-tabrmd0 dbus-daemon python3-yaml iproute2"
 
 missing=""
 for p in $PACKAGES; do

@@ -82,8 +82,8 @@ void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu);
 void sim_trace_emit(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
                     uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
-/* Virtual cost of each event type in ns (sim/trace.c); CSVSM_EV_MMIO is the last. */
-extern const uint32_t sim_event_cost_ns[CSVSM_EV_MMIO + 1];
+/* Virtual cost of each event type in ns (sim/trace.c); CSVSM_EV_VTPM is the last. */
+extern const uint32_t sim_event_cost_ns[CSVSM_EV_VTPM + 1];
 
 /*
  * Records one event: advances the virtual clock and the sequence number,

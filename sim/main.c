@@ -18,11 +18,13 @@
 
 #include "cli_attest.h"
 #include "cli_trace.h"
+#include "cli_vtpm.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
 #include "csvsm/mm.h"
 #include "csvsm/names.h"
 #include "csvsm/sim.h"
+#include "csvsm/sim_nv.h"
 #include "kvm/kvm_runner.h"
 #include "scenario.h"
 #include "tpm_server.h"
@@ -376,6 +378,9 @@ static int default_run(const struct options *o, struct cli_trace *t)
 {
 	struct csvsm_sim_config cfg = o->cfg;
 	struct workload w = {0};
+	struct cli_vtpm_counts tpm = {0};
+	struct blkdev nv;
+	int rc;
 
 	if (cfg.vcpu_count < 2) {
 		fprintf(stderr, "csvsm-sim: the built-in workload needs --vcpus 2 or more\n");
@@ -385,9 +390,18 @@ static int default_run(const struct options *o, struct cli_trace *t)
 	w.trace = t;
 	cfg.trace = cli_trace_event;
 	cfg.trace_ctx = t;
-	w.sim = csvsm_sim_new(&cfg);
-	if (!w.sim)
+	/* The machine has a vTPM (state in host RAM), reproducible from the seed. */
+	if (sim_nv_ram_open(&nv, 1u << 20) < 0) {
+		fprintf(stderr, "csvsm-sim: out of memory\n");
 		return 1;
+	}
+	sim_nv_use(&nv);
+	cfg.vtpm_rand_from_seed = true;
+	w.sim = csvsm_sim_new(&cfg);
+	if (!w.sim) {
+		sim_nv_ram_close(&nv);
+		return 1;
+	}
 	csvsm_sim_layout(w.sim, &w.layout);
 	cli_trace_vcpu_vmsa(t, 0, w.layout.boot_vmsa_gpa);
 	printf(
@@ -398,9 +412,15 @@ static int default_run(const struct options *o, struct cli_trace *t)
 	if (!w.quiet)
 		printf("guest workload:\n");
 	run_workload(&w);
+	/* A page the workload left validated (free RAM page 40) as the TPM buffer. */
+	cli_vtpm_workload(w.sim, t, w.layout.free_ram_base + 40 * 4096, w.quiet, &tpm);
+	w.calls += tpm.calls;
+	w.as_expected += tpm.as_expected;
 	print_summary(&w);
+	rc = w.as_expected == w.calls ? 0 : 1;
 	csvsm_sim_free(w.sim);
-	return w.as_expected == w.calls ? 0 : 1;
+	sim_nv_ram_close(&nv);
+	return rc;
 }
 
 /* Hooks of a scenario run: command-line overrides and the trace sinks. */

@@ -35,6 +35,7 @@ int plat_boot_info(struct plat_boot_info *out)
 	out->boot_vmsa_gpa = sim->layout.boot_vmsa_gpa;
 	out->guest_vmpl = sim->cfg.guest_vmpl;
 	out->vcpu_count = sim->cfg.vcpu_count;
+	out->vtpm_platform_auth_empty = sim->cfg.vtpm_platform_auth_empty;
 	for (unsigned int i = 0; i < sim->cfg.vcpu_count; i++)
 		out->apic_ids[i] = i;
 	return 0;
@@ -180,22 +181,32 @@ static uint8_t *vmsa_access(const void *vmsa, size_t off, size_t len, unsigned i
 
 int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)
 {
-	const uint8_t *src = vmsa_access(vmsa, off, len, SIM_ACCESS_READ);
+	const uint8_t *src;
+	int rc = -CSVSM_EFAULT;
 
-	if (!src)
-		return -CSVSM_EFAULT;
-	memcpy(dst, src, len);
-	return 0;
+	sim_machine_lock();
+	src = vmsa_access(vmsa, off, len, SIM_ACCESS_READ);
+	if (src) {
+		memcpy(dst, src, len);
+		rc = 0;
+	}
+	sim_machine_unlock();
+	return rc;
 }
 
 int plat_vmsa_write(void *vmsa, size_t off, const void *src, size_t len)
 {
-	uint8_t *dst = vmsa_access(vmsa, off, len, SIM_ACCESS_WRITE);
+	uint8_t *dst;
+	int rc = -CSVSM_EFAULT;
 
-	if (!dst)
-		return -CSVSM_EFAULT;
-	memcpy(dst, src, len);
-	return 0;
+	sim_machine_lock();
+	dst = vmsa_access(vmsa, off, len, SIM_ACCESS_WRITE);
+	if (dst) {
+		memcpy(dst, src, len);
+		rc = 0;
+	}
+	sim_machine_unlock();
+	return rc;
 }
 
 int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)

@@ -14,10 +14,11 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/names.h"
+#include "csvsm/sim_nv.h"
 #include "csvsm/sim_nvdev.h"
 #include "scenario_int.h"
 
-#define SCN_NV_SIZE ((uint64_t)1 << 20) /* config nv=: the device size */
+#define SCN_NV_SIZE ((uint64_t)1 << 20) /* the vTPM's NV device: config nv= or host RAM */
 
 /* --- errors ------------------------------------------------------------- */
 
@@ -139,7 +140,7 @@ bool scn_builtin(const char *name)
 	for (size_t i = 0; i < sizeof(protocol_names) / sizeof(protocol_names[0]); i++)
 		if (!strcmp(protocol_names[i].name, name))
 			return true;
-	return call_by_name(name, &v) || result_by_name(name, &v);
+	return call_by_name(name, &v) || result_by_name(name, &v) || scn_tpm_name(name, &v);
 }
 
 int scn_set_var(struct scn_run *r, const char *name, uint64_t value)
@@ -197,7 +198,7 @@ static int lookup(struct scn_run *r, const char *name, uint64_t *v, bool *consta
 			*v = protocol_names[i].number;
 			return SCN_GO;
 		}
-	if (call_by_name(name, v) || result_by_name(name, v))
+	if (call_by_name(name, v) || result_by_name(name, v) || scn_tpm_name(name, v))
 		return SCN_GO;
 	return scn_error(r, "unknown name '%s'", name);
 }
@@ -430,7 +431,7 @@ int scn_eval(struct scn_run *r, const char *text, uint64_t *out, bool *constant)
 
 int scn_eval_max(struct scn_run *r, const char *text, uint64_t max, const char *what, uint64_t *out)
 {
-	bool constant;
+	bool constant = false; /* set by scn_eval on SCN_GO; -O2 GCC cannot see it */
 	int rc = scn_eval(r, text, out, &constant);
 
 	if (rc != SCN_GO)
@@ -573,9 +574,19 @@ int scn_start(struct scn_run *r, bool boot_check)
 		r->o->configure(r->o->hook_ctx, &cfg);
 	cfg.trace = run_trace;
 	cfg.trace_ctx = r;
-	/* config nv=: the vTPM's state on an MMIO device, in host memory, for this run. */
-	if (r->nv && sim_nvdev_attach((enum sim_nvdev_kind)(r->nv - 1), NULL, SCN_NV_SIZE) < 0)
+	/* The vTPM: its state on the device config nv= names (MMIO, traced), else in
+	 * host RAM unless the harness chose a device; its randomness from the seed,
+	 * so traces are reproducible. */
+	if (r->vtpm && r->nv &&
+	    sim_nvdev_attach((enum sim_nvdev_kind)(r->nv - 1), NULL, SCN_NV_SIZE) < 0)
 		return scn_error(r, "cannot attach the NV device");
+	if (r->vtpm && !r->nv && !sim_nv_current()) {
+		if (sim_nv_ram_open(&r->ram_nv, SCN_NV_SIZE) < 0)
+			return scn_error(r, "out of memory (the vTPM's NV device)");
+		r->ram_nv_open = true;
+		sim_nv_use(&r->ram_nv);
+	}
+	cfg.vtpm_rand_from_seed = r->vtpm;
 	r->sim = csvsm_sim_new(&cfg);
 	if (r->o->ready)
 		r->o->ready(r->o->hook_ctx, r->sim);
@@ -790,6 +801,7 @@ static void run_init(struct scn_run *r, const struct scn_script *s, const struct
 	r->o = o;
 	r->err = o->err ? o->err : stderr;
 	csvsm_sim_config_default(&r->cfg);
+	r->vtpm = true;
 }
 
 static void run_cleanup(struct scn_run *r)
@@ -914,7 +926,11 @@ int scn_run(const struct scn_script *s, const struct scn_run_opts *o, struct scn
 		fprintf(r->err, "%s\n", r->diag.msg);
 	csvsm_sim_free(r->sim);
 	r->sim = NULL;
-	if (r->nv && r->started && !r->dry)
+	if (r->ram_nv_open) {
+		sim_nv_ram_close(&r->ram_nv); /* also forgets it as the NV device */
+		r->ram_nv_open = false;
+	}
+	if (r->vtpm && r->nv && r->started && !r->dry)
 		sim_nvdev_detach();
 	status = rc == SCN_STOP_ERROR ? SCN_ERROR : r->failed ? SCN_FAILED : SCN_OK;
 	if (o->out && (status != SCN_OK || !o->quiet)) {

@@ -363,7 +363,7 @@ static int expect_events(struct scn_run *r, const struct scn_keyword *k, unsigne
 			return scn_error(r,
 			                 "unknown event type '%s' (vmgexit, vmpl_switch, call, "
 			                 "result, pvalidate, rmpadjust, ghcb_msr, vc, npf, psc, "
-			                 "hv_action)",
+			                 "hv_action, vtpm)",
 			                 key);
 		if ((rc = scn_eval(r, val, &want, NULL)))
 			return rc;
@@ -456,6 +456,7 @@ static const struct expect_subject {
     {"access", expect_access, "expect access ok|vc|npf", 0},
     {"psc", expect_psc, "expect psc ok|error|N", 0},
     {"events", expect_events, "expect events TYPE=N...", 0},
+    {"tpm", scn_expect_tpm, "expect tpm rc VALUE | len N | rsp HEXBYTES... | tail HEXBYTES...", 0},
     {"attest", scn_expect_attest, "expect attest verified|refused", 0},
     {"stats", expect_stats,
      "expect stats [calls=N] [vmgexits=N] [vmpl_switches=N] [vc=N] [npf=N] [psc=N] "
@@ -511,6 +512,6 @@ int scn_stmt_expect(struct scn_run *r, const struct scn_keyword *k)
 	}
 	return scn_error(r,
 	                 "unknown expectation '%s' (rax rcx rdx r8 r9 serviced delivered mem8 "
-	                 "mem16 mem32 mem64 mem rmp access psc events attest stats boot)",
+	                 "mem16 mem32 mem64 mem rmp access psc events attest tpm stats boot)",
 	                 what);
 }

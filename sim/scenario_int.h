@@ -12,6 +12,7 @@
 #ifndef CSVSM_SIM_SCENARIO_INT_H
 #define CSVSM_SIM_SCENARIO_INT_H
 
+#include "csvsm/blkdev.h"
 #include "scenario.h"
 
 #define SCN_MAX_VCPUS   64
@@ -98,6 +99,15 @@ struct scn_run {
 	const char *attest_why; /* NULL: the verifier's checks held */
 	/* Guest-request attacks, mirrored like refuse_run (csvsm_sim_hv_policy). */
 	unsigned int gr[6];
+	/* The vTPM (docs/scenarios.md "The vTPM"). */
+	bool vtpm;        /* config vtpm=yes (the default): the machine gets an NV device */
+	bool ram_nv_open; /* ram_nv is open and in use */
+	struct blkdev
+	    ram_nv; /* the vTPM's NV device (host RAM) when neither nv= nor the harness chose one */
+	bool tpm_done;     /* a `tpm` statement ran (or was parsed) */
+	bool tpm_have_rsp; /* ... and the guest read a response */
+	size_t tpm_rsp_len;
+	uint8_t tpm_rsp[4096]; /* the response bytes (SVSM_VTPM_RSP_MAX) */
 
 	unsigned int expectations, failed;
 	unsigned int tail_line; /* the line whose failure last printed the trace tail */
@@ -219,6 +229,17 @@ uint64_t scn_get_le(const uint8_t *b, unsigned int bytes);
 
 /* Up to 32 bytes as "de ad ..." (with " ..." after), NUL-terminated in `out`. */
 void scn_hex_text(const uint8_t *b, size_t len, char *out, size_t out_len);
+
+/* --- scenario_tpm.c: the vTPM --------------------------------------------- */
+
+/* The `tpm` statement: one TPM command through SVSM_VTPM_CMD. */
+int scn_stmt_tpm(struct scn_run *r, const struct scn_keyword *k);
+
+/* `expect tpm rc|len|rsp|tail ...` from token `at` on. */
+int scn_expect_tpm(struct scn_run *r, const struct scn_keyword *k, unsigned int at);
+
+/* A TPM response code name (TPM_RC_SUCCESS, ...) as its value; false when unknown. */
+bool scn_tpm_name(const char *name, uint64_t *value);
 
 /* --- scenario_expect.c: expectations --------------------------------------- */
 

@@ -161,28 +161,46 @@ void scn_hex_text(const uint8_t *b, size_t len, char *out, size_t out_len)
 
 static int stmt_config(struct scn_run *r, const struct scn_keyword *k)
 {
-	static const char *const keys[] = {"ram",         "svsm_size",   "vcpus",
-	                                   "seed",        "guest_vmpl",  "rmp_2m",
-	                                   "hv_sev_info", "hv_features", "nv"};
-	const char *vals[9];
-	uint64_t v[9] = {0};
+	static const char *const keys[] = {
+	    "ram",         "svsm_size",   "vcpus", "seed", "guest_vmpl",        "rmp_2m",
+	    "hv_sev_info", "hv_features", "nv",    "vtpm", "vtpm_platform_auth"};
+	const char *vals[11];
+	uint64_t v[8] = {0};
 	int rc;
 
 	if (r->started)
 		return scn_error(r, "config after the first action: configuration lines come "
 		                    "before everything else");
-	if ((rc = scn_need(r, k, 1, "key=value")) || (rc = scn_options(r, k, 1, keys, 9, vals)))
+	if ((rc = scn_need(r, k, 1, "key=value")) || (rc = scn_options(r, k, 1, keys, 11, vals)))
 		return rc;
 	if (vals[8]) {
 		enum sim_nvdev_kind kind;
 
-		if (!strcmp(vals[8], "none"))
+		if (!strcmp(vals[8], "none")) {
 			r->nv = 0;
-		else if (sim_nvdev_kind_parse(vals[8], &kind) == 0)
+			r->vtpm = false;
+		} else if (sim_nvdev_kind_parse(vals[8], &kind) == 0) {
 			r->nv = 1 + (int)kind;
-		else
+		} else {
 			return scn_error(r, "nv must be none, pflash or virtio");
-		vals[8] = NULL;
+		}
+	}
+	if (vals[9]) {
+		bool b;
+
+		if ((rc = scn_bool(r, vals[9], "vtpm", &b)))
+			return rc;
+		if (b && vals[8] && !r->nv)
+			return scn_error(r, "vtpm=yes with nv=none");
+		r->vtpm = b;
+		if (!b)
+			r->nv = 0;
+	}
+	if (vals[10]) {
+		if (strcmp(vals[10], "svsm") && strcmp(vals[10], "empty"))
+			return scn_error(r, "vtpm_platform_auth wants svsm or empty, not '%s'",
+			                 vals[10]);
+		r->cfg.vtpm_platform_auth_empty = !strcmp(vals[10], "empty");
 	}
 	for (size_t i = 0; i < 8; i++) {
 		bool constant, b;
@@ -851,6 +869,10 @@ static const struct scn_keyword keywords[] = {
     {"expect", scn_stmt_expect, "expect WHAT VALUE... (docs/scenarios.md)", 0},
     {"echo", stmt_echo, "echo TEXT", 0},
     {"print", stmt_print, "print EXPR...", 0},
+    {"tpm", scn_stmt_tpm,
+     "tpm [at=ADDR] [locality=N] [size=N] [platform=N] raw HEXBYTES... | getrandom N | "
+     "pcr_extend PCR DIGEST | pcr_read PCR",
+     0},
 };
 
 int scn_exec_line(struct scn_run *r)

@@ -15,6 +15,7 @@
 #include "csvsm/abi/snp_guest.h"
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
+#include "csvsm/adapter/vtpm.h"
 #include "csvsm/fault.h"
 #include "csvsm/plat/entropy.h"
 #include "csvsm/svsm.h"
@@ -200,6 +201,12 @@ static int start_vmpl0(struct csvsm_sim *sim, unsigned int vcpu)
 	return 0;
 }
 
+/* Every guest command the vTPM ran becomes an event (vtpm_set_observer). */
+static void sim_vtpm_observed(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc, size_t rsp_len)
+{
+	sim_trace(ctx, CSVSM_EV_VTPM, cc, cmd_len, rc, rsp_len, 0, 0);
+}
+
 struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 {
 	struct csvsm_sim *sim;
@@ -244,6 +251,12 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 	sim->trace_ctx = cfg->trace_ctx;
 	sim_machine = sim;
 	sim_entropy_seed(cfg->seed);
+	if (cfg->vtpm_rand_from_seed && sim_vtpm_rand_seed(cfg->seed) < 0) {
+		fprintf(stderr, "csvsm-sim: cannot seed the vTPM's randomness\n");
+		csvsm_sim_free(sim);
+		return NULL;
+	}
+	vtpm_set_observer(sim_vtpm_observed, sim);
 	sim_time_reset();
 	fault_reset();
 	sim->rmp = sim_rmp_new(sim->phys_limit);
@@ -277,6 +290,8 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 		return;
 	sim_kvm_guest_detach(sim);
 	vtpm_boot_stop(); /* commits the vTPM's state, if the machine had one */
+	vtpm_set_observer(NULL, NULL);
+	sim_vtpm_rand_restore();
 	sim_nvdev_machine_gone();
 	sim_snapshot_release(sim);
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++)

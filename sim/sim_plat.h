@@ -25,6 +25,14 @@ void sim_heap_release(void);
 /* Reseeds the deterministic entropy source (splitmix64). */
 void sim_entropy_seed(uint64_t seed);
 
+/*
+ * Makes OpenSSL's RAND_bytes in this process (libtpms' only source of
+ * randomness) a deterministic stream derived from `seed` (sim/vtpm_rand.c),
+ * until sim_vtpm_rand_restore. Returns 0 or -1 when OpenSSL refused.
+ */
+int sim_vtpm_rand_seed(uint64_t seed);
+void sim_vtpm_rand_restore(void);
+
 /* The virtual clock in ns (plat_time_ns): starts at 0, advanced only by the shim. */
 extern uint64_t sim_virtual_ns;
 /* The virtual clock: starts at 0, advanced only by the shim. */

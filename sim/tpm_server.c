@@ -489,7 +489,8 @@ static int listen_on(uint16_t port)
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: csvsm-sim tpm-server [--port P] [--state FILE] [--nv KIND] [-q]\n"
+	        "usage: csvsm-sim tpm-server [--port P] [--state FILE] [--nv KIND]\n"
+	        "                            [--platform-auth svsm|empty] [-q]\n"
 	        "\n"
 	        "Serves the csvsm vTPM with the TCG TPM simulator protocol on 127.0.0.1:\n"
 	        "TPM commands on port P (default 2321), platform signals on P+1. Every\n"
@@ -505,12 +506,16 @@ static void usage(FILE *out)
 	        "                the simulator), pflash (a CFI flash) or virtio (a\n"
 	        "                virtio-mmio block device), each driven by the SVSM's\n"
 	        "                own driver; a state file suits one kind only\n"
+	        "  --platform-auth svsm|empty\n"
+	        "                svsm (default): the SVSM keeps the platform hierarchy, as\n"
+	        "                firmware does; empty: developer option, platformAuth stays\n"
+	        "                empty for the client (test suites written for simulators)\n"
 	        "  -q            no per-event messages\n",
 	        TPM_SERVER_MAX_CONNS);
 }
 
 static int parse_args(int argc, char **argv, uint16_t *port, const char **state, bool *quiet,
-                      const char **nv)
+                      const char **nv, bool *pa_empty)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -535,6 +540,16 @@ static int parse_args(int argc, char **argv, uint16_t *port, const char **state,
 			*state = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--nv")) {
 			*nv = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--platform-auth")) {
+			const char *v = argv[++i];
+
+			if (strcmp(v, "svsm") && strcmp(v, "empty")) {
+				fprintf(stderr,
+				        "csvsm-sim tpm-server: --platform-auth wants svsm or "
+				        "empty\n");
+				return -1;
+			}
+			*pa_empty = !strcmp(v, "empty");
 		} else {
 			fprintf(stderr, "csvsm-sim tpm-server: unknown or incomplete option '%s'\n",
 			        a);
@@ -617,9 +632,10 @@ int sim_tpm_server_main(int argc, char **argv)
 	uint16_t port = 2321;
 	struct server *s;
 	int rc, status = 1, tpm_fd = -1, plat_fd = -1;
-	bool quiet = false;
+	bool quiet = false, pa_empty = false;
+	struct csvsm_sim_config cfg;
 
-	rc = parse_args(argc, argv, &port, &state, &quiet, &nv);
+	rc = parse_args(argc, argv, &port, &state, &quiet, &nv, &pa_empty);
 	if (rc)
 		return rc > 0 ? 0 : 1;
 	if (strcmp(nv, "file") != 0) {
@@ -641,7 +657,9 @@ int sim_tpm_server_main(int argc, char **argv)
 		return 1;
 	}
 	s->quiet = quiet;
-	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, NULL, 0, quiet) < 0) {
+	csvsm_sim_config_default(&cfg);
+	cfg.vtpm_platform_auth_empty = pa_empty;
+	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, &cfg, 0, quiet) < 0) {
 		free(s);
 		if (nvdev)
 			sim_nvdev_detach();

@@ -13,12 +13,12 @@
 #include "sim_plat.h"
 
 /* Virtual cost of each event, in ns: only for timelines, never measured. */
-const uint32_t sim_event_cost_ns[CSVSM_EV_MMIO + 1] = {
+const uint32_t sim_event_cost_ns[CSVSM_EV_VTPM + 1] = {
     [CSVSM_EV_BOOT] = 0,        [CSVSM_EV_VMGEXIT] = 1000, [CSVSM_EV_VMPL_SWITCH] = 500,
     [CSVSM_EV_CALL] = 50,       [CSVSM_EV_RESULT] = 50,    [CSVSM_EV_PVALIDATE] = 200,
     [CSVSM_EV_RMPADJUST] = 150, [CSVSM_EV_GHCB_MSR] = 100, [CSVSM_EV_VC] = 300,
     [CSVSM_EV_NPF] = 1000,      [CSVSM_EV_PSC] = 2000,     [CSVSM_EV_HV_ACTION] = 0,
-    [CSVSM_EV_MMIO] = 10000,
+    [CSVSM_EV_MMIO] = 10000,    [CSVSM_EV_VTPM] = 20000,
 };
 
 static const char *const event_names[] = {
@@ -35,7 +35,57 @@ static const char *const event_names[] = {
     [CSVSM_EV_PSC] = "psc",
     [CSVSM_EV_HV_ACTION] = "hv_action",
     [CSVSM_EV_MMIO] = "mmio",
+    [CSVSM_EV_VTPM] = "vtpm",
 };
+
+/* Names of common TPM 2.0 command codes (Part 2 section 6.5.2), for reading traces. */
+static const struct {
+	uint32_t cc;
+	const char *name;
+} tpm_cc_names[] = {
+    {0x11f, "TPM2_NV_UndefineSpaceSpecial"},
+    {0x121, "TPM2_HierarchyControl"},
+    {0x122, "TPM2_NV_UndefineSpace"},
+    {0x126, "TPM2_Clear"},
+    {0x129, "TPM2_HierarchyChangeAuth"},
+    {0x12a, "TPM2_NV_DefineSpace"},
+    {0x131, "TPM2_CreatePrimary"},
+    {0x137, "TPM2_NV_Write"},
+    {0x13c, "TPM2_PCR_Event"},
+    {0x13d, "TPM2_PCR_Reset"},
+    {0x143, "TPM2_SelfTest"},
+    {0x144, "TPM2_Startup"},
+    {0x145, "TPM2_Shutdown"},
+    {0x146, "TPM2_StirRandom"},
+    {0x14e, "TPM2_NV_Read"},
+    {0x153, "TPM2_Create"},
+    {0x157, "TPM2_Load"},
+    {0x158, "TPM2_Quote"},
+    {0x15d, "TPM2_Sign"},
+    {0x161, "TPM2_ContextLoad"},
+    {0x162, "TPM2_ContextSave"},
+    {0x165, "TPM2_FlushContext"},
+    {0x169, "TPM2_NV_ReadPublic"},
+    {0x173, "TPM2_ReadPublic"},
+    {0x176, "TPM2_StartAuthSession"},
+    {0x177, "TPM2_VerifySignature"},
+    {0x17a, "TPM2_GetCapability"},
+    {0x17b, "TPM2_GetRandom"},
+    {0x17d, "TPM2_Hash"},
+    {0x17e, "TPM2_PCR_Read"},
+    {0x181, "TPM2_ReadClock"},
+    {0x182, "TPM2_PCR_Extend"},
+};
+
+/* "TPM2_GetRandom", or "TPM_CC_0x..." in `buf` for a code without a name here. */
+static const char *tpm_cc_name(uint64_t cc, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(tpm_cc_names) / sizeof(tpm_cc_names[0]); i++)
+		if (tpm_cc_names[i].cc == cc)
+			return tpm_cc_names[i].name;
+	snprintf(buf, len, "TPM_CC_0x%" PRIx64, cc);
+	return buf;
+}
 
 void sim_trace_emit(struct csvsm_sim *sim, enum csvsm_sim_event_type type, uint64_t a0, uint64_t a1,
                     uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -200,6 +250,11 @@ static int format_text(const struct csvsm_sim_event *ev, char *buf, size_t len)
 		m = snprintf(p, rest, "%s%" PRIu64 " pa=0x%" PRIx64 " value=0x%" PRIx64,
 		             a[3] ? "write" : "read", 8 * a[2], a[0], a[1]);
 		break;
+	case CSVSM_EV_VTPM:
+		m = snprintf(p, rest,
+		             "%s (%" PRIu64 " bytes) -> rc=0x%" PRIx64 " (%" PRIu64 " bytes)",
+		             tpm_cc_name(a[0], nb, sizeof(nb)), a[1], a[2], a[3]);
+		break;
 	default:
 		m = 0;
 		break;
@@ -238,6 +293,14 @@ static int format_json(const struct csvsm_sim_event *ev, char *buf, size_t len)
 		                "\",\"r9\":\"0x%" PRIx64 "\"}",
 		                ev->seq, ev->time_ns, ev->vcpu, ev->vmpl,
 		                call_name(a[0], nb, sizeof(nb)), a[0], a[1], a[2], a[3], a[4]);
+	case CSVSM_EV_VTPM:
+		return snprintf(buf, len,
+		                "{\"seq\":%" PRIu64 ",\"t_ns\":%" PRIu64
+		                ",\"vcpu\":%u,\"vmpl\":%u,\"type\":\"vtpm\",\"command\":\"%s\","
+		                "\"cc\":\"0x%" PRIx64 "\",\"cmd_size\":\"0x%" PRIx64
+		                "\",\"rc\":\"0x%" PRIx64 "\",\"rsp_size\":\"0x%" PRIx64 "\"}",
+		                ev->seq, ev->time_ns, ev->vcpu, ev->vmpl,
+		                tpm_cc_name(a[0], nb, sizeof(nb)), a[0], a[1], a[2], a[3]);
 	case CSVSM_EV_RESULT:
 		return snprintf(
 		    buf, len,

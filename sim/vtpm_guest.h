@@ -47,6 +47,13 @@ int vtpm_guest_open(struct vtpm_guest *g, const char *who, const char *state,
                     const struct csvsm_sim_config *cfg, unsigned int lock_wait_ms, bool quiet);
 
 /*
+ * vtpm_guest_open with the machine's configuration `cfg` (seed, vTPM
+ * options such as vtpm_platform_auth_empty; its trace sink is ignored).
+ */
+int vtpm_guest_open_cfg(struct vtpm_guest *g, const char *who, const char *state,
+                        const struct csvsm_sim_config *cfg, unsigned int lock_wait_ms, bool quiet);
+
+/*
  * Runs TPM command cmd[0..len) at `locality` through the SVSM and writes
  * the response into `out` (SVSM_VTPM_RSP_MAX bytes). Returns its length.
  * An SVSM refusal becomes a TPM error response (TPM 2.0 Part 2 6.6): BUSY

@@ -457,17 +457,17 @@ START_TEST(test_replayed_older_file)
 	vt_nv_prepare(1);
 	vtpm_boot_stop();
 	memcpy(vt_before, vt_dev.priv, VT_DEV_SIZE); /* the hypervisor keeps this copy */
-	ck_assert_int_eq(vtpm_boot(), 0);
+	ck_assert_int_eq(vtpm_boot(NULL), 0);
 	g_old = attested_generation();
 	ck_assert_uint_eq(vt_nv_write(VT_NV_INDEX, &(uint64_t){2}, 8), 0);
 	vtpm_boot_stop(); /* commits */
-	ck_assert_int_eq(vtpm_boot(), 0);
+	ck_assert_int_eq(vtpm_boot(NULL), 0);
 	g_new = attested_generation();
 	ck_assert_uint_gt(g_new, g_old);
 	vtpm_boot_stop();
 	/* While the SVSM runs: the older copy is refused, and not overwritten. */
 	memcpy(vt_dev.priv, vt_before, VT_DEV_SIZE);
-	rc = vtpm_boot();
+	rc = vtpm_boot(NULL);
 	ck_assert_int_eq(rc, -CSVSM_ECORRUPT);
 	ck_assert(!vtpm_service_ready());
 	ck_assert_mem_eq(vt_dev.priv, vt_before, VT_DEV_SIZE);

@@ -901,6 +901,107 @@ START_TEST(test_trace_open_error)
 }
 END_TEST
 
+/* ---- the vTPM ---- */
+
+/* The `tpm` statement and `expect tpm`: what the parser refuses. */
+START_TEST(test_tpm_parse_errors)
+{
+	static const char d32[] =
+	    "0000000000000000000000000000000000000000000000000000000000000000";
+	char text[256];
+
+	parse_error("tpm\n", 1, "missing operand: the command");
+	parse_error("tpm at=0x1000\n", 1, "missing operand: the command");
+	parse_error("tpm frob 1\n", 1, "unknown TPM command 'frob'");
+	parse_error("tpm getrandom\n", 1, "missing operand: N");
+	parse_error("tpm getrandom 0x10000\n", 1, "out of range");
+	parse_error("tpm getrandom 1 2\n", 1, "unexpected '2'");
+	parse_error("tpm bogus=1 getrandom 1\n", 1, "unknown option 'bogus'");
+	parse_error("tpm locality=256 getrandom 1\n", 1, "locality 256 out of range");
+	parse_error("tpm raw\n", 1, "missing operand: hex bytes");
+	parse_error("tpm raw 0x8001\n", 1, "bad byte string");
+	parse_error("tpm pcr_read 24\n", 1, "PCR 24 out of range");
+	parse_error("tpm pcr_extend 1 abcd\n", 1, "32 bytes, not 2");
+	snprintf(text, sizeof(text), "tpm pcr_extend 24 %s\n", d32);
+	parse_error(text, 1, "PCR 24 out of range");
+	parse_error("expect tpm rc 0\n", 1, "without a tpm statement");
+	parse_error("tpm getrandom 1\nexpect tpm what 1\n", 2, "unknown TPM expectation 'what'");
+	parse_error("tpm getrandom 1\nexpect tpm rc\n", 2, "missing operand");
+	parse_error("tpm getrandom 1\nexpect tpm rsp zz\n", 2, "bad byte string");
+	parse_error("config vtpm=maybe\n", 1, "vtpm wants yes or no");
+	parse_error("config vtpm_platform_auth=guest\n", 1,
+	            "vtpm_platform_auth wants svsm or empty");
+	parse_error("let TPM_RC_SUCCESS = 1\n", 1, "built-in");
+}
+END_TEST
+
+/* Running: responses, refusals, the names, and reports of failed TPM expectations. */
+START_TEST(test_tpm_run)
+{
+	struct captured c;
+	char *out;
+
+	out = run_ok("pvalidate_list ca+8 validate free_ram\n"
+	             "call core.pvalidate rcx=ca+8\n"
+	             "tpm getrandom 4\n"
+	             "expect rax SVSM_SUCCESS\n"
+	             "expect tpm rc TPM_RC_SUCCESS\n"
+	             "expect tpm len 16\n"
+	             "expect events vtpm=1\n"
+	             "tpm raw 8001 0000000a 00000fff\n"
+	             "expect tpm rsp 8001 0000000a 00000143\n"
+	             "expect tpm tail 00000143\n"
+	             "expect tpm rc TPM_RC_COMMAND_CODE\n"
+	             "print TPM_RC_INITIALIZE TPM_RC_RETRY\n");
+	ck_assert_ptr_nonnull(strstr(out, "TPM_RC_INITIALIZE = 0x100"));
+	ck_assert_ptr_nonnull(strstr(out, "TPM_RC_RETRY = 0x922"));
+	free(out);
+
+	/* No vTPM: the call is refused and TPM expectations say why they fail. */
+	run_text("config vtpm=no\n"
+	         "pvalidate_list ca+8 validate free_ram\n"
+	         "call core.pvalidate rcx=ca+8\n"
+	         "tpm getrandom 4\n"
+	         "expect rax SVSM_ERR_UNSUPPORTED_PROTOCOL\n"
+	         "expect tpm rc 0\n",
+	         NULL, &c);
+	ck_assert_int_eq(c.rc, SCN_FAILED);
+	ck_assert_uint_eq(c.res.failed, 1);
+	ck_assert_ptr_nonnull(strstr(c.err, "t.scn:6: expectation failed: rc"));
+	ck_assert_ptr_nonnull(strstr(c.err, "SVSM_ERR_UNSUPPORTED_PROTOCOL"));
+	captured_free(&c);
+
+	/* A wrong expectation shows both sides. */
+	run_text("pvalidate_list ca+8 validate free_ram\n"
+	         "call core.pvalidate rcx=ca+8\n"
+	         "tpm raw 8001 0000000a 00000fff\n"
+	         "expect tpm rc 0\n"
+	         "expect tpm rsp 8001 0000000a 00000000\n"
+	         "expect tpm len 11\n",
+	         NULL, &c);
+	ck_assert_int_eq(c.rc, SCN_FAILED);
+	ck_assert_uint_eq(c.res.failed, 3);
+	ck_assert_ptr_nonnull(strstr(c.err, "actual:   0x143 (323)"));
+	ck_assert_ptr_nonnull(strstr(c.err, "actual:   80 01 00 00 00 0a 00 00 01 43"));
+	captured_free(&c);
+
+	/* As the first action, at= sees the booted machine's layout (secrets: a guest RW page). */
+	out = run_ok("tpm at=secrets getrandom 4\n"
+	             "expect rax SVSM_SUCCESS\n"
+	             "expect tpm rc 0\n");
+	free(out);
+
+	/* An unvalidated buffer: the guest's write faults, nothing is called. */
+	run_text("tpm getrandom 4\n"
+	         "expect access vc\n"
+	         "expect delivered no\n"
+	         "expect events vtpm=0\n",
+	         NULL, &c);
+	ck_assert_msg(c.rc == SCN_OK, "%s", c.err);
+	captured_free(&c);
+}
+END_TEST
+
 /* ---- allocation failures (tests/scenario_alloc.h) ---- */
 
 static const char alloc_text[] = "config vcpus=2\n"
@@ -913,6 +1014,8 @@ static const char alloc_text[] = "config vcpus=2\n"
                                  "expect mem free_ram de ad be ef\n"
                                  "fill free_ram+8 8 0x11\n"
                                  "read free_ram 16\n"
+                                 "tpm at=free_ram+0x2000 raw 8001 0000000c 0000017b 0008\n"
+                                 "expect tpm rc 0\n"
                                  "vmsa free_ram+0x1000\n"
                                  "hv race l+8 05 nth=1\n"
                                  "pvalidate_list l rescind other\n"
@@ -983,7 +1086,7 @@ START_TEST(test_run_alloc_failures)
 		if (scn_test_live() != baseline)
 			ck_abort_msg("allocation %lu: %ld leaked", n, scn_test_live() - baseline);
 		if (!fired) {
-			if (rc != SCN_OK || res.expectations != 4)
+			if (rc != SCN_OK || res.expectations != 5)
 				ck_abort_msg("no fault, yet %d (%u expectations)", rc,
 				             res.expectations);
 			break;
@@ -1022,6 +1125,8 @@ static Suite *scenario_suite(void)
 	tcase_add_test(tc, test_runtime_error);
 	tcase_add_test(tc, test_boot);
 	tcase_add_test(tc, test_undelivered);
+	tcase_add_test(tc, test_tpm_parse_errors);
+	tcase_add_test(tc, test_tpm_run);
 	tcase_set_timeout(tc, TIMEOUT);
 	suite_add_tcase(s, tc);
 

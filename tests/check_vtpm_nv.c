@@ -267,6 +267,75 @@ START_TEST(test_platform_hierarchy_locked)
 }
 END_TEST
 
+/* One command straight to the adapter (no guest path); its TPM response code. */
+static uint32_t adapter_tpm(const uint8_t *cmd, size_t len)
+{
+	uint8_t rsp[VTPM_BUFFER_MAX];
+	size_t rsp_len = 0;
+
+	ck_assert_int_eq(vtpm_execute(cmd, len, rsp, sizeof(rsp), &rsp_len), 0);
+	ck_assert_uint_ge(rsp_len, 10);
+	return be32(rsp + 6);
+}
+
+static uint32_t adapter_platform_change_auth(void)
+{
+	struct tb t;
+
+	tb_begin(&t, TPM_ST_SESSIONS, TPM_CC_HIER_AUTH);
+	tb_u32(&t, TPM_RH_PLATFORM);
+	tb_pw(&t, NULL, 0);
+	tb_u16(&t, 0);
+	return adapter_tpm(t.b, tb_end(&t));
+}
+
+/* _TPM_Init, then the client's TPM2_Startup(CLEAR), as the tpm-server's power cycle. */
+static void adapter_power_cycle_startup(void)
+{
+	struct tb t;
+
+	ck_assert_int_eq(vtpm_power_cycle(), 0);
+	tb_begin(&t, TPM_ST_NO_SESSIONS, TPM_CC_STARTUP);
+	tb_u16(&t, 0);
+	ck_assert_uint_eq(adapter_tpm(t.b, tb_end(&t)), TPM_RC_SUCCESS);
+}
+
+/*
+ * The developer option VTPM_PLATFORM_AUTH_EMPTY: platformAuth stays empty
+ * (as TPM2_Startup leaves it, Part 1 section 13.3) at start and after a
+ * client's TPM2_Startup; the default locks it both times; a bad option is
+ * refused.
+ */
+START_TEST(test_platform_auth_option)
+{
+	struct vtpm_options empty = {.ek = VTPM_EK_ECC_P256,
+	                             .platform_auth = VTPM_PLATFORM_AUTH_EMPTY};
+	struct vtpm_options bad = {.ek = VTPM_EK_ECC_P256, .platform_auth = 7};
+	struct nvstore *nv = NULL;
+	uint32_t rc;
+
+	vtpm_boot_stop();
+	ck_assert_int_eq(vt_nv_open(&nv), 0);
+	ck_assert_int_eq(vtpm_init_with(nv, &bad), -CSVSM_EINVAL);
+	ck_assert_int_eq(vtpm_init_with(nv, &empty), 0);
+	ck_assert_ptr_nonnull(vtpm_ek_public(NULL));
+	ck_assert_uint_eq(adapter_platform_change_auth(), TPM_RC_SUCCESS);
+	adapter_power_cycle_startup();
+	ck_assert_uint_eq(adapter_platform_change_auth(), TPM_RC_SUCCESS);
+	vtpm_shutdown();
+
+	/* The default (NULL options): locked at start and after every Startup. */
+	ck_assert_int_eq(vtpm_init_with(nv, NULL), 0);
+	rc = adapter_platform_change_auth();
+	ck_assert_msg(rc == 0x9a2 || rc == 0x98e, "platform auth accepted empty (rc %#x)", rc);
+	adapter_power_cycle_startup();
+	rc = adapter_platform_change_auth();
+	ck_assert_msg(rc == 0x9a2 || rc == 0x98e, "platform auth accepted empty (rc %#x)", rc);
+	vtpm_shutdown();
+	nvstore_close(nv);
+}
+END_TEST
+
 /* ---- stored state is untrusted ---- */
 
 static uint8_t *device_copy(void)
@@ -598,7 +667,7 @@ static void boot_setup(void *ctx)
 static int boot_flow(void *ctx)
 {
 	(void)ctx;
-	return vtpm_boot();
+	return vtpm_boot(NULL);
 }
 
 static void boot_undo(void *ctx)
@@ -617,7 +686,7 @@ static bool boot_invariant(void *ctx, char *why, size_t why_len)
 		snprintf(why, why_len, "service running after a failed start");
 		return false;
 	}
-	rc = vtpm_boot();
+	rc = vtpm_boot(NULL);
 	if (rc < 0) {
 		snprintf(why, why_len, "the next start failed (%s)", csvsm_strerror(rc));
 		return false;
@@ -642,7 +711,7 @@ START_TEST(test_sweep_boot)
 	s.name = "vtpm_boot/nv-write";
 	s.site = FAULT_SITE_NV_WRITE;
 	ck_assert_uint_ge(fault_sweep_run(&s), 4);
-	ck_assert_int_eq(vtpm_boot(), 0);
+	ck_assert_int_eq(vtpm_boot(NULL), 0);
 }
 END_TEST
 
@@ -665,6 +734,7 @@ Suite *vtpm_nv_suite(void)
 	tcase_add_test(tc, test_ek_ecc_default);
 	tcase_add_test(tc, test_ek_rsa_option);
 	tcase_add_test(tc, test_platform_hierarchy_locked);
+	tcase_add_test(tc, test_platform_auth_option);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("untrusted_state");

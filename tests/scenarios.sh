@@ -65,6 +65,28 @@ done
 cmp -s "$tmp/det1.jsonl" "$tmp/det2.jsonl" || bad "two runs gave different traces"
 cmp -s "$tmp/det1.json" "$tmp/det2.json" || bad "two runs gave different timelines"
 [ -s "$tmp/det1.jsonl" ] || bad "empty trace"
+# The vTPM is seeded from the seed: the same seed gives the same TPM bytes
+# (the responses -v prints), another seed other ones.
+vt="$scenarios/vtpm.scn"
+for i in 1 2; do
+	"$sim" -v run "$vt" 2>&1 >/dev/null | grep "tpm response" >"$tmp/vt$i.txt" ||
+		bad "vtpm -v run $i printed no TPM response"
+done
+"$sim" --seed 2 -v run "$vt" 2>&1 >/dev/null | grep "tpm response" >"$tmp/vt3.txt"
+cmp -s "$tmp/vt1.txt" "$tmp/vt2.txt" || bad "vtpm: the same seed gave other TPM responses"
+cmp -s "$tmp/vt1.txt" "$tmp/vt3.txt" && bad "vtpm: seeds 1 and 2 gave the same TPM responses"
+# Its commands are events in the trace and instants on the timeline.
+"$sim" -q run "$vt" --trace "$tmp/vt.jsonl" --timeline "$tmp/vt.json" >/dev/null 2>&1 ||
+	bad "vtpm: traced run failed"
+grep -q '"type":"vtpm","command":"TPM2_PCR_Extend","cc":"0x182"' "$tmp/vt.jsonl" ||
+	bad "vtpm: no PCR_Extend event in the trace"
+grep -q '"name":"vtpm","cat":"event","ph":"i"' "$tmp/vt.json" ||
+	bad "vtpm: no vtpm instant on the timeline"
+if command -v python3 >/dev/null 2>&1; then
+	python3 -m json.tool "$tmp/vt.json" >/dev/null 2>&1 || bad "vtpm: timeline is not valid JSON"
+	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/vt.jsonl" ||
+		bad "vtpm: a trace line is not valid JSON"
+fi
 # The default run is deterministic too, and -v shows the same events.
 "$sim" -q --trace "$tmp/def1.jsonl" >/dev/null 2>&1 || bad "default run failed"
 "$sim" -q -v --trace "$tmp/def2.jsonl" >/dev/null 2>"$tmp/def2.txt" || bad "default run -v failed"

@@ -44,8 +44,8 @@ fuzz-storage-dev:
 		echo "fuzz-storage-dev: no clang, skipped (apt-get install clang)"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_STORAGE_DEV_OBJS) && \
 	echo "  CCLD     tests/fuzz/fuzz-storage-dev" && \
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-storage-dev \
-		$(FUZZ_STORAGE_DEV_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o tests/fuzz/fuzz-storage-dev \
+		$(FUZZ_STORAGE_DEV_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-storage-dev
 CLEANFILES += tests/fuzz/fuzz-storage-dev
 

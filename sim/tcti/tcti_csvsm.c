@@ -17,6 +17,9 @@
  *               (default 10000; then the init fails).
  *   log=stderr  the SVSM's console on stderr (default: kept in memory and
  *               printed only when the init fails).
+ *   platform_auth=svsm|empty  who holds the platform hierarchy: the SVSM
+ *               (default, as firmware) or, as a developer option, the
+ *               client (empty platformAuth; tpm-server --platform-auth).
  * A CONF without '=' is taken as the state FILE.
  *
  * Each context boots the machine (one per process: csvsm/sim.h) and, when
@@ -115,6 +118,7 @@ struct tcti_conf {
 	uint64_t seed;
 	unsigned int wait_ms;
 	bool log_stderr;
+	bool platform_auth_empty;
 };
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -172,6 +176,9 @@ static TSS2_RC parse_conf(const char *conf, struct tcti_conf *c)
 			c->wait_ms = (unsigned int)v;
 		} else if (!strcmp(item, "log") && !strcmp(val, "stderr")) {
 			c->log_stderr = true;
+		} else if (!strcmp(item, "platform_auth") &&
+		           (!strcmp(val, "svsm") || !strcmp(val, "empty"))) {
+			c->platform_auth_empty = !strcmp(val, "empty");
 		} else {
 			rc = TSS2_TCTI_RC_BAD_VALUE;
 		}
@@ -421,7 +428,9 @@ TSS2_RC Tss2_Tcti_Csvsm_Init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *c
 	sim_console_set_sink(tcti_console, NULL);
 	csvsm_sim_config_default(&mcfg);
 	mcfg.seed = c.seed;
-	/* The machine of `csvsm-sim tpm-server`: the defaults but for the seed. */
+	mcfg.vtpm_platform_auth_empty = c.platform_auth_empty;
+	/* The machine of `csvsm-sim tpm-server`: the defaults but for the seed and the platform
+	 * hierarchy. */
 	r = vtpm_guest_open(&t->guest, "tcti-csvsm", c.state, &mcfg, c.wait_ms, true);
 	free(c.state);
 	if (r < 0) {
@@ -453,7 +462,8 @@ static const TSS2_TCTI_INFO tcti_csvsm_info = {
     .config_help = "Comma-separated: state=FILE (the TPM's NV; default in memory), "
                    "seed=N (machine entropy seed, default 1), wait=MS (wait for a "
                    "state file in use, default 10000), log=stderr (the SVSM's "
-                   "console). A string without '=' is the state FILE.",
+                   "console), platform_auth=svsm|empty (empty: the platform "
+                   "hierarchy is the client's). A string without '=' is the state FILE.",
     .init = Tss2_Tcti_Csvsm_Init,
 };
 

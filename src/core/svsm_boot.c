@@ -152,6 +152,6 @@ int svsm_boot(void)
 	if (rc < 0)
 		log_printf("boot: the boot vCPU's VMSA or CA is unusable\n");
 	else
-		(void)vtpm_boot(); /* optional service: a failure is logged, never fatal */
+		(void)vtpm_boot(bi); /* optional service: a failure is logged, never fatal */
 	return rc;
 }

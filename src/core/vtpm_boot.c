@@ -9,6 +9,7 @@
 #include "csvsm/lib/string.h"
 #include "csvsm/log.h"
 #include "csvsm/nvstore.h"
+#include "csvsm/plat/boot.h"
 #include "csvsm/plat/storage.h"
 #include "csvsm/vtpm.h"
 
@@ -55,8 +56,10 @@ static int vtpm_open_sealed(struct blkdev *dev)
 	return rc;
 }
 
-int vtpm_boot(void)
+int vtpm_boot(const struct plat_boot_info *bi)
 {
+	struct vtpm_options opt = {.ek = VTPM_EK_ECC_P256,
+	                           .platform_auth = VTPM_PLATFORM_AUTH_SVSM};
 	struct blkdev *dev = plat_nv_device();
 	int rc;
 
@@ -75,7 +78,11 @@ int vtpm_boot(void)
 		vtpm_nv = NULL;
 		return rc;
 	}
-	rc = vtpm_init(vtpm_nv, VTPM_EK_ECC_P256);
+	if (bi && bi->vtpm_platform_auth_empty) {
+		opt.platform_auth = VTPM_PLATFORM_AUTH_EMPTY;
+		log_printf("vtpm: developer option: the platform hierarchy is left to the guest\n");
+	}
+	rc = vtpm_init_with(vtpm_nv, &opt);
 	if (rc < 0) {
 		log_printf("vtpm: the TPM did not start (%s): the vTPM stays unavailable\n",
 		           csvsm_strerror(rc));

@@ -38,8 +38,11 @@ check_PROGRAMS += tests/vtpm-server
 tests_vtpm_server_SOURCES = tests/vtpm_server_main.c
 tests_vtpm_server_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_vtpm_server_LDADD = $(SIM_LIBS)
-TESTS += tests/vtpm_clients.sh tests/vtpm_crash.sh tests/tpm_server_fair.sh
-dist_check_SCRIPTS += tests/vtpm_clients.sh tests/vtpm_crash.sh tests/tpm_server_fair.sh
+TESTS += tests/vtpm_clients.sh tests/vtpm_crash.sh tests/tpm_server_fair.sh tests/tpm_suites.sh
+dist_check_SCRIPTS += tests/vtpm_clients.sh tests/vtpm_crash.sh tests/tpm_server_fair.sh \
+	tests/tpm_suites.sh
+# Third-party TPM suites beside swtpm (by hand; tests/tpm_suites.sh runs --quick).
+EXTRA_DIST += scripts/tpm-suites.sh
 check_PROGRAMS += tests/vtpm-stream
 tests_vtpm_stream_SOURCES = tests/vtpm_stream.c
 EXTRA_DIST += tests/vtpm_lib.sh
@@ -91,3 +94,5 @@ fuzz-vtpm-state:
 		$(FUZZ_VTPM_STATE_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-vtpm-state
 CLEANFILES += tests/fuzz/fuzz-vtpm-state
+# The scenario fuzz target and its replay (tests/fuzz/fuzz.mk) parse `tpm` lines too.
+FUZZ_SCENARIO_SRCS += sim/scenario_tpm.c

@@ -65,9 +65,10 @@ struct vtpm_slot {
 
 static struct {
 	struct nvstore *nv;
-	bool started;   /* between vtpm_init and vtpm_shutdown */
-	bool running;   /* libtpms initialised and consistent */
-	bool cb_failed; /* a callback refused: libtpms entered failure mode */
+	bool started;       /* between vtpm_init and vtpm_shutdown */
+	bool running;       /* libtpms initialised and consistent */
+	bool cb_failed;     /* a callback refused: libtpms entered failure mode */
+	bool keep_platform; /* lock the platform hierarchy after every TPM2_Startup */
 	struct vtpm_slot slot[VTPM_SLOTS];
 	unsigned char *rsp; /* libtpms' response buffer (its TPM_Malloc) */
 	uint32_t rsp_size;  /* its allocated size */
@@ -77,6 +78,10 @@ static struct {
 	uint8_t cmd[VTPM_BUFFER_MAX]; /* libtpms may decrypt parameters in place */
 	struct vtpm_stats stats;
 } vt;
+
+/* The trace hook (vtpm_set_observer): outside `vt`, which vtpm_init clears. */
+static vtpm_observer_fn vtpm_observer;
+static void *vtpm_observer_ctx;
 
 /* ---- blob buffers ---- */
 
@@ -533,16 +538,27 @@ static int vtpm_startup_clear(void)
 
 int vtpm_init(struct nvstore *nv, enum vtpm_ek_type ek)
 {
+	struct vtpm_options opt = {.ek = ek, .platform_auth = VTPM_PLATFORM_AUTH_SVSM};
+
+	return vtpm_init_with(nv, &opt);
+}
+
+int vtpm_init_with(struct nvstore *nv, const struct vtpm_options *opt)
+{
+	enum vtpm_ek_type ek = opt ? opt->ek : VTPM_EK_ECC_P256;
+	enum vtpm_platform_auth pa = opt ? opt->platform_auth : VTPM_PLATFORM_AUTH_SVSM;
 	struct vtpm_slot *perm;
 	int rc;
 
 	if (vt.started)
 		return -CSVSM_EBUSY;
-	if (!nv || (ek != VTPM_EK_ECC_P256 && ek != VTPM_EK_RSA_2048))
+	if (!nv || (ek != VTPM_EK_ECC_P256 && ek != VTPM_EK_RSA_2048) ||
+	    (pa != VTPM_PLATFORM_AUTH_SVSM && pa != VTPM_PLATFORM_AUTH_EMPTY))
 		return -CSVSM_EINVAL;
 	memset(&vt, 0, sizeof(vt));
 	vtpm_setup_reset();
 	vt.nv = nv;
+	vt.keep_platform = pa == VTPM_PLATFORM_AUTH_SVSM;
 	perm = vtpm_slot(TPM_PERMANENT_ALL_NAME, true);
 	if (vtpm_reserve(&perm->data, &perm->cap, VTPM_BLOB_MIN_CAP) < 0 ||
 	    vtpm_reserve(&perm->undo, &perm->undo_cap, VTPM_BLOB_MIN_CAP) < 0) {
@@ -563,7 +579,7 @@ int vtpm_init(struct nvstore *nv, enum vtpm_ek_type ek)
 	if (rc == 0 && vtpm_load_nv_commands() < 0)
 		log_printf("vtpm: command attributes unknown; every command is treated as "
 		           "NV-writing\n");
-	if (rc == 0)
+	if (rc == 0 && vt.keep_platform)
 		rc = vtpm_lock_platform();
 	/* Anything left unsaved (a failed commit) fails the start. */
 	if (rc == 0 && vtpm_resync() < 0)
@@ -599,8 +615,10 @@ int vtpm_execute(const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_t rsp_ma
 	memcpy(rsp, vt.out, vt.out_len);
 	*rsp_len = vt.out_len;
 	vt.stats.commands++;
+	if (vtpm_observer)
+		vtpm_observer(vtpm_observer_ctx, cc, cmd_len, vtpm_get_be32(rsp + 6), vt.out_len);
 	/* After every TPM2_Startup the platform hierarchy is open again: close it. */
-	if (cc == TPM_CC_STARTUP && vtpm_get_be32(rsp + 6) == TPM_RC_SUCCESS &&
+	if (cc == TPM_CC_STARTUP && vtpm_get_be32(rsp + 6) == TPM_RC_SUCCESS && vt.keep_platform &&
 	    vtpm_lock_platform() < 0) {
 		log_printf("vtpm: the platform hierarchy could not be locked: TPM stopped\n");
 		vtpm_tpms_stop();
@@ -642,4 +660,10 @@ void vtpm_shutdown(void)
 void vtpm_get_stats(struct vtpm_stats *out)
 {
 	*out = vt.stats;
+}
+
+void vtpm_set_observer(vtpm_observer_fn fn, void *ctx)
+{
+	vtpm_observer = fn;
+	vtpm_observer_ctx = ctx;
 }

@@ -113,7 +113,7 @@ tests_fuzz_replay_scenario_LDADD = $(SIM_LIBS)
 
 # Every libFuzzer target (oss-fuzz/build.sh builds these): tests/fuzz/T.
 # (One line: tests/fuzz/oss-fuzz-check.sh reads it from the Makefile.)
-FUZZ_TARGETS = fuzz-core fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state fuzz-hv fuzz-mssim fuzz-scenario
+FUZZ_TARGETS = fuzz-core fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state fuzz-hv fuzz-mssim fuzz-scenario fuzz-storage-dev
 fuzz-targets:
 	@if test -n "$(FUZZ_CLANG)"; then \
 		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core && \
@@ -130,7 +130,7 @@ fuzz: fuzz-targets
 fuzz-clean:
 	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl \
 		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd tests/fuzz/fuzz-vtpm-state \
-		tests/fuzz/fuzz-hv tests/fuzz/fuzz-mssim tests/fuzz/fuzz-scenario
+		tests/fuzz/fuzz-hv tests/fuzz/fuzz-mssim tests/fuzz/fuzz-scenario tests/fuzz/fuzz-storage-dev
 .PHONY: fuzz fuzz-targets fuzz-clean
 
 # The OSS-Fuzz / ClusterFuzzLite build (oss-fuzz/, .clusterfuzzlite/) run
@@ -144,3 +144,8 @@ clean-local: fuzz-oss-clean
 fuzz-oss-clean:
 	rm -rf tests/fuzz/oss-fuzz
 .PHONY: fuzz-oss-clean
+
+# Header dependencies of every harness object, including the targets whose
+# object lists live in other fragments (fuzz-nvstore-load, fuzz-vtpm-*): a
+# harness must be rebuilt when a structure it shares with the core changes.
+-include $(wildcard tests/fuzz/lf/tests/fuzz/*.d)

@@ -432,6 +432,14 @@ static bool check_result_allowed(uint32_t proto, uint32_t call, uint64_t rax)
 		default:
 			return true; /* exact results: check_core_result */
 		}
+	} else if (proto == SVSM_PROTO_ATTEST) {
+		/* Attestation (abi 1.6, docs/attestation.md "The protocol"). */
+		if (call == 0 || call == 1)
+			ok = rax == SVSM_SUCCESS || rax == SVSM_ERR_INVALID_PARAMETER ||
+			     rax == SVSM_ERR_INVALID_ADDRESS || rax == SVSM_ERR_INVALID_REQUEST ||
+			     rax == SVSM_ERR_UNSUPPORTED_PROTOCOL;
+		else
+			ok = rax == SVSM_ERR_UNSUPPORTED_CALL;
 	} else if (proto == SVSM_PROTO_VTPM && vtpm_service_ready()) {
 		if (call == SVSM_VTPM_QUERY)
 			ok = rax == SVSM_SUCCESS;

@@ -58,6 +58,19 @@ struct csvsm_sim_config {
 	/* A lying hypervisor at boot: non-zero values replace its GHCB MSR answers. */
 	uint64_t hv_sev_info; /* answer to SEV_INFO_REQ (0x002) */
 	uint64_t hv_features; /* answer to HV_FEATURES_REQ (0x080) */
+	/*
+	 * The vTPM (started when an NV device is chosen, csvsm/sim_nv.h).
+	 * Developer option: true leaves the platform hierarchy to the guest
+	 * (empty platformAuth) instead of the SVSM keeping it; default false.
+	 */
+	bool vtpm_platform_auth_empty;
+	/*
+	 * The vTPM's randomness (all of libtpms', through OpenSSL's RAND_bytes,
+	 * process-wide while the machine exists) drawn from `seed`, so the same
+	 * seed gives the same TPM and the same trace. Default false: the host's
+	 * randomness. For simulation only, never for secrets.
+	 */
+	bool vtpm_rand_from_seed;
 	/* Trace sink from the first event on (boot included); NULL = none. */
 	csvsm_sim_trace_fn trace;
 	void *trace_ctx;
@@ -266,6 +279,8 @@ enum csvsm_sim_event_type {
 	CSVSM_EV_HV_ACTION, /* hypervisor misbehaviour: a[0] = kind (CSVSM_HV_*), a[1] = GPA */
 	CSVSM_EV_MMIO, /* an MMIO access that left the guest: a[0] = PA, a[1] = value, a[2] = width,
 	                  a[3] = 1 write / 0 read */
+	CSVSM_EV_VTPM, /* the vTPM ran a guest command: a[0] = command code, a[1] = its size,
+	                  a[2] = TPM response code, a[3] = response size */
 };
 
 enum {

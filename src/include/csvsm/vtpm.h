@@ -11,19 +11,22 @@
 #include "csvsm/types.h"
 
 struct svsm_call;
+struct plat_boot_info;
 
 /*
  * Starts the vTPM when plat_nv_device() names a device: derives the
  * sealing key (MSG_KEY_REQ: VCEK root, VMPL0, measurement and policy),
  * opens the sealed NV store on it (nvstore_open_sealed, refusing any
  * generation older than the newest this SVSM has seen since boot) and
- * starts the TPM (vtpm_init, ECC P-256 EK). Called once at the end of
+ * starts the TPM (vtpm_init_with, ECC P-256 EK, the platform hierarchy as
+ * the launch facts `bi` say; NULL = the defaults: the SVSM keeps it).
+ * Called once at the end of
  * svsm_boot. A failure is logged and leaves the service
  * unavailable (QUERY_PROTOCOL answers 0 for protocol 2); it never fails
  * the boot. Returns 0 when the service runs, -CSVSM_ENOENT when there is no
  * device, or the negative csvsm error that stopped it.
  */
-int vtpm_boot(void);
+int vtpm_boot(const struct plat_boot_info *bi);
 
 /*
  * Stops the service started by vtpm_boot (TPM stopped, NV store closed).

@@ -17,6 +17,19 @@ int vtpm_init(struct nvstore *nv, enum vtpm_ek_type ek)
 	return -CSVSM_ENOTSUP;
 }
 
+int vtpm_init_with(struct nvstore *nv, const struct vtpm_options *opt)
+{
+	(void)nv;
+	(void)opt;
+	return -CSVSM_ENOTSUP;
+}
+
+void vtpm_set_observer(vtpm_observer_fn fn, void *ctx)
+{
+	(void)fn;
+	(void)ctx;
+}
+
 int vtpm_execute(const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_t rsp_max, size_t *rsp_len)
 {
 	(void)cmd;

@@ -18,12 +18,35 @@ enum vtpm_ek_type {
 	VTPM_EK_RSA_2048 = 1,
 };
 
+/* Who holds the platform hierarchy (src/vtpm/README.md, "Platform hierarchy"). */
+enum vtpm_platform_auth {
+	/* Default, as firmware does: a random platformAuth after every TPM2_Startup. */
+	VTPM_PLATFORM_AUTH_SVSM = 0,
+	/*
+	 * Developer option: the SVSM leaves platformAuth as TPM2_Startup sets it
+	 * (empty), so the guest owns the platform hierarchy, as with a bare TPM
+	 * simulator (test suites that start with platform-hierarchy commands).
+	 */
+	VTPM_PLATFORM_AUTH_EMPTY = 1,
+};
+
+struct vtpm_options {
+	enum vtpm_ek_type ek;
+	enum vtpm_platform_auth platform_auth;
+};
+
 /*
  * Starts the TPM on NV store `nv` (which must outlive it): manufactures it
  * on first start (empty store), TPM2_Startup, creates the endorsement key
- * from the TCG default EK template and keeps its public area. Returns 0 or
- * a negative csvsm error (the vTPM protocol then stays unavailable).
+ * from the TCG default EK template and keeps its public area, and keeps
+ * the platform hierarchy unless `opt` says otherwise. `opt` NULL means
+ * {VTPM_EK_ECC_P256, VTPM_PLATFORM_AUTH_SVSM}. Returns 0 or a negative
+ * csvsm error (-CSVSM_EINVAL for a bad option; the vTPM protocol then stays
+ * unavailable).
  */
+int vtpm_init_with(struct nvstore *nv, const struct vtpm_options *opt) CSVSM_MUST_CHECK;
+
+/* vtpm_init_with(nv, {ek, VTPM_PLATFORM_AUTH_SVSM}). */
 int vtpm_init(struct nvstore *nv, enum vtpm_ek_type ek) CSVSM_MUST_CHECK;
 
 /*
@@ -53,6 +76,18 @@ struct vtpm_stats {
 
 /* Fills `out` (all zero before vtpm_init). */
 void vtpm_get_stats(struct vtpm_stats *out);
+
+/*
+ * Called after every guest command vtpm_execute delivered (not the SVSM's
+ * own commands): the command code, the command's size, the TPM response
+ * code and the response's size. For the simulator's trace; the observer
+ * must not call back into the vTPM.
+ */
+typedef void (*vtpm_observer_fn)(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc,
+                                 size_t rsp_len);
+
+/* Installs `fn` (NULL removes it); it outlives vtpm_init and vtpm_shutdown. */
+void vtpm_set_observer(vtpm_observer_fn fn, void *ctx);
 
 /*
  * _TPM_Init, as a platform reset signal does it (the tpm-server's power

@@ -36,6 +36,14 @@ struct plat_boot_info {
 	/* vCPUs: APIC IDs, index 0 is the boot vCPU. */
 	uint32_t vcpu_count;
 	uint32_t apic_ids[PLAT_MAX_VCPUS];
+	/*
+	 * Developer option of the launch (part of the measured configuration,
+	 * never the hypervisor's word): true leaves the vTPM's platform
+	 * hierarchy to the guest (empty platformAuth, as on a bare TPM
+	 * simulator) instead of the SVSM keeping it. false (the default) is
+	 * what firmware does on a physical machine.
+	 */
+	bool vtpm_platform_auth_empty;
 };
 
 /*
