@@ -90,6 +90,9 @@ tests/fuzz/fuzz-mssim: $(FUZZ_MSSIM_OBJS)
 tests/fuzz/fuzz-scenario: $(FUZZ_SCENARIO_OBJS)
 	$(AM_V_CCLD)$(FUZZ_LINK) $(FUZZ_SCENARIO_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 -include $(FUZZ_HV_OBJS:.o=.d) $(FUZZ_MSSIM_OBJS:.o=.d) $(FUZZ_SCENARIO_OBJS:.o=.d)
+# The other fragments' targets (nvstore-load, vtpm-cmd, vtpm-state): their
+# objects' header dependencies too, or a changed header leaves them stale.
+-include $(wildcard tests/fuzz/lf/tests/fuzz/*.d)
 
 check_PROGRAMS += tests/fuzz/replay-hv tests/fuzz/replay-mssim tests/fuzz/replay-scenario
 TESTS += tests/fuzz/replay-hv tests/fuzz/replay-mssim tests/fuzz/replay-scenario
