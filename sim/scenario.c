@@ -430,7 +430,7 @@ int scn_eval(struct scn_run *r, const char *text, uint64_t *out, bool *constant)
 
 int scn_eval_max(struct scn_run *r, const char *text, uint64_t max, const char *what, uint64_t *out)
 {
-	bool constant;
+	bool constant = false; /* set by scn_eval on SCN_GO; gcc -O2 cannot see it */
 	int rc = scn_eval(r, text, out, &constant);
 
 	if (rc != SCN_GO)
