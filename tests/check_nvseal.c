@@ -28,34 +28,11 @@
 #include "fault_sweep.h"
 #include "fuzz/fuzz_nvseal.h"
 #include "fuzz/fuzz_vtpm_state.h"
+#include "log_capture.h"
 #include "sim_plat.h"
 #include "vtpm_test_util.h"
 
 #define DEV_SIZE ((uint64_t)16 << 10)
-
-static char log_buf[1 << 16];
-static size_t log_len;
-
-static void log_capture(void *ctx, const char *buf, size_t len)
-{
-	(void)ctx;
-	if (len > sizeof(log_buf) - 1 - log_len)
-		len = sizeof(log_buf) - 1 - log_len;
-	memcpy(log_buf + log_len, buf, len);
-	log_len += len;
-	log_buf[log_len] = '\0';
-}
-
-static void log_clear(void)
-{
-	log_len = 0;
-	log_buf[0] = '\0';
-}
-
-static bool log_has(const char *s)
-{
-	return strstr(log_buf, s) != NULL;
-}
 
 /* Where needle first occurs in hay, or NULL (memmem without _GNU_SOURCE). */
 static const void *find_bytes(const void *hay, size_t hay_len, const void *needle, size_t len)

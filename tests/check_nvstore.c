@@ -29,6 +29,7 @@
 #include "csvsm/sim_blkdev.h"
 #include "fault_sweep.h"
 #include "fuzz/fuzz_nvstore.h"
+#include "log_capture.h"
 #include "sim_plat.h"
 #include "test_rng.h"
 
@@ -38,30 +39,6 @@
 #define PAYLOAD_MX ((uint64_t)1 << 20)
 
 /* ---- Test infrastructure: heap, console capture, PRNG ---- */
-
-static char log_buf[1 << 16];
-static size_t log_len;
-
-static void log_capture(void *ctx, const char *buf, size_t len)
-{
-	(void)ctx;
-	if (len > sizeof(log_buf) - 1 - log_len)
-		len = sizeof(log_buf) - 1 - log_len;
-	memcpy(log_buf + log_len, buf, len);
-	log_len += len;
-	log_buf[log_len] = '\0';
-}
-
-static void log_clear(void)
-{
-	log_len = 0;
-	log_buf[0] = '\0';
-}
-
-static bool log_has(const char *s)
-{
-	return strstr(log_buf, s) != NULL;
-}
 
 static void setup(void)
 {

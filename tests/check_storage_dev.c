@@ -23,6 +23,7 @@
 #include "csvsm/virtio_mmio.h"
 #include "fault_sweep.h"
 #include "fuzz/fuzz_storage_dev.h"
+#include "log_capture.h"
 #include "sim_plat.h"
 #include "storage_dev_util.h"
 #include "test_rng.h"
@@ -30,29 +31,11 @@
 #define HEAP_BYTES ((size_t)16 << 20)
 #define KIB        ((uint64_t)1024)
 
-static char log_buf[1 << 16];
-static size_t log_len;
-
-static void log_capture(void *ctx, const char *buf, size_t len)
-{
-	(void)ctx;
-	if (len > sizeof(log_buf) - 1 - log_len)
-		len = sizeof(log_buf) - 1 - log_len;
-	memcpy(log_buf + log_len, buf, len);
-	log_len += len;
-	log_buf[log_len] = '\0';
-}
-
-static bool log_has(const char *s)
-{
-	return strstr(log_buf, s) != NULL;
-}
-
 static void setup(void)
 {
 	test_heap_init(HEAP_BYTES);
 	sim_console_set_sink(log_capture, NULL);
-	log_len = 0;
+	log_clear();
 	log_buf[0] = '\0';
 	sim_mmio_reset_stats();
 }
@@ -665,7 +648,7 @@ static bool crash_classify(struct crash_run *r, const uint8_t *img, const struct
 	r->images++;
 	r->new_seen += is_new;
 	r->old_seen += !is_new;
-	log_len = 0;
+	log_clear();
 	return is_new;
 }
 
