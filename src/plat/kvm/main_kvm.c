@@ -70,6 +70,13 @@ static void vtpm_observed(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc, s
 	kvm_snp_vtpm_event(cc, cmd_len, rc, rsp_len);
 }
 
+/* vCPU n >= 1 on the runner's SNP machine (ap_entry.S): its request loop. */
+void x86_ap_main(unsigned int n)
+{
+	(void)n; /* plat_vcpu_index asks the runner */
+	svsm_vcpu_loop();
+}
+
 /* The SVSM on the runner's SNP machine: boot, report, serve; never returns. */
 static CSVSM_NORETURN void serve_snp_machine(void)
 {
