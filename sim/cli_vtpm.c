@@ -66,6 +66,8 @@ static bool svsm_call(const struct step *s, struct csvsm_regs *r)
 
 	cli_trace_call_returned(s->t, 0);
 	s->n->calls++;
+	if (rc == 0 && s->n->on_result)
+		s->n->on_result(s->n->result_ctx, r->rax);
 	return rc == 0 && r->serviced;
 }
 

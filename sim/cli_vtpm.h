@@ -15,6 +15,9 @@
 struct cli_vtpm_counts {
 	unsigned int calls;       /* SVSM calls made */
 	unsigned int as_expected; /* calls and TPM results as the specs demand */
+	/* Called with RAX of every delivered call, when set (the summary's results line). */
+	void (*on_result)(void *ctx, uint64_t rax);
+	void *result_ctx;
 };
 
 /*

@@ -263,6 +263,11 @@ static void count_result(struct workload *w, uint64_t rax)
 	w->results[i].count++;
 }
 
+static void count_vtpm_result(void *ctx, uint64_t rax)
+{
+	count_result(ctx, rax);
+}
+
 /* Makes one call and checks its result against what the spec demands. */
 static struct csvsm_regs call(struct workload *w, unsigned int vcpu, uint32_t proto, uint32_t id,
                               uint64_t rcx, uint64_t rdx, uint64_t r8, uint32_t expect,
@@ -412,7 +417,7 @@ static int default_run(const struct options *o, struct cli_trace *t)
 {
 	struct csvsm_sim_config cfg = o->cfg;
 	struct workload w = {0};
-	struct cli_vtpm_counts tpm = {0};
+	struct cli_vtpm_counts tpm = {.on_result = count_vtpm_result, .result_ctx = &w};
 	struct blkdev nv;
 	int rc;
 

@@ -93,6 +93,12 @@ fi
 cmp -s "$tmp/def1.jsonl" "$tmp/def2.jsonl" || bad "default run: traces differ"
 [ "$(wc -l <"$tmp/def1.jsonl")" -eq "$(wc -l <"$tmp/def2.txt")" ] ||
 	bad "default run: -v printed $(wc -l <"$tmp/def2.txt") lines for $(wc -l <"$tmp/def1.jsonl") events"
+# Its summary: the results line accounts for every call, the vTPM's included.
+"$sim" -q >"$tmp/def.out" 2>&1 || bad "default run -q failed"
+calls=$(sed -n 's/^summary: \([0-9]*\) calls.*/\1/p' "$tmp/def.out")
+counted=$(sed -n 's/^results://p' "$tmp/def.out" | tr ',' '\n' | awk '{n += $1} END {print n + 0}')
+[ -n "$calls" ] && [ "$calls" -gt 0 ] && [ "$calls" = "$counted" ] ||
+	bad "default run: results line counts $counted calls, summary says '$calls'"
 
 # The timeline is JSON (when python3 is around).
 if command -v python3 >/dev/null 2>&1; then
