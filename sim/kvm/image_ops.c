@@ -381,7 +381,7 @@ static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigne
 	uint32_t req = (uint32_t)r->rax;
 	uint64_t gen = sim_rmp_writes(sim->rmp);
 	struct plat_boot_info *bi;
-	uint8_t old;
+	uint8_t old = 0;
 	int64_t rc;
 
 	k->requests++;
