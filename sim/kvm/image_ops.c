@@ -331,7 +331,18 @@ static int64_t req_hello(struct csvsm_sim *sim, struct sim_kvm_image *k, uint64_
 	return 0;
 }
 
-/* One request of image vCPU `v` (port KVMSNP_PORT_SNP). Returns 0, or -1: stop the image. */
+/* sim_enter_guest's events: VMPL0's turn on this vCPU is over, the guest VMPL runs. */
+static void leave_vmpl0(struct csvsm_sim *sim)
+{
+	sim->snp.stats.vmpl_switches++;
+	sim_trace(sim, CSVSM_EV_VMPL_SWITCH, 0, sim->cfg.guest_vmpl, 0, 0, 0, 0);
+	sim->running_vmpl = sim->cfg.guest_vmpl;
+}
+
+/*
+ * One request of image vCPU `v` (port KVMSNP_PORT_SNP). Returns 0 (go on),
+ * 1 (VMPL0's turn is over: a failed boot) or -1 (stop the image).
+ */
 static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned int v,
                          struct kvm_regs *r)
 {
@@ -356,8 +367,14 @@ static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigne
 		sim->boot_rc = (int)(int64_t)r->rdi;
 		sim_trace(sim, CSVSM_EV_BOOT, (uint64_t)(int64_t)sim->boot_rc, 0, 0, 0, 0, 0);
 		k->have_bsp_sregs = ioctl(k->m.vcpu[v].fd, KVM_GET_SREGS, &k->bsp_sregs) == 0;
-		rc = 0;
-		break;
+		r->rax = 0;
+		if (sim->boot_rc < 0) {
+			/* As in-process: a failed boot never serves calls, the guest runs. */
+			leave_vmpl0(sim);
+			k->dead = true;
+			return 1;
+		}
+		return 0;
 	case KVMSNP_REQ_GUEST_READ:
 	case KVMSNP_REQ_GUEST_WRITE:
 		rc = req_copy(k, req, r);
@@ -407,10 +424,7 @@ static int image_vmgexit(struct csvsm_sim *sim, struct sim_kvm_image *k, struct 
 			r->rbx = GHCB_MSR_RUN_VMPL_RESP | (1ull << 32);
 			return 0;
 		}
-		/* sim_enter_guest's events: VMPL0 leaves for the guest. */
-		sim->snp.stats.vmpl_switches++;
-		sim_trace(sim, CSVSM_EV_VMPL_SWITCH, 0, sim->cfg.guest_vmpl, 0, 0, 0, 0);
-		sim->running_vmpl = sim->cfg.guest_vmpl;
+		leave_vmpl0(sim);
 		r->rbx = GHCB_MSR_RUN_VMPL_RESP;
 		return 1;
 	}

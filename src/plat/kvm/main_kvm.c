@@ -29,7 +29,13 @@
 #include "kvm_plat.h"
 
 #define KVM_HEAP_MAX ((size_t)16 << 20)
-#define COM1_SCR     (X86_COM1 + 7)
+/*
+ * On the runner's SNP machine: enough for the core without the vTPM, and
+ * small because the heap's set-up touches every byte (poisoning), which a
+ * nested KVM may emulate instruction by instruction (docs/kvm-snp.md).
+ */
+#define KVM_SNP_HEAP_MAX ((size_t)1 << 20)
+#define COM1_SCR         (X86_COM1 + 7)
 
 static uint64_t parse_u64(const char *s, size_t len)
 {
@@ -64,6 +70,13 @@ static void vtpm_observed(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc, s
 	kvm_snp_vtpm_event(cc, cmd_len, rc, rsp_len);
 }
 
+/* vCPU n >= 1 on the runner's SNP machine (ap_entry.S): its request loop. */
+void x86_ap_main(unsigned int n)
+{
+	(void)n; /* plat_vcpu_index asks the runner */
+	svsm_vcpu_loop();
+}
+
 /* The SVSM on the runner's SNP machine: boot, report, serve; never returns. */
 static CSVSM_NORETURN void serve_snp_machine(void)
 {
@@ -73,15 +86,13 @@ static CSVSM_NORETURN void serve_snp_machine(void)
 		log_printf("csvsm-kvm: no SNP machine on this runner (%s)\n", csvsm_strerror(rc));
 		kvm_exit(KVMRUN_EXIT_FAIL);
 	}
-	if (x86_heap_from_memmap(KVM_HEAP_MAX) < 0)
+	if (x86_heap_from_memmap(KVM_SNP_HEAP_MAX) < 0)
 		kvm_exit(KVMRUN_EXIT_FAIL);
 	vtpm_set_observer(vtpm_observed, NULL);
 	rc = svsm_boot();
-	kvm_snp_boot_done(rc);
-	if (rc < 0) {
-		log_printf("csvsm-kvm: SVSM boot: %s\n", csvsm_strerror(rc));
+	kvm_snp_boot_done(rc); /* the core has said why when it failed */
+	if (rc < 0)
 		kvm_exit(KVMRUN_EXIT_FAIL);
-	}
 	svsm_vcpu_loop();
 	kvm_exit(KVMRUN_EXIT_HALTED); /* not reached: the loop never returns */
 }

@@ -12,6 +12,7 @@
  */
 #include "../x86_64/x86.h"
 #include "../x86_64/x86_boot.h"
+#include "../x86_64/x86_plat.h"
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/kvm_runner.h"
 #include "csvsm/abi/kvm_snp.h"
@@ -108,6 +109,8 @@ void plat_halt(void)
  * check (and record) or to make. Elsewhere (QEMU, plain `csvsm-sim kvm`)
  * there is no SNP machine and every service fails cleanly.
  */
+#define KVM_AP_STACK ((uint64_t)32 << 10)
+
 static struct kvmsnp_shared shared __attribute__((aligned(4096)));
 static bool snp_on;
 static uint8_t *alias;
@@ -152,6 +155,13 @@ int kvm_snp_start(void)
 		return -CSVSM_ENOMEM;
 	alias = (uint8_t *)(uintptr_t)shared.alias_base;
 	snp_on = true;
+	/* The APs' stacks (ap_entry.S), before the heap takes the rest. */
+	for (unsigned int n = 1; n < shared.vcpu_count && n < X86_AP_MAX; n++) {
+		pa = x86_ram_take(KVM_AP_STACK, PAGE_SIZE);
+		if (pa == 0)
+			return -CSVSM_ENOMEM;
+		x86_ap_stack_top[n] = pa + KVM_AP_STACK;
+	}
 	/* The fast path's bitmap: optional (without it every access asks). */
 	pages = shared.alias_size / PAGE_SIZE;
 	len = ALIGN_UP((pages + 7) / 8, (uint64_t)PAGE_SIZE);
