@@ -1,8 +1,37 @@
 # Shell helpers of the vTPM integration tests (sourced by tests/vtpm_*.sh,
-# bash). They start `csvsm-sim tpm-server` on a free high port of
-# 127.0.0.1 and stop it by its process id.
+# tests/tcti_tools.sh, bash). They start `csvsm-sim tpm-server` on a free
+# high port of 127.0.0.1 and stop it by its process id, and count the
+# steps of a client session (ok, bad, run).
 #
-# Needs: top_builddir, tmp (a scratch directory). Sets: port, srv_pid.
+# Needs: top_builddir, tmp (a scratch directory). Sets: port, srv_pid,
+# steps, fail.
+
+steps=0
+fail=0
+# A step passed.
+ok() { steps=$((steps + 1)); }
+# A step failed: says why on stdout (the test's log).
+bad() {
+	echo "FAIL: $*"
+	fail=$((fail + 1))
+}
+# run NAME CMD...: runs a client command, its output in $tmp/NAME.out; a
+# failure prints the command and the first lines of its output.
+run() {
+	local name=$1
+	shift
+	if "$@" >"$tmp/$name.out" 2>&1; then
+		ok
+		return 0
+	fi
+	bad "$name: $*"
+	sed -n '1,20p' "$tmp/$name.out"
+	return 1
+}
+# hex <FILE: the bytes as one line of lowercase hex.
+hex() { od -An -tx1 -v | tr -d ' \n'; }
+# Without a resource manager every loaded object stays: flush after each step.
+flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }
 
 # The server: csvsm-sim's subcommand when it has one, else the test program
 # with the same code (tests/vtpm-server).
