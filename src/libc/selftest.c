@@ -3,10 +3,11 @@
  * Self-test of the csvsm C runtime, the pieces OpenSSL and libtpms use:
  * strings, memory, number parsing, formatted output, sorting, time
  * conversion, the regular expressions of libtpms' profiles, setjmp, and
- * allocation failure (sizes no heap holds, and the heap really exhausted). The same body runs in the image's self-test and in
- * the hosted Check test (tests/check_libc.c, which compiles the runtime
- * with renamed symbols). Expected values are C99/POSIX semantics worked out
- * by hand (dates: `date -u -d @SECONDS`).
+ * allocation failure (sizes no heap holds, and the heap really exhausted).
+ * The same body runs in the image's self-test and in the hosted Check test
+ * (tests/check_libc.c, which compiles the runtime with renamed symbols).
+ * Expected values are C99/POSIX semantics worked out by hand (dates:
+ * `date -u -d @SECONDS`).
  */
 #include <ctype.h>
 #include <errno.h>
