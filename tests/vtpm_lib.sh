@@ -46,7 +46,8 @@ vt_server_cmd() {
 }
 
 # vt_start [--state FILE] [other server options]: starts the server on a
-# random free port; returns 0 once it listens.
+# random free port; returns 0 once it listens, 77 when the server says it
+# cannot run here (its status 77; the reason is in $tmp/server.why).
 vt_start() {
 	local cmd try log st
 	cmd=$(vt_server_cmd) || { echo "vtpm: no tpm-server program built" >&2; return 1; }
@@ -67,6 +68,11 @@ vt_start() {
 		done
 		st=0
 		wait "$srv_pid" || st=$?
+		srv_pid=
+		if [ "$st" -eq 77 ]; then
+			cp "$log" "$tmp/server.why"
+			return 77
+		fi
 		if [ "$st" -ne 3 ]; then
 			echo "vtpm: the server did not start (status $st):" >&2
 			cat "$log" >&2
