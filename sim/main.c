@@ -36,60 +36,71 @@ struct options {
 	const char *scenario;              /* run FILE */
 	struct cli_trace_opts trace;
 	char guest_path[PATH_MAX]; /* --target kvm-guest: the guest program */
+	char image_path[PATH_MAX]; /* --target kvm: the SVSM image */
+	bool no_vtpm;              /* --no-vtpm: the machine has no vTPM */
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: csvsm-sim [OPTIONS]            run the built-in guest workload\n"
-	             "       csvsm-sim [OPTIONS] run FILE   run a scenario (FILE - = stdin)\n"
-	             "       csvsm-sim tpm-server [--port P] [--state FILE]\n"
-	             "                                      serve the vTPM over the TPM simulator\n"
-	             "                                      (mssim) protocol on 127.0.0.1:P, P+1\n"
-	             "                                      (see csvsm-sim tpm-server --help)\n"
-	             "       csvsm-sim attest --nonce HEX --out DIR\n"
-	             "                                      attest as a guest; write the report,\n"
-	             "                                      manifest and certificate chain\n"
-	             "                                      (see csvsm-sim attest --help)\n"
-	             "       csvsm-sim kvm [--selftest] [--mem MiB] [--vcpus N] IMAGE\n"
-	             "                                      run a bare-metal image under KVM\n"
-	             "                                      (see csvsm-sim kvm --help)\n"
-	             "\n"
-	             "Boots the csvsm core at VMPL0 of a simulated SEV-SNP machine (embedded\n"
-	             "defaults: 256 MiB guest RAM, 16 MiB SVSM memory, 4 vCPUs, guest at VMPL2).\n"
-	             "\n"
-	             "Without a command it plays a guest that makes every core protocol call (a\n"
-	             "few refused on purpose), printing each call with its symbolic result and a\n"
-	             "summary: calls and results, pages validated, exits, VMPL switches, virtual\n"
-	             "time, SVSM heap. Exit status 0 when every result is the one the SVSM\n"
-	             "specification demands, 1 otherwise.\n"
-	             "\n"
-	             "`run FILE` executes a scenario: configuration, guest memory accesses, SVSM\n"
-	             "calls, hypervisor (mis)behaviour and expectations (docs/scenarios.md).\n"
-	             "Exit status 0 when every expectation held, 1 when one failed (each failure\n"
-	             "is printed with FILE:LINE, expected and actual values and the last trace\n"
-	             "events), 2 for an unreadable or malformed scenario or bad options.\n"
-	             "\n"
-	             "Options:\n"
-	             "  -v              print every event of the machine on stderr, one line each\n"
-	             "                  (and, with run, each scenario line as it runs)\n"
-	             "  --trace FILE    write every event as JSON lines (docs/trace-format.md)\n"
-	             "  --timeline FILE write a Chrome trace event file of VMPL time, SVSM calls\n"
-	             "                  and events, for Perfetto (ui.perfetto.dev) or\n"
-	             "                  chrome://tracing\n"
-	             "  --vcpus N       vCPUs (1..64; the built-in workload needs 2; default 4)\n"
-	             "  --ram-mib N     guest RAM in MiB (even, 8..65536, default 256)\n"
-	             "  --seed N        seed of the simulated entropy source (default 1)\n"
-	             "                  (with run, these three override the scenario's config)\n"
-	             "  --target T      shim (default): the guest's side in this process;\n"
-	             "                  kvm-guest: the guest's side is the guest program\n"
-	             "                  (guest/) in a KVM VM, the SVSM still in this process\n"
-	             "                  (docs/kvm-snp.md); needs /dev/kvm\n"
-	             "  --guest FILE    the guest program for kvm-guest (default: the build's\n"
-	             "                  guest/csvsm-guest.elf next to this program's directory)\n"
-	             "  -q              print only the summary (run: nothing when all held)\n"
-	             "  -h, --help      this text\n"
-	             "\n"
-	             "The same scenario with the same seed gives byte-identical traces.\n");
+	fprintf(out,
+	        "usage: csvsm-sim [OPTIONS]            run the built-in guest workload\n"
+	        "       csvsm-sim [OPTIONS] run FILE   run a scenario (FILE - = stdin)\n"
+	        "       csvsm-sim tpm-server [--port P] [--state FILE]\n"
+	        "                                      serve the vTPM over the TPM simulator\n"
+	        "                                      (mssim) protocol on 127.0.0.1:P, P+1\n"
+	        "                                      (see csvsm-sim tpm-server --help)\n"
+	        "       csvsm-sim attest --nonce HEX --out DIR\n"
+	        "                                      attest as a guest; write the report,\n"
+	        "                                      manifest and certificate chain\n"
+	        "                                      (see csvsm-sim attest --help)\n"
+	        "       csvsm-sim kvm [--selftest] [--mem MiB] [--vcpus N] IMAGE\n"
+	        "                                      run a bare-metal image under KVM\n"
+	        "                                      (see csvsm-sim kvm --help)\n"
+	        "\n"
+	        "Boots the csvsm core at VMPL0 of a simulated SEV-SNP machine (embedded\n"
+	        "defaults: 256 MiB guest RAM, 16 MiB SVSM memory, 4 vCPUs, guest at VMPL2).\n"
+	        "\n"
+	        "Without a command it plays a guest that makes every core protocol call (a\n"
+	        "few refused on purpose), printing each call with its symbolic result and a\n"
+	        "summary: calls and results, pages validated, exits, VMPL switches, virtual\n"
+	        "time, SVSM heap. Exit status 0 when every result is the one the SVSM\n"
+	        "specification demands, 1 otherwise.\n"
+	        "\n"
+	        "`run FILE` executes a scenario: configuration, guest memory accesses, SVSM\n"
+	        "calls, hypervisor (mis)behaviour and expectations (docs/scenarios.md).\n"
+	        "Exit status 0 when every expectation held, 1 when one failed (each failure\n"
+	        "is printed with FILE:LINE, expected and actual values and the last trace\n"
+	        "events), 2 for an unreadable or malformed scenario or bad options.\n"
+	        "\n"
+	        "Options:\n"
+	        "  -v              print every event of the machine on stderr, one line each\n"
+	        "                  (and, with run, each scenario line as it runs)\n"
+	        "  --trace FILE    write every event as JSON lines (docs/trace-format.md)\n"
+	        "  --timeline FILE write a Chrome trace event file of VMPL time, SVSM calls\n"
+	        "                  and events, for Perfetto (ui.perfetto.dev) or\n"
+	        "                  chrome://tracing\n"
+	        "  --vcpus N       vCPUs (1..64; the built-in workload needs 2; default 4)\n"
+	        "  --ram-mib N     guest RAM in MiB (even, 8..65536, default 256)\n"
+	        "  --seed N        seed of the simulated entropy source (default 1)\n"
+	        "                  (with run, these three override the scenario's config)\n"
+	        "  --target T      shim (default): the guest's side in this process;\n"
+	        "                  kvm-guest: the guest's side is the guest program\n"
+	        "                  (guest/) in a KVM VM, the SVSM still in this process\n"
+	        "                  (docs/kvm-snp.md); needs /dev/kvm\n"
+	        "                  kvm: the SVSM image (src/csvsm-kvm.elf) at VMPL0 in a KVM VM\n"
+	        "                  and the guest's side in the guest program (implies\n"
+	        "                  --no-vtpm: the image's vTPM is not served yet)\n"
+	        "  --guest FILE    the guest program for kvm-guest and kvm (default: the\n"
+	        "                  build's guest/csvsm-guest.elf next to this program's\n"
+	        "                  directory)\n"
+	        "  --image FILE    the SVSM image for kvm (default: the build's\n"
+	        "                  src/csvsm-kvm.elf next to this program's directory)\n"
+	        "  --no-vtpm       the machine has no vTPM (scenarios: as config vtpm=no;\n"
+	        "                  the built-in workload skips its vTPM steps)\n"
+	        "  -q              print only the summary (run: nothing when all held)\n"
+	        "  -h, --help      this text\n"
+	        "\n"
+	        "The same scenario with the same seed gives byte-identical traces.\n");
 }
 
 static int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
@@ -108,24 +119,30 @@ static int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t m
 	return 0;
 }
 
-/* The build's guest program: ../guest/csvsm-guest.elf from this program's directory. */
-static int default_guest_path(struct options *o)
+/* The build's `rel` (e.g. guest/csvsm-guest.elf) from this program's directory's parent. */
+static int default_build_path(char *out, size_t len, const char *rel, const char *opt)
 {
 	char exe[PATH_MAX - 32];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 
 	if (n <= 0) {
-		fprintf(stderr,
-		        "csvsm-sim: cannot find this program's directory: use --guest FILE\n");
+		fprintf(stderr, "csvsm-sim: cannot find this program's directory: use %s FILE\n",
+		        opt);
 		return -1;
 	}
 	exe[n] = 0;
 	slash = strrchr(exe, '/');
 	if (slash)
 		*slash = 0;
-	snprintf(o->guest_path, sizeof(o->guest_path), "%s/../guest/csvsm-guest.elf", exe);
+	snprintf(out, len, "%s/../%s", exe, rel);
 	return 0;
+}
+
+static int default_guest_path(struct options *o)
+{
+	return default_build_path(o->guest_path, sizeof(o->guest_path), "guest/csvsm-guest.elf",
+	                          "--guest");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -164,20 +181,33 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else if (i + 1 < argc && !strcmp(a, "--target")) {
 			const char *t = argv[++i];
 
-			if (!strcmp(t, "shim")) {
-				o->cfg.kvm_guest = NULL;
-			} else if (!strcmp(t, "kvm-guest")) {
+			o->cfg.kvm_guest = NULL;
+			o->cfg.kvm_image = NULL;
+			if (!strcmp(t, "kvm-guest") || !strcmp(t, "kvm")) {
 				if (!o->guest_path[0] && default_guest_path(o) < 0)
 					return -1;
 				o->cfg.kvm_guest = o->guest_path;
-			} else {
-				fprintf(stderr,
-				        "csvsm-sim: --target wants shim or kvm-guest, not '%s'\n",
-				        t);
+			}
+			if (!strcmp(t, "kvm")) {
+				if (!o->image_path[0] &&
+				    default_build_path(o->image_path, sizeof(o->image_path),
+				                       "src/csvsm-kvm.elf", "--image") < 0)
+					return -1;
+				o->cfg.kvm_image = o->image_path;
+				o->no_vtpm = true;
+			} else if (strcmp(t, "shim") && strcmp(t, "kvm-guest")) {
+				fprintf(
+				    stderr,
+				    "csvsm-sim: --target wants shim, kvm-guest or kvm, not '%s'\n",
+				    t);
 				return -1;
 			}
 		} else if (i + 1 < argc && !strcmp(a, "--guest")) {
 			snprintf(o->guest_path, sizeof(o->guest_path), "%s", argv[++i]);
+		} else if (i + 1 < argc && !strcmp(a, "--image")) {
+			snprintf(o->image_path, sizeof(o->image_path), "%s", argv[++i]);
+		} else if (!strcmp(a, "--no-vtpm")) {
+			o->no_vtpm = true;
 		} else if (i + 1 < argc && !strcmp(a, "--seed")) {
 			if (parse_u64(a, argv[++i], 0, UINT64_MAX, &v) < 0)
 				return -1;
@@ -186,7 +216,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else {
 			static const char *const valued[] = {"--trace",   "--timeline", "--vcpus",
 			                                     "--ram-mib", "--seed",     "--target",
-			                                     "--guest",   "run"};
+			                                     "--guest",   "--image",    "run"};
 			bool known = false;
 
 			for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
@@ -210,6 +240,7 @@ struct workload {
 	struct csvsm_sim_layout layout;
 	struct cli_trace *trace;
 	bool quiet;
+	bool image; /* VMPL0 is the SVSM image on KVM: its heap is not this process's */
 	unsigned int calls, as_expected, refused;
 	/* Results seen, by code, for the summary. */
 	struct {
@@ -375,6 +406,10 @@ static void print_summary(const struct workload *w)
 	       (unsigned long long)cli_trace_count(w->trace, CSVSM_EV_RMPADJUST));
 	printf("time:    %" PRIu64 ".%03u us of virtual time (boot included)\n", ns / 1000,
 	       (unsigned int)(ns % 1000));
+	if (w->image) {
+		printf("heap:    the SVSM image's own (not visible from the harness)\n");
+		return;
+	}
 	printf("heap:    SVSM heap %zu/%zu pages free, %zu live allocations\n", heap.free_pages,
 	       heap.total_pages, heap.live_allocs);
 }
@@ -392,19 +427,22 @@ static int default_run(const struct options *o, struct cli_trace *t)
 		return 2;
 	}
 	w.quiet = o->quiet;
+	w.image = cfg.kvm_image != NULL;
 	w.trace = t;
 	cfg.trace = cli_trace_event;
 	cfg.trace_ctx = t;
 	/* The machine has a vTPM (state in host RAM), reproducible from the seed. */
-	if (sim_nv_ram_open(&nv, 1u << 20) < 0) {
+	if (!o->no_vtpm && sim_nv_ram_open(&nv, 1u << 20) < 0) {
 		fprintf(stderr, "csvsm-sim: out of memory\n");
 		return 1;
 	}
-	sim_nv_use(&nv);
-	cfg.vtpm_rand_from_seed = true;
+	if (!o->no_vtpm)
+		sim_nv_use(&nv);
+	cfg.vtpm_rand_from_seed = !o->no_vtpm;
 	w.sim = csvsm_sim_new(&cfg);
 	if (!w.sim) {
-		sim_nv_ram_close(&nv);
+		if (!o->no_vtpm)
+			sim_nv_ram_close(&nv);
 		return 1;
 	}
 	csvsm_sim_layout(w.sim, &w.layout);
@@ -418,13 +456,15 @@ static int default_run(const struct options *o, struct cli_trace *t)
 		printf("guest workload:\n");
 	run_workload(&w);
 	/* A page the workload left validated (free RAM page 40) as the TPM buffer. */
-	cli_vtpm_workload(w.sim, t, w.layout.free_ram_base + 40 * 4096, w.quiet, &tpm);
+	if (!o->no_vtpm)
+		cli_vtpm_workload(w.sim, t, w.layout.free_ram_base + 40 * 4096, w.quiet, &tpm);
 	w.calls += tpm.calls;
 	w.as_expected += tpm.as_expected;
 	print_summary(&w);
 	rc = w.as_expected == w.calls ? 0 : 1;
 	csvsm_sim_free(w.sim);
-	sim_nv_ram_close(&nv);
+	if (!o->no_vtpm)
+		sim_nv_ram_close(&nv);
 	return rc;
 }
 
@@ -450,6 +490,7 @@ static void run_configure(void *ctx, struct csvsm_sim_config *cfg)
 	if (o->seed_set)
 		cfg->seed = o->cfg.seed;
 	cfg->kvm_guest = o->cfg.kvm_guest;
+	cfg->kvm_image = o->cfg.kvm_image;
 }
 
 static void run_ready(void *ctx, struct csvsm_sim *sim)
@@ -480,6 +521,7 @@ static int scenario_run(const struct options *o, const struct scn_script *s, str
 	    .configure = run_configure,
 	    .ready = run_ready,
 	    .call_returned = run_call_returned,
+	    .no_vtpm = o->no_vtpm,
 	};
 
 	/* stdout (line-buffered) and stderr interleave in order when both go to one place. */

@@ -89,6 +89,13 @@ struct csvsm_sim_config {
 	 * RAM only; the SVSM still runs in this process. NULL = in-process.
 	 */
 	const char *kvm_guest;
+	/*
+	 * VMPL0 on KVM: path of the SVSM image (src/csvsm-kvm.elf), run in a
+	 * KVM VM of its own that sees the machine's memory; the guest's side is
+	 * wherever kvm_guest says (docs/kvm-snp.md). NULL = the SVSM in this
+	 * process. Snapshots (csvsm/sim_snapshot.h) are not supported with it.
+	 */
+	const char *kvm_image;
 };
 
 /* Fills `cfg` with the defaults documented above. */

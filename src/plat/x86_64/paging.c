@@ -9,10 +9,14 @@
  *                  read-only, data and bss read/write, the guard page below
  *                  each stack not mapped. The rest read/write.
  *   8 MiB .. 4 GiB 2 MiB pages, read/write: RAM for the heap, devices.
+ *   above 4 GiB    what x86_map_phys adds (2 MiB pages, read/write, no
+ *                  execute): the KVM runner's view of the SNP machine.
  *
  * Only the image's text is executable (EFER.NXE when the CPU has it), and
  * CR0.WP makes read-only hold for ring 0.
  */
+#include "csvsm/error.h"
+#include "csvsm/lib/string.h"
 #include "csvsm/panic.h"
 #include "x86.h"
 #include "x86_boot.h"
@@ -76,6 +80,37 @@ void x86_paging_init(void)
 	}
 	x86_write_cr3(x86_image_pa(pml4));
 	x86_write_cr0(x86_read_cr0() | X86_CR0_WP);
+}
+
+int x86_map_phys(uint64_t base, uint64_t size)
+{
+	const uint64_t gib = 1ull << 30;
+	uint64_t end;
+
+	if (base < (4ull << 30) || !IS_ALIGNED(base | size, 2ull << 20) || size == 0 ||
+	    add_overflows(base, size, &end) || end > (512ull << 30))
+		return -CSVSM_EINVAL;
+	for (uint64_t g = base / gib; g <= (end - 1) / gib; g++) {
+		uint64_t *pdt;
+
+		if (!(pdpt[g] & PTE_P)) {
+			uint64_t pa = x86_ram_take(PAGE_SIZE, PAGE_SIZE);
+
+			if (pa == 0)
+				return -CSVSM_ENOMEM;
+			mem_set((void *)(uintptr_t)pa, 0, PAGE_SIZE);
+			pdpt[g] = pa | PTE_P | PTE_RW;
+		}
+		pdt = (uint64_t *)(uintptr_t)(pdpt[g] & PTE_ADDR);
+		for (unsigned int j = 0; j < 512; j++) {
+			uint64_t pa = g * gib + ((uint64_t)j << 21);
+
+			if (pa >= base && pa < end)
+				pdt[j] = pa | PTE_P | PTE_RW | PTE_PS | nx_bit;
+		}
+	}
+	x86_write_cr3(x86_read_cr3()); /* flush the TLB */
+	return 0;
 }
 
 bool x86_va_mapped(uint64_t va)

@@ -92,6 +92,14 @@ uint64_t x86_ram_take(uint64_t size, uint64_t align);
 /* Builds and loads the final page tables (paging.c). */
 void x86_paging_init(void);
 
+/*
+ * Identity-maps [base, base + size) (2 MiB aligned, inside [4 GiB, 512
+ * GiB)) read/write, no execute, with 2 MiB pages; the page directories
+ * come from x86_ram_take. Boot vCPU, after x86_paging_init. Returns 0,
+ * -CSVSM_EINVAL or -CSVSM_ENOMEM.
+ */
+int x86_map_phys(uint64_t base, uint64_t size) CSVSM_MUST_CHECK;
+
 /* True when `va` is mapped (present) in the final page tables. */
 bool x86_va_mapped(uint64_t va);
 
