@@ -70,11 +70,18 @@ static void vtpm_observed(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc, s
 	kvm_snp_vtpm_event(cc, cmd_len, rc, rsp_len);
 }
 
-/* vCPU n >= 1 on the runner's SNP machine (ap_entry.S): its request loop. */
-void x86_ap_main(unsigned int n)
+/*
+ * vCPU n >= 1 after its per-CPU set-up (src/plat/x86_64/smp.c): on the
+ * runner's SNP machine its request loop; under `smptest` the test's
+ * worker; elsewhere nobody starts APs, so it stops the VM cleanly.
+ */
+void x86_plat_ap_main(unsigned int n)
 {
-	(void)n; /* plat_vcpu_index asks the runner */
-	svsm_vcpu_loop();
+	(void)n; /* plat_vcpu_index() knows it */
+	if (kvm_snp_active())
+		svsm_vcpu_loop();
+	log_printf("csvsm-kvm: vCPU %u started, but nothing runs on APs here\n", n);
+	kvm_exit(KVMRUN_EXIT_FAIL);
 }
 
 /* The SVSM on the runner's SNP machine: boot, report, serve; never returns. */

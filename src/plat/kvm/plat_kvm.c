@@ -12,11 +12,11 @@
  */
 #include "../x86_64/x86.h"
 #include "../x86_64/x86_boot.h"
-#include "../x86_64/x86_plat.h"
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/kvm_runner.h"
 #include "csvsm/abi/kvm_snp.h"
 #include "csvsm/error.h"
+#include "csvsm/lib/spinlock.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/plat/boot.h"
 #include "csvsm/plat/console.h"
@@ -30,8 +30,13 @@
 #include "kvm_plat.h"
 
 static bool on_runner;
-/* The runner's mailbox page (console lines), in the image's bss. */
+/*
+ * The runner's mailbox page (console lines), in the image's bss: one for
+ * all vCPUs, so a line is copied and written out under console_lock (the
+ * COM1 path takes it too, so lines of different vCPUs never mix).
+ */
 static uint8_t mailbox[KVMRUN_MAILBOX_SIZE] __attribute__((aligned(4096)));
+static struct spinlock console_lock = SPINLOCK_INIT;
 
 bool kvm_on_runner(void)
 {
@@ -69,9 +74,10 @@ void x86_plat_early(void)
 
 void plat_console_write(const char *buf, size_t len)
 {
+	spin_lock(&console_lock);
 	if (!on_runner) {
 		serial_write(X86_COM1, buf, len);
-		return;
+		len = 0;
 	}
 	while (len) {
 		size_t n = MIN(len, (size_t)KVMRUN_MAILBOX_SIZE);
@@ -81,6 +87,7 @@ void plat_console_write(const char *buf, size_t len)
 		buf += n;
 		len -= n;
 	}
+	spin_unlock(&console_lock);
 }
 
 void kvm_exit(uint32_t code)
@@ -109,8 +116,6 @@ void plat_halt(void)
  * check (and record) or to make. Elsewhere (QEMU, plain `csvsm-sim kvm`)
  * there is no SNP machine and every service fails cleanly.
  */
-#define KVM_AP_STACK ((uint64_t)32 << 10)
-
 static struct kvmsnp_shared shared __attribute__((aligned(4096)));
 static bool snp_on;
 static uint8_t *alias;
@@ -155,13 +160,6 @@ int kvm_snp_start(void)
 		return -CSVSM_ENOMEM;
 	alias = (uint8_t *)(uintptr_t)shared.alias_base;
 	snp_on = true;
-	/* The APs' stacks (ap_entry.S), before the heap takes the rest. */
-	for (unsigned int n = 1; n < shared.vcpu_count && n < X86_AP_MAX; n++) {
-		pa = x86_ram_take(KVM_AP_STACK, PAGE_SIZE);
-		if (pa == 0)
-			return -CSVSM_ENOMEM;
-		x86_ap_stack_top[n] = pa + KVM_AP_STACK;
-	}
 	/* The fast path's bitmap: optional (without it every access asks). */
 	pages = shared.alias_size / PAGE_SIZE;
 	len = ALIGN_UP((pages + 7) / 8, (uint64_t)PAGE_SIZE);
@@ -332,11 +330,10 @@ int plat_rmpadjust(gpa_t gpa, enum rmp_page_size size, uint64_t attrs)
 	return (int)snp_req3(KVMSNP_REQ_RMPADJUST, gpa, size, attrs);
 }
 
+/* The runner's index of this vCPU: RDI at x86_ap_entry64, 0 for the boot vCPU (smp.c). */
 unsigned int plat_vcpu_index(void)
 {
-	if (!snp_on)
-		return 0;
-	return (unsigned int)snp_req3(KVMSNP_REQ_VCPU_INDEX, 0, 0, 0);
+	return x86_this_cpu()->index;
 }
 
 /* GHCB 56421 MSR protocol 0x016/0x017: run the VMPL's VMSA until VMPL0 is resumed. */

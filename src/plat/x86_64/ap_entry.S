@@ -1,39 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The entry of application processors (vCPU n >= 1), a minimal one: the
- * csvsm KVM runner starts image vCPU n with the boot vCPU's control
- * registers, GDT, IDT and segments (64-bit mode, the final page tables),
- * RIP = x86_ap_entry64, RDI = n, RSP = 0, RFLAGS = 0x2 (docs/kvm-snp.md).
- * The vCPU takes the stack the platform left in x86_ap_stack_top[n] and
- * calls x86_ap_main(n), which never returns. No stack (0) or n out of
- * range: the vCPU stops. It shares the boot vCPU's TSS and IST stacks,
- * which is safe only while one vCPU runs at a time (the runner's
- * --target kvm does so).
+ * The entry of application processors (vCPU n >= 1). The contract with the
+ * runner (csvsm/abi/kvm_runner.h, docs/kvm-runner.md): vCPU n starts here
+ * with the boot vCPU's special registers (CR0/CR3/CR4/EFER, GDT, IDT,
+ * segments: 64-bit mode on the final page tables), RIP = x86_ap_entry64,
+ * RDI = n, RSP = 0, RFLAGS = 0x2 (interrupts off).
+ *
+ * Starting vCPUs take turns on one small boot stack (ap_boot_lock):
+ * x86_ap_setup(n) (smp.c) gives vCPU n its per-CPU area (own stacks with
+ * guard pages, GDT, TSS with IST stacks, GS base) and returns its stack
+ * top; the vCPU moves there, frees the boot stack and calls
+ * x86_ap_start(n), which never returns.
  */
-#define X86_AP_MAX 64
-
-	.section .bss
-	.balign 8
-	.globl x86_ap_stack_top
-x86_ap_stack_top:
-	.zero 8 * X86_AP_MAX
-
 	.text
 	.code64
 	.globl x86_ap_entry64
 	.type x86_ap_entry64, @function
 x86_ap_entry64:
-	cmpq $X86_AP_MAX, %rdi
-	jae 1f
-	leaq x86_ap_stack_top(%rip), %rax
-	movq (%rax,%rdi,8), %rsp
-	testq %rsp, %rsp
-	jz 1f
-	xorl %ebp, %ebp
-	call x86_ap_main
-1:	cli
-	hlt
+	cli
+	cld
+	movq %rdi, %rbx /* n, callee-saved across the calls */
+1:	lock btsl $0, ap_boot_lock(%rip)
+	jnc 2f
+	pause
 	jmp 1b
+2:	leaq ap_boot_stack_top(%rip), %rsp
+	xorl %ebp, %ebp
+	movq %rbx, %rdi
+	call x86_ap_setup
+	movq %rax, %rsp
+	movl $0, ap_boot_lock(%rip) /* a release (x86 stores are ordered) */
+	movq %rbx, %rdi
+	call x86_ap_start
+3:	cli
+	hlt
+	jmp 3b
 	.size x86_ap_entry64, . - x86_ap_entry64
+
+	.section .bss
+	.balign 4096
+ap_boot_stack:
+	.skip 8192
+ap_boot_stack_top:
+	.balign 64
+ap_boot_lock:
+	.long 0
 
 	.section .note.GNU-stack, "", @progbits

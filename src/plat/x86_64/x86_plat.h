@@ -31,15 +31,4 @@ int x86_heap_from_memmap(size_t max) CSVSM_MUST_CHECK;
 /* Bytes of heap the self-test runs with (selftest_x86.c; weak, an image may override). */
 size_t x86_selftest_heap_max(void);
 
-/*
- * Application processors (ap_entry.S): vCPU n >= 1 enters at
- * x86_ap_entry64 with RDI = n and runs on the stack whose top the platform
- * stored in x86_ap_stack_top[n] (0: the vCPU stops), in x86_ap_main(n),
- * which the platform defines and which never returns.
- */
-#define X86_AP_MAX 64
-extern uint64_t x86_ap_stack_top[X86_AP_MAX];
-void x86_ap_entry64(void);
-CSVSM_NORETURN void x86_ap_main(unsigned int n);
-
 #endif
