@@ -537,6 +537,14 @@ int main(int argc, char **argv)
 	char err[160];
 	int rc;
 
+	/* `--target T tpm-server ...` is `tpm-server --target T ...`. */
+	if (argc > 3 && !strcmp(argv[1], "--target") && !strcmp(argv[3], "tpm-server")) {
+		char *cmd = argv[3];
+
+		argv[3] = argv[2];
+		argv[2] = argv[1];
+		argv[1] = cmd;
+	}
 	if (argc > 1 && !strcmp(argv[1], "tpm-server"))
 		return sim_tpm_server_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "attest"))

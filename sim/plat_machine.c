@@ -74,6 +74,20 @@ void sim_machine_unlock(void)
 		pthread_mutex_unlock(&machine_mutex);
 }
 
+/*
+ * The host address of [gpa, gpa + len) for an access of kind `access`
+ * (SIM_ACCESS_* bits): a write marks the pages written (snapshots copy back
+ * only those), a read leaves them clean.
+ */
+static void *host_for(struct csvsm_sim *sim, uint64_t gpa, size_t len, unsigned int access)
+{
+	if (access & SIM_ACCESS_WRITE)
+		return sim_gpa_host(sim, gpa, len);
+	if (gpa >= sim->phys_limit || len > sim->phys_limit - gpa)
+		return NULL;
+	return sim->mem + gpa;
+}
+
 /* A VMPL0 access to guest memory: the RMP must allow it (validated). */
 static void *svsm_access(uint64_t gpa, size_t len, unsigned int access)
 {
@@ -82,7 +96,7 @@ static void *svsm_access(uint64_t gpa, size_t len, unsigned int access)
 	if (!sim || fault_should_fail(FAULT_SITE_PLAT) ||
 	    sim_snp_check_access(&sim->snp, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
 		return NULL;
-	return sim_gpa_host(sim, gpa, len);
+	return host_for(sim, gpa, len, access);
 }
 
 static void after_svsm_read(uint64_t gpa, size_t len)
@@ -178,8 +192,7 @@ static uint8_t *vmsa_access(const void *vmsa, size_t off, size_t len, unsigned i
 	if (gpa + len > sim->phys_limit ||
 	    sim_snp_check_access(&sim->snp, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
 		return NULL;
-	/* Only a write changes the page (the snapshot tracks written pages). */
-	return (access & SIM_ACCESS_WRITE) ? sim_gpa_host(sim, gpa, len) : sim->mem + gpa;
+	return host_for(sim, gpa, len, access);
 }
 
 int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)

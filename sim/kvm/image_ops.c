@@ -26,10 +26,12 @@
 #define _GNU_SOURCE 1 /* fopencookie */
 #include <elf.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/kvm_runner.h"
@@ -47,6 +49,7 @@
 #define IMAGE_MEM_MIB    64u                 /* the image's private memory */
 #define IMAGE_FILE_MAX   ((size_t)64 << 20)
 #define IMAGE_CMDLINE    "snp-machine"
+#define IMAGE_TURN_S     120u /* one VMPL0 turn longer than this: the image hangs */
 
 struct sim_kvm_image {
 	struct kvm_machine m; /* private memory at 0 (slot 0), the vCPUs, console ports */
@@ -57,10 +60,30 @@ struct sim_kvm_image {
 	struct kvmsnp_shared *shared; /* in the image's memory, after HELLO */
 	uint64_t bitmap_gen;          /* sim_rmp_writes when the bitmap was last right */
 	bool bitmap_valid;
-	bool dead; /* the image stopped: no VMPL0 any more */
+	bool dead;                  /* the image stopped: no VMPL0 any more */
+	struct sigaction old_alarm; /* restored at detach */
 	uint64_t exits;
 	uint64_t requests, vmgexits;
 };
+
+/* ---- a turn that never ends ------------------------------------------- */
+
+static volatile sig_atomic_t turn_timed_out;
+
+static void on_turn_alarm(int sig)
+{
+	(void)sig;
+	turn_timed_out = 1;
+}
+
+/* Arms (on) or disarms the timer of one VMPL0 turn; KVM_RUN returns EINTR when it fires. */
+static void turn_timer(bool on)
+{
+	struct itimerval it = {{0, 0}, {on ? (time_t)IMAGE_TURN_S : 0, 0}};
+
+	turn_timed_out = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -154,6 +177,13 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 		goto fail;
 	}
 	free(buf);
+	{
+		struct sigaction sa = {0};
+
+		sa.sa_handler = on_turn_alarm; /* no SA_RESTART: KVM_RUN returns EINTR */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, &k->old_alarm);
+	}
 	sim->image = k;
 	return 0;
 fail:
@@ -172,6 +202,8 @@ void sim_kvm_image_detach(struct csvsm_sim *sim)
 
 	if (!k)
 		return;
+	turn_timer(false);
+	sigaction(SIGALRM, &k->old_alarm, NULL);
 	if (k->m.out && k->m.out != stdout)
 		fclose(k->m.out);
 	k->m.out = stdout;
@@ -315,7 +347,7 @@ static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigne
 	uint32_t req = (uint32_t)r->rax;
 	uint64_t gen = sim_rmp_writes(sim->rmp);
 	struct plat_boot_info *bi;
-	uint8_t old;
+	uint8_t old = 0;
 	int64_t rc;
 
 	k->requests++;
@@ -448,11 +480,21 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 
 	if (k->dead || v >= k->m.nvcpu)
 		return -1;
+	turn_timer(true);
 	for (;;) {
 		int rc;
 
 		bitmap_sync(sim, k);
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && turn_timed_out) {
+				fprintf(
+				    stderr,
+				    "csvsm-sim: the SVSM image ran %u s on vCPU %u without giving "
+				    "the guest its turn\n",
+				    IMAGE_TURN_S, v);
+				kvm_dump_vcpu(&k->m, c);
+				break;
+			}
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			fprintf(stderr, "csvsm-sim: KVM_RUN of the SVSM image: %s\n",
@@ -468,13 +510,16 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 			break;
 		}
 		rc = image_io(sim, k, c);
-		if (rc > 0)
+		if (rc > 0) {
+			turn_timer(false);
 			return 0;
+		}
 		if (rc < 0) {
 			kvm_dump_vcpu(&k->m, c);
 			break;
 		}
 	}
+	turn_timer(false);
 	k->dead = true;
 	return -1;
 }
