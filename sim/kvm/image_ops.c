@@ -530,10 +530,6 @@ static int image_ap_setup(struct sim_kvm_image *k, unsigned int n)
 	struct krun_vcpu *c = &k->m.vcpu[n];
 	struct kvm_sregs sregs;
 	struct kvm_regs r;
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = {{.nmsrs = 1}, {.index = 0x2ff, .data = 0xc06}}; /* MTRRdefType: WB */
 
 	if (!k->ap_entry || !k->have_bsp_sregs) {
 		fprintf(stderr, "csvsm-sim: the SVSM image cannot start vCPU %u (%s)\n", n,
@@ -543,7 +539,8 @@ static int image_ap_setup(struct sim_kvm_image *k, unsigned int n)
 	}
 	sregs = k->bsp_sregs;
 	sregs.apic_base &= ~(1ull << 8); /* not the bootstrap processor */
-	if (ioctl(c->fd, KVM_SET_MSRS, &msrs) != 1 || ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0)
+	/* MTRRdefType: enabled, write-back (as the boot vCPU's). */
+	if (kvm_vcpu_set_msr(c, 0x2ff, 0xc06) < 0 || ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0)
 		return -1;
 	memset(&r, 0, sizeof(r));
 	r.rip = k->ap_entry;

@@ -151,6 +151,9 @@ int kvm_machine_create(struct kvm_machine *m, const struct kvm_options *o, char 
 /* Points the boot vCPU at the PVH entry: 32-bit flat protected mode, %ebx. */
 int kvm_machine_boot_vcpu(struct kvm_machine *m, uint64_t entry, uint64_t start_info);
 
+/* Writes one MSR of vCPU `v` (KVM_SET_MSRS). Returns 0 or -1. */
+int kvm_vcpu_set_msr(struct krun_vcpu *v, uint32_t index, uint64_t value);
+
 /*
  * Runs the machine until the image exits or something goes wrong, or for
  * at most timeout_s seconds: each vCPU on its own host thread, truly in

@@ -173,14 +173,16 @@ static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
 	                          .g = 1};
 }
 
-static int set_msr(struct krun_vcpu *v, uint32_t index, uint64_t value)
+int kvm_vcpu_set_msr(struct krun_vcpu *v, uint32_t index, uint64_t value)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = {{.nmsrs = 1}, {.index = index, .data = value}};
+	/* struct kvm_msrs with one entry (a flexible array: no struct can hold both). */
+	uint64_t buf[(sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)) / 8 + 1] = {0};
+	struct kvm_msrs *msrs = (struct kvm_msrs *)buf;
 
-	return ioctl(v->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -1;
+	msrs->nmsrs = 1;
+	msrs->entries[0].index = index;
+	msrs->entries[0].data = value;
+	return ioctl(v->fd, KVM_SET_MSRS, msrs) == 1 ? 0 : -1;
 }
 
 /* PVH: 32-bit protected mode, paging off, flat 4 GiB segments, %ebx = start_info. */
@@ -200,7 +202,7 @@ int kvm_machine_boot_vcpu(struct kvm_machine *m, uint64_t entry, uint64_t start_
 	sregs.efer = 0;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
 		return -1;
-	if (set_msr(v, 0x2ff, 0xc06) < 0) /* MTRRdefType: enabled, write-back */
+	if (kvm_vcpu_set_msr(v, 0x2ff, 0xc06) < 0) /* MTRRdefType: enabled, write-back */
 		return -1;
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = entry;
@@ -420,7 +422,7 @@ uint32_t kvm_machine_start_ap(struct kvm_machine *m, struct krun_vcpu *from, uin
 	if (ioctl(from->fd, KVM_GET_SREGS, &sregs) < 0)
 		goto fail;
 	sregs.apic_base &= ~(1ull << 8); /* not the bootstrap processor */
-	if (set_msr(ap, 0x2ff, 0xc06) < 0 || ioctl(ap->fd, KVM_SET_SREGS, &sregs) < 0)
+	if (kvm_vcpu_set_msr(ap, 0x2ff, 0xc06) < 0 || ioctl(ap->fd, KVM_SET_SREGS, &sregs) < 0)
 		goto fail;
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = m->ap_entry;
