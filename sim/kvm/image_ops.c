@@ -110,40 +110,6 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* The value of global symbol `name` in the ELF's symbol table, 0 when absent. */
-static uint64_t elf_symbol(const uint8_t *buf, size_t len, const char *name)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)buf;
-
-	if (len < sizeof(*eh) || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
-	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff)
-		return 0;
-	for (unsigned int i = 0; i < eh->e_shnum; i++) {
-		Elf64_Shdr sh, str;
-
-		memcpy(&sh, buf + eh->e_shoff + i * sizeof(sh), sizeof(sh));
-		if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym) ||
-		    sh.sh_link >= eh->e_shnum || sh.sh_offset > len ||
-		    sh.sh_size > len - sh.sh_offset)
-			continue;
-		memcpy(&str, buf + eh->e_shoff + sh.sh_link * sizeof(str), sizeof(str));
-		if (str.sh_offset > len || str.sh_size > len - str.sh_offset)
-			continue;
-		for (uint64_t k = 0; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
-			Elf64_Sym s;
-			size_t nl = strlen(name);
-
-			memcpy(&s, buf + sh.sh_offset + k * sizeof(s), sizeof(s));
-			if (ELF64_ST_BIND(s.st_info) != STB_GLOBAL || s.st_name >= str.sh_size ||
-			    str.sh_size - s.st_name <= nl)
-				continue;
-			if (!memcmp(buf + str.sh_offset + s.st_name, name, nl + 1))
-				return s.st_value;
-		}
-	}
-	return 0;
-}
-
 /* The image's console lines go where the shim's core writes (plat_console_write). */
 static ssize_t console_cookie_write(void *ctx, const char *buf, size_t len)
 {
@@ -177,7 +143,7 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 		free(buf);
 		return -1;
 	}
-	k->ap_entry = elf_symbol(buf, len, "x86_ap_entry64");
+	k->ap_entry = kvm_image_symbol(buf, len, KVMRUN_AP_ENTRY_SYMBOL);
 	rc = kvm_machine_create(&k->m, &o, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "csvsm-sim: the SVSM image's VM: %s\n", err);

@@ -30,6 +30,7 @@ src_plat_libcsvsm_x86_a_CFLAGS = $(PLAT_FS_CFLAGS)
 src_plat_libcsvsm_x86_a_CCASFLAGS = $(PLAT_FS_CCASFLAGS)
 
 src_plat_libcsvsm_kvm_a_SOURCES = src/plat/kvm/plat_kvm.c src/plat/kvm/main_kvm.c src/plat/kvm/dma_kvm.c src/plat/kvm/nv_kvm.c \
+	src/plat/kvm/smptest_kvm.c \
 	src/plat/kvm/kvm_plat.h
 src_plat_libcsvsm_kvm_a_CFLAGS = $(PLAT_FS_CFLAGS)
 

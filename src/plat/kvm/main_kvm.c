@@ -8,6 +8,9 @@
  *                 names, which `csvsm-sim kvm --nv` appends)
  *   selftest      run the self-tests, print "selftest: N passed, M failed",
  *                 exit 0x10 (all passed) or 0x11 through port 0xf4
+ *   smptest[=S]   all vCPUs (`csvsm-sim kvm --vcpus N`) hammer the heap,
+ *                 the vCPU table and locks for S seconds (default 2), then
+ *                 the invariants are checked (smptest_kvm.c): exit 0x10/0x11
  *   bench-io=N    N OUT instructions to COM1's scratch register (one I/O
  *                 exit each under KVM), timed with the TSC (bench/)
  *   snp-machine   the runner has an SNP machine (`csvsm-sim --target kvm`,
@@ -77,9 +80,10 @@ static void vtpm_observed(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc, s
  */
 void x86_plat_ap_main(unsigned int n)
 {
-	(void)n; /* plat_vcpu_index() knows it */
 	if (kvm_snp_active())
 		svsm_vcpu_loop();
+	if (kvm_smptest_active())
+		kvm_smptest_ap(n);
 	log_printf("csvsm-kvm: vCPU %u started, but nothing runs on APs here\n", n);
 	kvm_exit(KVMRUN_EXIT_FAIL);
 }
@@ -141,6 +145,16 @@ void x86_plat_main(struct x86_boot *boot)
 			kvm_exit(storage_nvtest(v, len) > 0 ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
 		dev = plat_nv_device();
 		kvm_exit(dev && storage_nvtest_dev(dev) > 0 ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
+	}
+	v = x86_cmdline_value(boot, "smptest", &len);
+	if (v || x86_cmdline_has(boot, "smptest")) {
+		uint64_t secs = v ? parse_u64(v, len) : 2;
+
+		if (secs == 0) {
+			log_printf("smptest: expected seconds, got \"%.*s\"\n", (int)len, v);
+			kvm_exit(KVMRUN_EXIT_FAIL);
+		}
+		kvm_exit(kvm_smptest_run(secs) ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
 	}
 	if (x86_cmdline_has(boot, "selftest"))
 		kvm_exit(x86_selftest_run(NULL, 0) ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);

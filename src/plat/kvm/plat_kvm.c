@@ -90,6 +90,22 @@ void plat_console_write(const char *buf, size_t len)
 	spin_unlock(&console_lock);
 }
 
+unsigned int kvm_runner_vcpus(void)
+{
+	unsigned int n = on_runner ? x86_cpuid(KVMRUN_CPUID_TIMING, 0).ebx : 0;
+
+	return n ? n : 1;
+}
+
+/* Boot vCPU only (the runner refuses others), so the OUT and the IN belong together. */
+uint32_t kvm_start_ap(unsigned int n)
+{
+	if (!on_runner)
+		return 1;
+	x86_outl(KVMRUN_PORT_START_AP, n);
+	return x86_inl(KVMRUN_PORT_START_AP);
+}
+
 void kvm_exit(uint32_t code)
 {
 	x86_outl(KVMRUN_PORT_EXIT, code);
