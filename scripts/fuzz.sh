@@ -21,6 +21,8 @@ usage: scripts/fuzz.sh [OPTIONS]
                  with CC=clang --enable-sanitizers if it has no Makefile)
   --work DIR     work directory (default /tmp/csvsm-fuzz-T-DATE)
   --corpus DIR   seed corpus (default fixtures/corpus/<target's folder>)
+  --binary FILE  fuzz with this libFuzzer binary instead of building the
+                 target (the target's defaults still apply)
   --minimize     afterwards, merge the corpus into a minimal one (libFuzzer)
                  and list the entries that add coverage to the seed corpus
   --coverage     no fuzzing: build the target with clang's source-based
@@ -40,6 +42,7 @@ work=
 seeds=
 minimize=no
 coverage=no
+binary=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target_name=$2; shift 2 ;;
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--corpus) seeds=$2; shift 2 ;;
+	--binary) binary=$2; shift 2 ;;
 	--minimize) minimize=yes; shift ;;
 	--coverage) coverage=yes; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -78,39 +82,49 @@ fi
 [ -n "$seeds" ] || seeds=$top/fixtures/corpus/$corpus_dir
 [ -n "$work" ] || work=/tmp/csvsm-fuzz-$target_name-$(date +%Y%m%d-%H%M%S)
 
-# The build: a clang tree of its own (the sources are only read).
-command -v clang >/dev/null 2>&1 || { echo "fuzz.sh: clang is missing (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
-if [ ! -x "$top/configure" ]; then
-	(cd "$top" && autoreconf -fi >/dev/null 2>&1)
-fi
-mkdir -p "$build"
-if [ ! -f "$build/Makefile" ]; then
-	(cd "$build" && CC=clang "$top/configure" -q --enable-sanitizers)
+if [ -n "$binary" ] && { [ "$engine" != libfuzzer ] || [ "$coverage" = yes ]; }; then
+	echo "fuzz.sh: --binary is for libFuzzer campaigns" >&2
+	exit 2
 fi
 
-if [ "$coverage" = yes ]; then
-	exec sh "$top/scripts/fuzz-coverage.sh" --target "$target_name" --build "$build" \
-		--work "$work" --corpus "$seeds"
-fi
+if [ -n "$binary" ]; then
+	target=$binary
+	[ -x "$target" ] || { echo "fuzz.sh: $target is not an executable" >&2; exit 1; }
+else
+	# The build: a clang tree of its own (the sources are only read).
+	command -v clang >/dev/null 2>&1 || { echo "fuzz.sh: clang is missing (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
+	if [ ! -x "$top/configure" ]; then
+		(cd "$top" && autoreconf -fi >/dev/null 2>&1)
+	fi
+	mkdir -p "$build"
+	if [ ! -f "$build/Makefile" ]; then
+		(cd "$build" && CC=clang "$top/configure" -q --enable-sanitizers)
+	fi
 
-case $engine in
-libfuzzer)
-	case $target_name in
-	nvstore-load | vtpm-cmd | vtpm-state) what=fuzz-$target_name ;; # phony rules
-	*) what=tests/fuzz/fuzz-$target_name ;;
-	esac ;;
-afl) what=tests/fuzz/fuzz-core-afl ;;
-esac
-if ! make -s -C "$build" "$what" >"$build/fuzz-build.log" 2>&1; then
-	tail -n 30 "$build/fuzz-build.log" >&2
-	echo "fuzz.sh: make $what failed (log $build/fuzz-build.log)" >&2
-	exit 1
+	if [ "$coverage" = yes ]; then
+		exec sh "$top/scripts/fuzz-coverage.sh" --target "$target_name" --build "$build" \
+			--work "$work" --corpus "$seeds"
+	fi
+
+	case $engine in
+	libfuzzer)
+		case $target_name in
+		nvstore-load | vtpm-cmd | vtpm-state) what=fuzz-$target_name ;; # phony rules
+		*) what=tests/fuzz/fuzz-$target_name ;;
+		esac ;;
+	afl) what=tests/fuzz/fuzz-core-afl ;;
+	esac
+	if ! make -s -C "$build" "$what" >"$build/fuzz-build.log" 2>&1; then
+		tail -n 30 "$build/fuzz-build.log" >&2
+		echo "fuzz.sh: make $what failed (log $build/fuzz-build.log)" >&2
+		exit 1
+	fi
+	case $engine in
+	libfuzzer) target=$build/tests/fuzz/fuzz-$target_name ;;
+	afl) target=$build/tests/fuzz/fuzz-core-afl ;;
+	esac
+	[ -x "$target" ] || { echo "fuzz.sh: $target was not built (see make fuzz)" >&2; exit 1; }
 fi
-case $engine in
-libfuzzer) target=$build/tests/fuzz/fuzz-$target_name ;;
-afl) target=$build/tests/fuzz/fuzz-core-afl ;;
-esac
-[ -x "$target" ] || { echo "fuzz.sh: $target was not built (see make fuzz)" >&2; exit 1; }
 
 mkdir -p "$work/corpus" "$work/crashes"
 cp "$seeds"/* "$work/corpus/" 2>/dev/null || true

@@ -138,6 +138,9 @@ fuzz-clean:
 # its seed corpus: tests/fuzz/oss-fuzz-check.sh. Not in make distcheck.
 TESTS += tests/fuzz/oss-fuzz-check.sh
 dist_check_SCRIPTS += tests/fuzz/oss-fuzz-check.sh
+# scripts/fuzz.sh fails loudly on a harness that dies or runs nothing.
+TESTS += tests/fuzz/fuzz-sh-check.sh
+dist_check_SCRIPTS += tests/fuzz/fuzz-sh-check.sh
 EXTRA_DIST += oss-fuzz .clusterfuzzlite scripts/fuzz.sh scripts/fuzz-coverage.sh
 AM_DISTCHECK_CONFIGURE_FLAGS = --disable-fuzz-build-test
 clean-local: fuzz-oss-clean
