@@ -14,7 +14,7 @@ usage() {
 	cat <<EOF
 usage: scripts/fuzz.sh [OPTIONS]
   --target T     core (default), hv, mssim, scenario, nvstore-load, vtpm-cmd,
-                 vtpm-state (tests/fuzz/fuzz-T)
+                 vtpm-state, storage-dev, attest, nvseal (tests/fuzz/fuzz-T)
   --engine E     libfuzzer (default) or afl (core only)
   --time S       seconds of fuzzing (default 300)
   --build DIR    clang build tree (default /tmp/csvsm-fuzz-build; configured
@@ -73,6 +73,9 @@ scenario) corpus_dir=scenario; defaults="-max_len=4096 -timeout=10" ;;
 nvstore-load) corpus_dir=nvstore ;;
 vtpm-cmd) corpus_dir=vtpm-cmd ;;
 vtpm-state) corpus_dir=vtpm-state ;;
+storage-dev) corpus_dir=storage-dev ;;
+attest) corpus_dir=attest ;;
+nvseal) corpus_dir=nvseal ;;
 *) echo "fuzz.sh: unknown target $target_name" >&2; exit 2 ;;
 esac
 if [ "$engine" = afl ] && [ "$target_name" != core ]; then
@@ -109,7 +112,8 @@ else
 	case $engine in
 	libfuzzer)
 		case $target_name in
-		nvstore-load | vtpm-cmd | vtpm-state) what=fuzz-$target_name ;; # phony rules
+		nvstore-load | vtpm-cmd | vtpm-state | storage-dev | attest | nvseal)
+			what=fuzz-$target_name ;; # phony rules
 		*) what=tests/fuzz/fuzz-$target_name ;;
 		esac ;;
 	afl) what=tests/fuzz/fuzz-core-afl ;;
