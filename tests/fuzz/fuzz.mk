@@ -141,7 +141,7 @@ dist_check_SCRIPTS += tests/fuzz/oss-fuzz-check.sh
 # scripts/fuzz.sh fails loudly on a harness that dies or runs nothing.
 TESTS += tests/fuzz/fuzz-sh-check.sh
 dist_check_SCRIPTS += tests/fuzz/fuzz-sh-check.sh
-EXTRA_DIST += oss-fuzz .clusterfuzzlite scripts/fuzz.sh scripts/fuzz-coverage.sh
+EXTRA_DIST += oss-fuzz .clusterfuzzlite scripts/fuzz.sh scripts/fuzz-coverage.sh scripts/fuzz-campaigns.sh
 AM_DISTCHECK_CONFIGURE_FLAGS = --disable-fuzz-build-test
 clean-local: fuzz-oss-clean
 fuzz-oss-clean:
