@@ -91,8 +91,8 @@ if [ -n "$binary" ] && { [ "$engine" != libfuzzer ] || [ "$coverage" = yes ]; };
 fi
 
 if [ -n "$binary" ]; then
-	target=$binary
-	[ -x "$target" ] || { echo "fuzz.sh: $target is not an executable" >&2; exit 1; }
+	[ -f "$binary" ] && [ -x "$binary" ] || { echo "fuzz.sh: $binary is not an executable" >&2; exit 1; }
+	target=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary") # the fuzzer runs in WORK
 else
 	# The build: a clang tree of its own (the sources are only read).
 	command -v clang >/dev/null 2>&1 || { echo "fuzz.sh: clang is missing (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
@@ -168,14 +168,17 @@ if [ "$engine" = libfuzzer ]; then
 	ran=$(tail -n 1 "$log" | cut -d' ' -f1)
 	for t in 10 30 60 120 180 240 300 600 900 1200 1800 2400 3000 3600; do
 		[ "$t" -le "$seconds" ] && [ "$t" -le $((ran + 5)) ] || continue
-		awk -v t="$t" '$1 <= t && $2 ~ /^#[0-9]+$/ && / cov: / {
+		# (-fork=N prints "#N: cov: ... exec/s E ..." lines.)
+		awk -v t="$t" '$1 <= t && $2 ~ /^#[0-9]+:?$/ && / cov: / {
 			for (i = 3; i <= NF; i++) { if ($i == "cov:") c = $(i + 1); if ($i == "ft:") f = $(i + 1);
-				if ($i == "corp:") k = $(i + 1); if ($i == "exec/s:") e = $(i + 1) }
-			n = substr($2, 2) } END { if (n) printf "  %4ss  %-10s %8s  %-5s %-6s %s\n", t, n, e, c, f, k }' "$log"
+				if ($i == "corp:") k = $(i + 1); if ($i == "exec/s:" || $i == "exec/s") e = $(i + 1) }
+			n = substr($2, 2); sub(/:$/, "", n) } END { if (n) printf "  %4ss  %-10s %8s  %-5s %-6s %s\n", t, n, e, c, f, k }' "$log"
 	done
 	grep -E '^[0-9]+ (stat::|Done|SUMMARY)' "$log" | cut -d' ' -f2- || true
 	runs=$(sed -n -E 's/^[0-9]+ Done ([0-9]+) runs in .*/\1/p' "$log" | tail -n 1)
 	[ -n "$runs" ] || runs=$(sed -n -E 's/^[0-9]+ stat::number_of_executed_units: ([0-9]+)$/\1/p' "$log" | tail -n 1)
+	# -fork=N: the last status line of the parent.
+	[ -n "$runs" ] || runs=$(sed -n -E 's/^[0-9]+ #([0-9]+): cov: .*/\1/p' "$log" | tail -n 1)
 	[ -n "$runs" ] || runs=0
 else
 	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
@@ -197,7 +200,8 @@ if [ "$crashes" -gt 0 ]; then
 fi
 [ "$rc" = 0 ] || broken "the fuzzer exited with status $rc before its time limit, and saved no crash"
 [ "$runs" -gt 0 ] || broken "the fuzzer executed nothing"
-if [ "$engine" = libfuzzer ] && ! grep -q -E '^[0-9]+ Done [0-9]+ runs' "$log"; then
+if [ "$engine" = libfuzzer ] &&
+	! grep -q -E '^[0-9]+ (Done [0-9]+ runs|INFO: fuzzed for [0-9]+ seconds, wrapping up soon)' "$log"; then
 	broken "the fuzzer did not reach its time limit"
 fi
 if [ "$minimize" = yes ] && [ "$engine" = libfuzzer ]; then
