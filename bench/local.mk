@@ -13,4 +13,4 @@ bench_tpm_loop_CFLAGS = $(AM_CFLAGS) $(TSS2_CFLAGS)
 bench_tpm_loop_LDADD = $(TSS2_LIBS)
 
 # The bare-metal image under QEMU TCG and the KVM runner (scripts/bench.sh).
-EXTRA_DIST += bench/images.sh
+EXTRA_DIST += bench/images.sh bench/image_sizes.sh

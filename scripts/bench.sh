@@ -47,3 +47,7 @@ else
 fi
 echo "== the bare-metal image (bench/images.sh)"
 sh "$top/bench/images.sh" .
+echo "== image sizes with and without the vTPM (bench/image_sizes.sh)"
+# The vTPM images need the bare-metal libraries (scripts/build-bare-metal-libs.sh).
+make -s src/csvsm-snp.elf $([ -f "$top/build-bare-metal/libtpms.a" ] && echo src/vtpm-image.stamp)
+sh "$top/bench/image_sizes.sh" .

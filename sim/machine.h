@@ -52,9 +52,10 @@ struct csvsm_sim {
 	uint64_t event_seq;
 	csvsm_sim_trace_fn trace_fn;
 	void *trace_ctx;
-	struct sim_snapshot *snap; /* sim/snapshot.c: NULL when none is taken */
-	struct sim_psp *psp;       /* the emulated AMD secure processor (also in snp.psp) */
-	struct sim_kvm_guest *kvm; /* sim/kvm/guest_ops.c: the guest on KVM, or NULL */
+	struct sim_snapshot *snap;   /* sim/snapshot.c: NULL when none is taken */
+	struct sim_psp *psp;         /* the emulated AMD secure processor (also in snp.psp) */
+	struct sim_kvm_guest *kvm;   /* sim/kvm/guest_ops.c: the guest on KVM, or NULL */
+	struct sim_kvm_image *image; /* sim/kvm/image_ops.c: VMPL0 is the image on KVM, or NULL */
 };
 
 /* The one simulator of this process, or NULL. */
@@ -131,6 +132,28 @@ int sim_kvm_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, si
 uint64_t sim_kvm_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t request);
 /* Exits of the guest program's vCPUs to user space so far (0 without KVM). */
 uint64_t sim_kvm_guest_exits(const struct csvsm_sim *sim);
+
+/*
+ * VMPL0 as the SVSM image in a KVM VM (sim/kvm/image_ops.c, cfg.kvm_image,
+ * docs/kvm-snp.md). attach builds the image's VM (its private memory and
+ * a view of sim->mem) and points its boot vCPU at the image's entry (0, or
+ * -1 with a message on stderr). start prepares the image's vCPU `vcpu`
+ * (0: the boot; n >= 1: the AP entry with the boot vCPU's CPU state) for
+ * its first sim_enter_vmpl0; run is what sim_enter_vmpl0 does then: the
+ * image's vCPU runs until it asks for the guest VMPL (the events of
+ * sim_enter_guest), serving its requests meanwhile with the same model
+ * functions and events as in-process. A dead image stays dead (a message
+ * on stderr, every later run returns at once).
+ */
+int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path);
+void sim_kvm_image_detach(struct csvsm_sim *sim);
+int sim_kvm_image_start(struct csvsm_sim *sim, unsigned int vcpu);
+void sim_kvm_image_run(struct csvsm_sim *sim, unsigned int vcpu);
+/* Exits of the image's vCPUs to user space so far (0 without an image). */
+uint64_t sim_kvm_image_exits(const struct csvsm_sim *sim);
+
+/* The launch facts of the machine (what plat_boot_info returns in-process). */
+void sim_launch_facts(struct csvsm_sim *sim, struct plat_boot_info *out);
 
 /*
  * Host threads as vCPUs (tests/smp_stress.c only; sim/plat_machine.c):

@@ -36,6 +36,8 @@ struct options {
 	const char *scenario;              /* run FILE */
 	struct cli_trace_opts trace;
 	char guest_path[PATH_MAX]; /* --target kvm-guest: the guest program */
+	char image_path[PATH_MAX]; /* --target kvm: the SVSM image */
+	bool no_vtpm;              /* --no-vtpm: the machine has no vTPM */
 };
 
 static void usage(FILE *out)
@@ -84,8 +86,16 @@ static void usage(FILE *out)
 	             "                  kvm-guest: the guest's side is the guest program\n"
 	             "                  (guest/) in a KVM VM, the SVSM still in this process\n"
 	             "                  (docs/kvm-snp.md); needs /dev/kvm\n"
-	             "  --guest FILE    the guest program for kvm-guest (default: the build's\n"
-	             "                  guest/csvsm-guest.elf next to this program's directory)\n"
+	             "                  kvm: the SVSM image (src/csvsm-kvm.elf) at VMPL0 in\n"
+	             "                  a KVM VM, the guest's side in the guest program\n"
+	             "                  (implies --no-vtpm: no vTPM image is served yet)\n"
+	             "  --guest FILE    the guest program for kvm-guest and kvm (default: the\n"
+	             "                  build's guest/csvsm-guest.elf next to this program's\n"
+	             "                  directory)\n"
+	             "  --image FILE    the SVSM image for kvm (default: the build's\n"
+	             "                  src/csvsm-kvm.elf next to this program's directory)\n"
+	             "  --no-vtpm       the machine has no vTPM (scenarios: as config vtpm=no;\n"
+	             "                  the built-in workload skips its vTPM steps)\n"
 	             "  -q              print only the summary (run: nothing when all held)\n"
 	             "  -h, --help      this text\n"
 	             "\n"
@@ -108,24 +118,30 @@ static int parse_u64(const char *opt, const char *text, uint64_t min, uint64_t m
 	return 0;
 }
 
-/* The build's guest program: ../guest/csvsm-guest.elf from this program's directory. */
-static int default_guest_path(struct options *o)
+/* The build's `rel` (e.g. guest/csvsm-guest.elf) from this program's directory's parent. */
+static int default_build_path(char *out, size_t len, const char *rel, const char *opt)
 {
 	char exe[PATH_MAX - 32];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 
 	if (n <= 0) {
-		fprintf(stderr,
-		        "csvsm-sim: cannot find this program's directory: use --guest FILE\n");
+		fprintf(stderr, "csvsm-sim: cannot find this program's directory: use %s FILE\n",
+		        opt);
 		return -1;
 	}
 	exe[n] = 0;
 	slash = strrchr(exe, '/');
 	if (slash)
 		*slash = 0;
-	snprintf(o->guest_path, sizeof(o->guest_path), "%s/../guest/csvsm-guest.elf", exe);
+	snprintf(out, len, "%s/../%s", exe, rel);
 	return 0;
+}
+
+static int default_guest_path(struct options *o)
+{
+	return default_build_path(o->guest_path, sizeof(o->guest_path), "guest/csvsm-guest.elf",
+	                          "--guest");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -164,20 +180,33 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else if (i + 1 < argc && !strcmp(a, "--target")) {
 			const char *t = argv[++i];
 
-			if (!strcmp(t, "shim")) {
-				o->cfg.kvm_guest = NULL;
-			} else if (!strcmp(t, "kvm-guest")) {
+			o->cfg.kvm_guest = NULL;
+			o->cfg.kvm_image = NULL;
+			if (!strcmp(t, "kvm-guest") || !strcmp(t, "kvm")) {
 				if (!o->guest_path[0] && default_guest_path(o) < 0)
 					return -1;
 				o->cfg.kvm_guest = o->guest_path;
-			} else {
-				fprintf(stderr,
-				        "csvsm-sim: --target wants shim or kvm-guest, not '%s'\n",
-				        t);
+			}
+			if (!strcmp(t, "kvm")) {
+				if (!o->image_path[0] &&
+				    default_build_path(o->image_path, sizeof(o->image_path),
+				                       "src/csvsm-kvm.elf", "--image") < 0)
+					return -1;
+				o->cfg.kvm_image = o->image_path;
+				o->no_vtpm = true;
+			} else if (strcmp(t, "shim") && strcmp(t, "kvm-guest")) {
+				fprintf(
+				    stderr,
+				    "csvsm-sim: --target wants shim, kvm-guest or kvm, not '%s'\n",
+				    t);
 				return -1;
 			}
 		} else if (i + 1 < argc && !strcmp(a, "--guest")) {
 			snprintf(o->guest_path, sizeof(o->guest_path), "%s", argv[++i]);
+		} else if (i + 1 < argc && !strcmp(a, "--image")) {
+			snprintf(o->image_path, sizeof(o->image_path), "%s", argv[++i]);
+		} else if (!strcmp(a, "--no-vtpm")) {
+			o->no_vtpm = true;
 		} else if (i + 1 < argc && !strcmp(a, "--seed")) {
 			if (parse_u64(a, argv[++i], 0, UINT64_MAX, &v) < 0)
 				return -1;
@@ -186,7 +215,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else {
 			static const char *const valued[] = {"--trace",   "--timeline", "--vcpus",
 			                                     "--ram-mib", "--seed",     "--target",
-			                                     "--guest",   "run"};
+			                                     "--guest",   "--image",    "run"};
 			bool known = false;
 
 			for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
@@ -210,6 +239,7 @@ struct workload {
 	struct csvsm_sim_layout layout;
 	struct cli_trace *trace;
 	bool quiet;
+	bool image; /* VMPL0 is the SVSM image on KVM: its heap is not this process's */
 	unsigned int calls, as_expected, refused;
 	/* Results seen, by code, for the summary. */
 	struct {
@@ -375,6 +405,10 @@ static void print_summary(const struct workload *w)
 	       (unsigned long long)cli_trace_count(w->trace, CSVSM_EV_RMPADJUST));
 	printf("time:    %" PRIu64 ".%03u us of virtual time (boot included)\n", ns / 1000,
 	       (unsigned int)(ns % 1000));
+	if (w->image) {
+		printf("heap:    the SVSM image's own (not visible from the harness)\n");
+		return;
+	}
 	printf("heap:    SVSM heap %zu/%zu pages free, %zu live allocations\n", heap.free_pages,
 	       heap.total_pages, heap.live_allocs);
 }
@@ -392,19 +426,22 @@ static int default_run(const struct options *o, struct cli_trace *t)
 		return 2;
 	}
 	w.quiet = o->quiet;
+	w.image = cfg.kvm_image != NULL;
 	w.trace = t;
 	cfg.trace = cli_trace_event;
 	cfg.trace_ctx = t;
 	/* The machine has a vTPM (state in host RAM), reproducible from the seed. */
-	if (sim_nv_ram_open(&nv, 1u << 20) < 0) {
+	if (!o->no_vtpm && sim_nv_ram_open(&nv, 1u << 20) < 0) {
 		fprintf(stderr, "csvsm-sim: out of memory\n");
 		return 1;
 	}
-	sim_nv_use(&nv);
-	cfg.vtpm_rand_from_seed = true;
+	if (!o->no_vtpm)
+		sim_nv_use(&nv);
+	cfg.vtpm_rand_from_seed = !o->no_vtpm;
 	w.sim = csvsm_sim_new(&cfg);
 	if (!w.sim) {
-		sim_nv_ram_close(&nv);
+		if (!o->no_vtpm)
+			sim_nv_ram_close(&nv);
 		return 1;
 	}
 	csvsm_sim_layout(w.sim, &w.layout);
@@ -418,13 +455,15 @@ static int default_run(const struct options *o, struct cli_trace *t)
 		printf("guest workload:\n");
 	run_workload(&w);
 	/* A page the workload left validated (free RAM page 40) as the TPM buffer. */
-	cli_vtpm_workload(w.sim, t, w.layout.free_ram_base + 40 * 4096, w.quiet, &tpm);
+	if (!o->no_vtpm)
+		cli_vtpm_workload(w.sim, t, w.layout.free_ram_base + 40 * 4096, w.quiet, &tpm);
 	w.calls += tpm.calls;
 	w.as_expected += tpm.as_expected;
 	print_summary(&w);
 	rc = w.as_expected == w.calls ? 0 : 1;
 	csvsm_sim_free(w.sim);
-	sim_nv_ram_close(&nv);
+	if (!o->no_vtpm)
+		sim_nv_ram_close(&nv);
 	return rc;
 }
 
@@ -450,6 +489,7 @@ static void run_configure(void *ctx, struct csvsm_sim_config *cfg)
 	if (o->seed_set)
 		cfg->seed = o->cfg.seed;
 	cfg->kvm_guest = o->cfg.kvm_guest;
+	cfg->kvm_image = o->cfg.kvm_image;
 }
 
 static void run_ready(void *ctx, struct csvsm_sim *sim)
@@ -480,6 +520,7 @@ static int scenario_run(const struct options *o, const struct scn_script *s, str
 	    .configure = run_configure,
 	    .ready = run_ready,
 	    .call_returned = run_call_returned,
+	    .no_vtpm = o->no_vtpm,
 	};
 
 	/* stdout (line-buffered) and stderr interleave in order when both go to one place. */
@@ -496,6 +537,14 @@ int main(int argc, char **argv)
 	char err[160];
 	int rc;
 
+	/* `--target T tpm-server ...` is `tpm-server --target T ...`. */
+	if (argc > 3 && !strcmp(argv[1], "--target") && !strcmp(argv[3], "tpm-server")) {
+		char *cmd = argv[3];
+
+		argv[3] = argv[2];
+		argv[2] = argv[1];
+		argv[1] = cmd;
+	}
 	if (argc > 1 && !strcmp(argv[1], "tpm-server"))
 		return sim_tpm_server_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "attest"))

@@ -18,12 +18,8 @@
 #include "machine.h"
 #include "sim_plat.h"
 
-int plat_boot_info(struct plat_boot_info *out)
+void sim_launch_facts(struct csvsm_sim *sim, struct plat_boot_info *out)
 {
-	struct csvsm_sim *sim = sim_machine;
-
-	if (!sim)
-		return -CSVSM_EIO;
 	memset(out, 0, sizeof(*out));
 	out->ram[0].base = sim->layout.ram_base;
 	out->ram[0].size = sim->layout.ram_size;
@@ -39,6 +35,13 @@ int plat_boot_info(struct plat_boot_info *out)
 	out->vtpm_platform_auth_empty = sim->cfg.vtpm_platform_auth_empty;
 	for (unsigned int i = 0; i < sim->cfg.vcpu_count; i++)
 		out->apic_ids[i] = i;
+}
+
+int plat_boot_info(struct plat_boot_info *out)
+{
+	if (!sim_machine)
+		return -CSVSM_EIO;
+	sim_launch_facts(sim_machine, out);
 	return 0;
 }
 

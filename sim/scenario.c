@@ -570,6 +570,8 @@ int scn_start(struct scn_run *r, bool boot_check)
 		return scn_error(r, "the machine did not boot: nothing can run");
 	r->started = true;
 	cfg = r->cfg;
+	if (r->o->no_vtpm)
+		r->vtpm = false;
 	if (r->o->configure)
 		r->o->configure(r->o->hook_ctx, &cfg);
 	cfg.trace = run_trace;

@@ -67,6 +67,8 @@ struct scn_run_opts {
 	/* Optional: csvsm_sim_call on `vcpu` returned (see cli_trace_call_returned). */
 	void (*call_returned)(void *ctx, unsigned int vcpu);
 	unsigned int tail; /* events shown with a failed expectation; 0 = 20 */
+	/* The machine has no vTPM whatever the script's config says (as vtpm=no). */
+	bool no_vtpm;
 };
 
 struct scn_result {

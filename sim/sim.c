@@ -183,7 +183,10 @@ void sim_enter_vmpl0(struct csvsm_sim *sim, unsigned int vcpu)
 	sim->snp.stats.vmpl_switches++;
 	sim_trace(sim, CSVSM_EV_VMPL_SWITCH, sim->cfg.guest_vmpl, 0, 0, 0, 0, 0);
 	sim->running_vmpl = 0;
-	sim_ctx_switch(&sim->harness, &sim->vcpus[vcpu].vmpl0);
+	if (sim->image)
+		sim_kvm_image_run(sim, vcpu);
+	else
+		sim_ctx_switch(&sim->harness, &sim->vcpus[vcpu].vmpl0);
 	sim->running_vmpl = sim->cfg.guest_vmpl;
 }
 
@@ -194,7 +197,8 @@ static int start_vmpl0(struct csvsm_sim *sim, unsigned int vcpu)
 
 	if (v->vmpl0_created)
 		return 0;
-	if (sim_ctx_create(&v->vmpl0, SIM_VMPL0_STACK, vmpl0_entry, sim) != 0)
+	if (sim->image ? sim_kvm_image_start(sim, vcpu) != 0
+	               : sim_ctx_create(&v->vmpl0, SIM_VMPL0_STACK, vmpl0_entry, sim) != 0)
 		return -1;
 	v->vmpl0_created = true;
 	sim_enter_vmpl0(sim, vcpu);
@@ -272,6 +276,10 @@ struct csvsm_sim *csvsm_sim_new(const struct csvsm_sim_config *cfg)
 	sim_heap_use(sim->mem + sim->layout.svsm_base + SIM_SVSM_HEAP_OFFSET,
 	             cfg->svsm_size - SIM_SVSM_HEAP_OFFSET);
 	sim_ctx_init_current(&sim->harness);
+	if (cfg->kvm_image && sim_kvm_image_attach(sim, cfg->kvm_image) < 0) {
+		csvsm_sim_free(sim);
+		return NULL;
+	}
 	if (start_vmpl0(sim, 0) < 0 || sim->boot_rc < 0) {
 		fprintf(stderr, "csvsm-sim: the SVSM did not boot (%d)\n", sim->boot_rc);
 		csvsm_sim_free(sim);
@@ -294,9 +302,10 @@ void csvsm_sim_free(struct csvsm_sim *sim)
 	sim_vtpm_rand_restore();
 	sim_nvdev_machine_gone();
 	sim_snapshot_release(sim);
-	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++)
+	for (unsigned int i = 0; i < PLAT_MAX_VCPUS && !sim->image; i++)
 		if (sim->vcpus[i].vmpl0_created)
 			sim_ctx_destroy(&sim->vcpus[i].vmpl0);
+	sim_kvm_image_detach(sim);
 	sim_ctx_destroy(&sim->harness);
 	sim_heap_use(NULL, 0);
 	sim_rmp_free(sim->rmp);
@@ -505,7 +514,8 @@ int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t 
 void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out)
 {
 	*out = sim->snp.stats;
-	out->kvm_exits = sim_kvm_guest_exits(sim);
+	out->kvm_image_exits = sim_kvm_image_exits(sim);
+	out->kvm_exits = sim_kvm_guest_exits(sim) + out->kvm_image_exits;
 	out->pages_validated =
 	    sim_rmp_count_validated(sim->rmp) - sim->layout.svsm_size / PAGE_SIZE;
 }

@@ -17,8 +17,11 @@
 # Exit 77 (skipped) when tpm2-tools is not installed.
 set -u
 top_builddir=$(cd "${top_builddir:-.}" && pwd) || exit 99
+srcdir=$(cd "${srcdir:-$(dirname "$0")/..}" && pwd) || exit 99
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/csvsm-tcti.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
+srv_pid=
+. "$srcdir/tests/vtpm_lib.sh"
+trap vt_cleanup EXIT
 trap 'exit 1' INT TERM
 
 for tool in tpm2_getrandom tpm2_pcrextend tpm2_pcrread tpm2_createprimary tpm2_nvread openssl flock; do
@@ -34,25 +37,6 @@ loop="$top_builddir/bench/tpm-loop"
 export LD_LIBRARY_PATH="$top_builddir/sim/tcti${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 unset TPM2TOOLS_TCTI TCTI
 
-fail=0
-steps=0
-ok() { steps=$((steps + 1)); }
-bad() {
-	echo "FAIL: $*"
-	fail=$((fail + 1))
-}
-run() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/$name.out" 2>&1; then
-		ok
-		return 0
-	fi
-	bad "$name: $*"
-	sed -n '1,20p' "$tmp/$name.out"
-	return 1
-}
-hex() { od -An -tx1 -v | tr -d ' \n'; }
 cd "$tmp" || exit 99
 st="$tmp/tpm.state"
 T="csvsm:state=$st"

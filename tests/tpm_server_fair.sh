@@ -29,15 +29,7 @@ fi
 loop="$top_builddir/bench/tpm-loop"
 [ -x "$loop" ] || { echo "FAIL: $loop not built"; exit 1; }
 
-fail=0
-steps=0
-ok() { steps=$((steps + 1)); }
-bad() {
-	echo "FAIL: $*"
-	fail=$((fail + 1))
-}
 ms() { echo $(($(date +%s%N) / 1000000)); }
-hex() { od -An -tx1 -v | tr -d ' \n'; }
 
 vt_start || exit 1
 tcti="mssim:host=127.0.0.1,port=$port"

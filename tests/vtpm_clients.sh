@@ -28,29 +28,6 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libtss2-tcti-mssim\.so'; then
 	exit 77
 fi
 
-fail=0
-steps=0
-ok() { steps=$((steps + 1)); }
-bad() {
-	echo "FAIL: $*"
-	fail=$((fail + 1))
-}
-# run NAME CMD...: runs a client command, its output in $tmp/NAME.out.
-run() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/$name.out" 2>&1; then
-		ok
-		return 0
-	fi
-	bad "$name: $*"
-	sed -n '1,20p' "$tmp/$name.out"
-	return 1
-}
-hex() { od -An -tx1 -v | tr -d ' \n'; }
-# Without a resource manager every loaded object stays: flush after each step.
-flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }
-
 state="$tmp/tpm.state"
 vt_start --state "$state" || exit 1
 export TPM2TOOLS_TCTI="mssim:host=127.0.0.1,port=$port"

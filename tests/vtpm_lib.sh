@@ -1,8 +1,37 @@
 # Shell helpers of the vTPM integration tests (sourced by tests/vtpm_*.sh,
-# bash). They start `csvsm-sim tpm-server` on a free high port of
-# 127.0.0.1 and stop it by its process id.
+# tests/tcti_tools.sh, bash). They start `csvsm-sim tpm-server` on a free
+# high port of 127.0.0.1 and stop it by its process id, and count the
+# steps of a client session (ok, bad, run).
 #
-# Needs: top_builddir, tmp (a scratch directory). Sets: port, srv_pid.
+# Needs: top_builddir, tmp (a scratch directory). Sets: port, srv_pid,
+# steps, fail.
+
+steps=0
+fail=0
+# A step passed.
+ok() { steps=$((steps + 1)); }
+# A step failed: says why on stdout (the test's log).
+bad() {
+	echo "FAIL: $*"
+	fail=$((fail + 1))
+}
+# run NAME CMD...: runs a client command, its output in $tmp/NAME.out; a
+# failure prints the command and the first lines of its output.
+run() {
+	local name=$1
+	shift
+	if "$@" >"$tmp/$name.out" 2>&1; then
+		ok
+		return 0
+	fi
+	bad "$name: $*"
+	sed -n '1,20p' "$tmp/$name.out"
+	return 1
+}
+# hex <FILE: the bytes as one line of lowercase hex.
+hex() { od -An -tx1 -v | tr -d ' \n'; }
+# Without a resource manager every loaded object stays: flush after each step.
+flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }
 
 # The server: csvsm-sim's subcommand when it has one, else the test program
 # with the same code (tests/vtpm-server).
@@ -17,7 +46,8 @@ vt_server_cmd() {
 }
 
 # vt_start [--state FILE] [other server options]: starts the server on a
-# random free port; returns 0 once it listens.
+# random free port; returns 0 once it listens, 77 when the server says it
+# cannot run here (its status 77; the reason is in $tmp/server.why).
 vt_start() {
 	local cmd try log st
 	cmd=$(vt_server_cmd) || { echo "vtpm: no tpm-server program built" >&2; return 1; }
@@ -38,6 +68,11 @@ vt_start() {
 		done
 		st=0
 		wait "$srv_pid" || st=$?
+		srv_pid=
+		if [ "$st" -eq 77 ]; then
+			cp "$log" "$tmp/server.why"
+			return 77
+		fi
 		if [ "$st" -ne 3 ]; then
 			echo "vtpm: the server did not start (status $st):" >&2
 			cat "$log" >&2

@@ -3,16 +3,18 @@
  * Self-test of the csvsm C runtime, the pieces OpenSSL and libtpms use:
  * strings, memory, number parsing, formatted output, sorting, time
  * conversion, the regular expressions of libtpms' profiles, setjmp, and
- * allocation failure. The same body runs in the image's self-test and in
- * the hosted Check test (tests/check_libc.c, which compiles the runtime
- * with renamed symbols). Expected values are C99/POSIX semantics worked out
- * by hand (dates: `date -u -d @SECONDS`).
+ * allocation failure (sizes no heap holds, and the heap really exhausted).
+ * The same body runs in the image's self-test and in the hosted Check test
+ * (tests/check_libc.c, which compiles the runtime with renamed symbols).
+ * Expected values are C99/POSIX semantics worked out by hand (dates:
+ * `date -u -d @SECONDS`).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <regex.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +116,45 @@ static void st_format(struct st *t)
 	CHECK(t, sscanf("8080", "%u", &port) == 1 && port == 8080);
 	CHECK(t, sscanf("x", "%d", &port) == 0 && sscanf("", "%d", &port) == EOF);
 	CHECK(t, fopen("/etc/passwd", "r") == NULL && errno == ENOENT);
+}
+
+/* vsnprintf through a variadic wrapper, as OpenSSL's and libtpms' loggers call it. */
+static int st_vfmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/*
+ * The rest of the conversions the libraries print with (libtpms' hex dumps
+ * and debug lines, OpenSSL's error data): width and precision from the
+ * arguments, pointers, the limits of every integer size, sprintf.
+ */
+static void st_format_more(struct st *t)
+{
+	char buf[96];
+
+	CHECK(t, snprintf(buf, sizeof(buf), "[%*d|%-*s|%.*s]", 5, 42, 4, "ab", 3, "abcdef") == 16);
+	CHECK(t, strcmp(buf, "[   42|ab  |abc]") == 0);
+	CHECK(t, snprintf(buf, sizeof(buf), "%02x%02X %#06x %o", 0x5, 0xab, 0x1f, 8U) == 14);
+	CHECK(t, strcmp(buf, "05AB 0x001f 10") == 0);
+	CHECK(t, snprintf(buf, sizeof(buf), "%lld %llu", LLONG_MIN, ULLONG_MAX) == 41);
+	CHECK(t, strcmp(buf, "-9223372036854775808 18446744073709551615") == 0);
+	CHECK(t, snprintf(buf, sizeof(buf), "%hhd %hu %d", (signed char)-128, (unsigned short)65535,
+	                  INT_MIN) == 22);
+	CHECK(t, strcmp(buf, "-128 65535 -2147483648") == 0);
+	CHECK(t, snprintf(buf, sizeof(buf), "%p %p", (void *)0x1000, (void *)0) == 12);
+	CHECK(t, strcmp(buf, "0x1000 (nil)") == 0);
+	CHECK(t, snprintf(buf, sizeof(buf), "%-6.2s|%6c|%+.3d", "xyz", 'q', 9) == 18);
+	CHECK(t, strcmp(buf, "xy    |     q|+009") == 0);
+	CHECK(t, sprintf(buf, "%s:%u", "pcr", 16U) == 6 && strcmp(buf, "pcr:16") == 0);
+	CHECK(t, st_vfmt(buf, 8, "%08lx%s", 0xabcUL, "tail") == 12 && strcmp(buf, "00000ab") == 0);
+	CHECK(t, st_vfmt(buf, 1, "%d", 12345) == 5 && buf[0] == '\0');
 }
 
 static int st_cmp_int(const void *a, const void *b)
@@ -264,6 +305,73 @@ static void st_alloc(struct st *t)
 	free(NULL);
 }
 
+/*
+ * Allocation failure by real exhaustion (st_alloc only asks for sizes no
+ * heap holds): the heap is filled with page-sized, then small blocks until
+ * malloc returns NULL with ENOMEM; then every allocating function the
+ * libraries call fails cleanly (strdup, strndup, asprintf, calloc, realloc
+ * growing a block, which stays intact), and once everything is freed the
+ * heap gives at least as many blocks again: nothing leaked on the failure
+ * paths. Blocks are chained through their first word (no array needed).
+ */
+#define ST_PAGE_BLOCK (4096 - 16) /* one page with malloc's 16-byte header */
+#define ST_MAX_BLOCKS 65536       /* 256 MiB of pages: the heaps here are a few MiB */
+
+static size_t st_fill(void **head, size_t size)
+{
+	size_t n = 0;
+	void **p;
+
+	while (n < ST_MAX_BLOCKS && (p = malloc(size)) != NULL) {
+		*p = *head;
+		*head = p;
+		n++;
+	}
+	return n;
+}
+
+static void st_release(void *head)
+{
+	while (head) {
+		void *next = *(void **)head;
+
+		free(head);
+		head = next;
+	}
+}
+
+static void st_exhaust(struct st *t)
+{
+	void *pages = NULL, *small = NULL;
+	char *keep = malloc(32), *s = keep;
+	size_t npages, nsmall, again;
+	int err;
+
+	CHECK(t, keep != NULL);
+	if (!keep)
+		return;
+	memcpy(keep, "kept through exhaustion", 24);
+	errno = 0;
+	npages = st_fill(&pages, ST_PAGE_BLOCK);
+	err = errno;
+	nsmall = st_fill(&small, 16);
+	CHECK(t, npages > 0 && npages < ST_MAX_BLOCKS && nsmall < ST_MAX_BLOCKS);
+	CHECK(t, err == ENOMEM);
+	errno = 0;
+	CHECK(t, malloc(1) == NULL && errno == ENOMEM);
+	CHECK(t, strdup("x") == NULL && strndup("abc", 2) == NULL);
+	CHECK(t, asprintf(&s, "%d", 7) == -1 && s == NULL);
+	CHECK(t, calloc(2, 8) == NULL);
+	CHECK(t, realloc(keep, 4096) == NULL && strcmp(keep, "kept through exhaustion") == 0);
+	st_release(small);
+	st_release(pages);
+	free(keep);
+	pages = NULL;
+	again = st_fill(&pages, ST_PAGE_BLOCK);
+	CHECK(t, again >= npages);
+	st_release(pages);
+}
+
 int libc_selftest(char *msg, size_t msglen)
 {
 	struct st t = {0, msg, msglen};
@@ -273,11 +381,13 @@ int libc_selftest(char *msg, size_t msglen)
 	st_strings(&t);
 	st_numbers(&t);
 	st_format(&t);
+	st_format_more(&t);
 	st_sort(&t);
 	st_time(&t);
 	st_regex(&t);
 	st_regex_hostile(&t);
 	st_setjmp(&t);
 	st_alloc(&t);
+	st_exhaust(&t);
 	return t.failures;
 }

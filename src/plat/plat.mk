@@ -19,6 +19,7 @@ SELFTEST_SOURCES = src/selftest/ktest.c src/selftest/ktest.h src/selftest/selfte
 noinst_LIBRARIES += src/plat/libcsvsm-x86.a src/plat/libcsvsm-kvm.a
 src_plat_libcsvsm_x86_a_SOURCES = \
 	src/plat/x86_64/entry.S src/plat/x86_64/vectors.S src/plat/x86_64/catch.S \
+	src/plat/x86_64/ap_entry.S src/plat/x86_64/smp.c \
 	src/plat/x86_64/boot.c src/plat/x86_64/cpu.c src/plat/x86_64/exception.c \
 	src/plat/x86_64/paging.c src/plat/x86_64/serial.c src/plat/x86_64/tsc.c \
 	src/plat/x86_64/entropy.c src/plat/x86_64/plat_common.c src/plat/x86_64/vtpm_absent.c \

@@ -89,6 +89,13 @@ struct csvsm_sim_config {
 	 * RAM only; the SVSM still runs in this process. NULL = in-process.
 	 */
 	const char *kvm_guest;
+	/*
+	 * VMPL0 on KVM: path of the SVSM image (src/csvsm-kvm.elf), run in a
+	 * KVM VM of its own that sees the machine's memory; the guest's side is
+	 * wherever kvm_guest says (docs/kvm-snp.md). NULL = the SVSM in this
+	 * process. Snapshots (csvsm/sim_snapshot.h) are not supported with it.
+	 */
+	const char *kvm_image;
 };
 
 /* Fills `cfg` with the defaults documented above. */
@@ -255,7 +262,8 @@ struct csvsm_sim_stats {
 	uint64_t npf_events;    /* #NPF (guest or SVSM) */
 	uint64_t psc_requests;
 	uint64_t pages_validated; /* RMP pages currently validated in guest RAM */
-	uint64_t kvm_exits;       /* the guest program's exits to user space (cfg.kvm_guest) */
+	uint64_t kvm_exits;       /* exits to user space of the guest program and the image */
+	uint64_t kvm_image_exits; /* of which the SVSM image's (cfg.kvm_image) */
 };
 
 /* Fills `out` with counters since csvsm_sim_new. */

@@ -59,7 +59,63 @@ enum kvmsnp_req {
 	 * malformed request (length 0 or wrapping, other access bits) is 2, no event.
 	 */
 	KVMSNP_REQ_ACCESS = 5,
+	/*
+	 * The image serves the runner's SNP machine (`csvsm-sim --target kvm`):
+	 * RDI = a page of the image (struct kvmsnp_shared) the runner fills
+	 * and keeps updating. RAX = 0, or -CSVSM_EINVAL (not a page of the
+	 * image's memory). Sent once, by the boot vCPU, before anything else.
+	 */
+	KVMSNP_REQ_HELLO = 6,
+	/* svsm_boot() returned RDI (0 or -csvsm error): the runner's BOOT event. RAX = 0. */
+	KVMSNP_REQ_BOOT_DONE = 7,
+	/*
+	 * Guest-memory copies made by the runner (the slow path, see struct
+	 * kvmsnp_shared): the RMP check at VMPL0 with its events, the copy
+	 * between GPA RDI and the image's buffer at RSI (RDX bytes, identity
+	 * mapped image memory), and for reads the hypervisor policy's
+	 * after-read hook, exactly as the shim's plat_guest_read/write.
+	 * RAX = 0 or -CSVSM_EFAULT.
+	 */
+	KVMSNP_REQ_GUEST_READ = 8,
+	KVMSNP_REQ_GUEST_WRITE = 9,
+	/* xchg of the byte at GPA RDI with RSI: RAX = 0 or -CSVSM_EFAULT, RSI = the old byte. */
+	KVMSNP_REQ_XCHG8 = 10,
+	/*
+	 * SNP guest request (csvsm/plat/guest_msg.h): RDI = request page, RSI =
+	 * response page, RDX = certificate buffer or 0, R8 = its length (image
+	 * addresses). RAX = 0 or -CSVSM_EIO; RSI = SW_EXITINFO2, RDX = the
+	 * certificate length.
+	 */
+	KVMSNP_REQ_GUEST_REQUEST = 11,
+	/* The vTPM ran a guest command: RDI = code, RSI = size, RDX = rc, R8 = response size. */
+	KVMSNP_REQ_VTPM_EVENT = 12,
 };
+
+/*
+ * The page the image names in KVMSNP_REQ_HELLO. The runner maps the
+ * whole SNP machine's guest physical space ([0, alias_size): guest RAM,
+ * then SVSM memory, as in the shim) at guest physical `alias_base` of the
+ * image's VM; the image maps it (no execute) at the same virtual address
+ * and reaches guest physical X at alias_base + X.
+ *
+ * The fast path: while `fast` is non-zero, bit (X >> 12) of the bitmap at
+ * `bitmap_pa` (image memory the image gave in `bitmap_pa`/`bitmap_len`
+ * before HELLO) says whether VMPL0 may read and write page X now (the
+ * RMP's answer, which the runner keeps current: only it changes the RMP).
+ * A set bit lets the image access the page without an exit (nothing is
+ * recorded for an access that succeeds); a clear bit, or `fast` zero (a
+ * hypervisor policy watches the SVSM's reads), means: ask the runner.
+ */
+struct kvmsnp_shared {
+	uint64_t alias_base; /* runner: GPA (= VA) of guest physical 0 */
+	uint64_t alias_size; /* runner: bytes of guest physical space */
+	uint64_t bitmap_pa;  /* image: its bitmap buffer (set after HELLO), 0 = none */
+	uint64_t bitmap_len; /* image: its length in bytes */
+	uint32_t fast;       /* runner: the bitmap may be used */
+	uint32_t vcpu_count; /* runner */
+	uint64_t reserved[507];
+};
+_Static_assert(sizeof(struct kvmsnp_shared) == 4096, "kvmsnp_shared layout");
 
 /* The guest program's "batch done" exit: OUT of 4 bytes, value ignored. */
 #define KVMSNP_PORT_GUEST_DONE 0x521

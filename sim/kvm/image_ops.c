@@ -1,0 +1,606 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SVSM image as VMPL0 of the harness (cfg.kvm_image, `csvsm-sim
+ * --target kvm`; machine.h): src/csvsm-kvm.elf runs in a KVM VM of its own
+ * beside the guest program's, on the same machine model (sim->snp over
+ * sim->mem) as the shim, with the same events. docs/kvm-snp.md.
+ *
+ * The image's VM has two memory slots: its private memory at GPA 0 (the
+ * image, its stacks and heap; nothing else sees it) and the whole SNP
+ * machine's guest physical space (sim->mem: guest RAM, then SVSM memory) at
+ * IMAGE_ALIAS_BASE, which the image maps at the same virtual address. So
+ * every GPA in a trace is the machine's, as in the shim.
+ *
+ * One host thread runs whichever KVM vCPU is current: the guest program's
+ * until its VMGEXIT, then the image's vCPU of the same index until its
+ * run-VMPL VMGEXIT (sim_enter_vmpl0), then the guest program's again.
+ * Deterministic: nothing runs concurrently, and the image sees no clock but
+ * its TSC, which no event depends on.
+ *
+ * Requests (port KVMSNP_PORT_SNP): VCPU_INDEX, PVALIDATE, RMPADJUST and
+ * ACCESS through snp_pv.c; guest-memory copies, the exchange and guest
+ * requests through the shim's own platform functions (sim/plat_machine.c,
+ * sim/plat_guest_msg.c) on the image's buffers, so the two targets share
+ * one implementation of every rule, hooks and events included.
+ */
+#define _GNU_SOURCE 1 /* fopencookie */
+#include <elf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+#include "csvsm/abi/ghcb.h"
+#include "csvsm/abi/kvm_runner.h"
+#include "csvsm/abi/kvm_snp.h"
+#include "csvsm/error.h"
+#include "csvsm/plat/console.h"
+#include "csvsm/plat/guest_msg.h"
+#include "csvsm/plat/memory.h"
+#include "csvsm/plat/vmpl.h"
+#include "kvm_runner.h"
+#include "machine.h"
+#include "snp_pv.h"
+
+#define IMAGE_ALIAS_BASE ((uint64_t)4 << 30) /* the machine's GPA 0 in the image's VM */
+#define IMAGE_MEM_MIB    64u                 /* the image's private memory */
+#define IMAGE_FILE_MAX   ((size_t)64 << 20)
+#define IMAGE_CMDLINE    "snp-machine"
+#define IMAGE_TURN_S     120u /* one VMPL0 turn longer than this: the image hangs */
+
+struct sim_kvm_image {
+	struct kvm_machine m; /* private memory at 0 (slot 0), the vCPUs, console ports */
+	bool sync_regs;
+	uint64_t ap_entry;          /* x86_ap_entry64, 0 = none */
+	struct kvm_sregs bsp_sregs; /* the boot vCPU's, at BOOT_DONE (APs start with them) */
+	bool have_bsp_sregs;
+	struct kvmsnp_shared *shared; /* in the image's memory, after HELLO */
+	uint64_t bitmap_gen;          /* sim_rmp_writes when the bitmap was last right */
+	bool bitmap_valid;
+	bool dead;                  /* the image stopped: no VMPL0 any more */
+	struct sigaction old_alarm; /* restored at detach */
+	uint64_t exits;
+	uint64_t requests, vmgexits;
+};
+
+/* ---- a turn that never ends ------------------------------------------- */
+
+static volatile sig_atomic_t turn_timed_out;
+
+static void on_turn_alarm(int sig)
+{
+	(void)sig;
+	turn_timed_out = 1;
+}
+
+/* Arms (on) or disarms the timer of one VMPL0 turn; KVM_RUN returns EINTR when it fires. */
+static void turn_timer(bool on)
+{
+	struct itimerval it = {{0, 0}, {on ? (time_t)IMAGE_TURN_S : 0, 0}};
+
+	turn_timed_out = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "csvsm-sim: SVSM image %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(IMAGE_FILE_MAX + 1);
+	n = buf ? fread(buf, 1, IMAGE_FILE_MAX + 1, f) : 0;
+	fclose(f);
+	if (!buf || n == 0 || n > IMAGE_FILE_MAX) {
+		fprintf(stderr, "csvsm-sim: SVSM image %s: unreadable or larger than 64 MiB\n",
+		        path);
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* The value of global symbol `name` in the ELF's symbol table, 0 when absent. */
+static uint64_t elf_symbol(const uint8_t *buf, size_t len, const char *name)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)buf;
+
+	if (len < sizeof(*eh) || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
+	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff)
+		return 0;
+	for (unsigned int i = 0; i < eh->e_shnum; i++) {
+		Elf64_Shdr sh, str;
+
+		memcpy(&sh, buf + eh->e_shoff + i * sizeof(sh), sizeof(sh));
+		if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym) ||
+		    sh.sh_link >= eh->e_shnum || sh.sh_offset > len ||
+		    sh.sh_size > len - sh.sh_offset)
+			continue;
+		memcpy(&str, buf + eh->e_shoff + sh.sh_link * sizeof(str), sizeof(str));
+		if (str.sh_offset > len || str.sh_size > len - str.sh_offset)
+			continue;
+		for (uint64_t k = 0; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
+			Elf64_Sym s;
+			size_t nl = strlen(name);
+
+			memcpy(&s, buf + sh.sh_offset + k * sizeof(s), sizeof(s));
+			if (ELF64_ST_BIND(s.st_info) != STB_GLOBAL || s.st_name >= str.sh_size ||
+			    str.sh_size - s.st_name <= nl)
+				continue;
+			if (!memcmp(buf + str.sh_offset + s.st_name, name, nl + 1))
+				return s.st_value;
+		}
+	}
+	return 0;
+}
+
+/* The image's console lines go where the shim's core writes (plat_console_write). */
+static ssize_t console_cookie_write(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	plat_console_write(buf, len);
+	return (ssize_t)len;
+}
+
+int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
+{
+	static const cookie_io_functions_t console_io = {.write = console_cookie_write};
+	struct kvm_options o = {.mem_mib = IMAGE_MEM_MIB, .vcpus = sim->cfg.vcpu_count};
+	struct kvm_userspace_memory_region alias;
+	struct sim_kvm_image *k;
+	struct kvm_image img;
+	char err[256];
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	buf = read_file(path, &len);
+	if (!buf)
+		return -1;
+	if (kvm_image_parse(buf, len, (uint64_t)IMAGE_MEM_MIB << 20, &img, err, sizeof(err)) < 0) {
+		fprintf(stderr, "csvsm-sim: SVSM image %s: %s\n", path, err);
+		free(buf);
+		return -1;
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k) {
+		free(buf);
+		return -1;
+	}
+	k->ap_entry = elf_symbol(buf, len, "x86_ap_entry64");
+	rc = kvm_machine_create(&k->m, &o, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "csvsm-sim: the SVSM image's VM: %s\n", err);
+		goto fail;
+	}
+	k->m.out = fopencookie(NULL, "w", console_io);
+	if (!k->m.out) {
+		k->m.out = stdout;
+		goto fail;
+	}
+	setvbuf(k->m.out, NULL, _IOLBF, 0);
+	alias = (struct kvm_userspace_memory_region){
+	    .slot = 1,
+	    .guest_phys_addr = IMAGE_ALIAS_BASE,
+	    .memory_size = sim->phys_limit,
+	    .userspace_addr = (uint64_t)(uintptr_t)sim->mem,
+	};
+	if (ioctl(k->m.vm_fd, KVM_SET_USER_MEMORY_REGION, &alias) < 0) {
+		fprintf(stderr, "csvsm-sim: the SVSM image's view of guest memory: %s\n",
+		        strerror(errno));
+		goto fail;
+	}
+	k->sync_regs = ioctl(k->m.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) > 0;
+	for (unsigned int i = 0; i < k->m.nvcpu && k->sync_regs; i++)
+		k->m.vcpu[i].run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+	kvm_image_load(&img, buf, k->m.mem);
+	if (kvm_machine_boot_vcpu(&k->m, img.entry,
+	                          kvm_pvh_setup(k->m.mem, k->m.mem_size, IMAGE_CMDLINE)) < 0) {
+		fprintf(stderr, "csvsm-sim: cannot set up the SVSM image's boot vCPU: %s\n",
+		        strerror(errno));
+		goto fail;
+	}
+	free(buf);
+	{
+		struct sigaction sa = {0};
+
+		sa.sa_handler = on_turn_alarm; /* no SA_RESTART: KVM_RUN returns EINTR */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, &k->old_alarm);
+	}
+	sim->image = k;
+	return 0;
+fail:
+	free(buf);
+	if (k->m.out && k->m.out != stdout)
+		fclose(k->m.out);
+	k->m.out = stdout;
+	kvm_machine_destroy(&k->m);
+	free(k);
+	return -1;
+}
+
+void sim_kvm_image_detach(struct csvsm_sim *sim)
+{
+	struct sim_kvm_image *k = sim->image;
+
+	if (!k)
+		return;
+	turn_timer(false);
+	sigaction(SIGALRM, &k->old_alarm, NULL);
+	if (k->m.out && k->m.out != stdout)
+		fclose(k->m.out);
+	k->m.out = stdout;
+	kvm_machine_destroy(&k->m);
+	free(k);
+	sim->image = NULL;
+}
+
+uint64_t sim_kvm_image_exits(const struct csvsm_sim *sim)
+{
+	return sim->image ? sim->image->exits : 0;
+}
+
+/* ---- the fast path's bitmap ------------------------------------------- */
+
+/* Host address of the image's [pa, pa + len), or NULL outside its memory. */
+static void *image_host(struct sim_kvm_image *k, uint64_t pa, uint64_t len)
+{
+	if (pa > k->m.mem_size || len > k->m.mem_size - pa)
+		return NULL;
+	return k->m.mem + pa;
+}
+
+static uint8_t *bitmap_of(struct csvsm_sim *sim, struct sim_kvm_image *k)
+{
+	uint64_t pages = sim->phys_limit / PAGE_SIZE;
+
+	if (!k->shared || k->shared->bitmap_len < (pages + 7) / 8)
+		return NULL;
+	return image_host(k, k->shared->bitmap_pa, (pages + 7) / 8);
+}
+
+/* Bits [first, first + n) of the bitmap: VMPL0 may read and write the page (the RMP now). */
+static void bitmap_update(struct csvsm_sim *sim, uint8_t *bm, uint64_t first, uint64_t n)
+{
+	uint64_t pages = sim->phys_limit / PAGE_SIZE, fault;
+
+	for (uint64_t p = first; p < first + n && p < pages; p++) {
+		bool ok =
+		    sim_rmp_check(sim->rmp, 0, p * PAGE_SIZE, PAGE_SIZE,
+		                  SIM_ACCESS_READ | SIM_ACCESS_WRITE, &fault) == SIM_ACCESS_OK;
+
+		if (ok)
+			bm[p / 8] |= (uint8_t)(1u << (p % 8));
+		else
+			bm[p / 8] &= (uint8_t) ~(1u << (p % 8));
+	}
+}
+
+/*
+ * Before the image runs: the bitmap matches the RMP (rebuilt when anything
+ * but the image's own requests changed it), and the fast path is off while
+ * a policy watches the SVSM's reads (each read must reach the hook).
+ */
+static void bitmap_sync(struct csvsm_sim *sim, struct sim_kvm_image *k)
+{
+	uint8_t *bm = bitmap_of(sim, k);
+
+	if (!bm)
+		return;
+	if (!k->bitmap_valid || k->bitmap_gen != sim_rmp_writes(sim->rmp)) {
+		bitmap_update(sim, bm, 0, sim->phys_limit / PAGE_SIZE);
+		k->bitmap_gen = sim_rmp_writes(sim->rmp);
+		k->bitmap_valid = true;
+	}
+	__atomic_store_n(&k->shared->fast, sim->snp.policy.on_svsm_read == NULL, __ATOMIC_RELEASE);
+}
+
+/* After the image's PVALIDATE or RMPADJUST of `gpa` (`size` 0 4K, 1 2M). */
+static void bitmap_after_rmp(struct csvsm_sim *sim, struct sim_kvm_image *k, uint64_t gen_before,
+                             uint64_t gpa, uint64_t size)
+{
+	uint8_t *bm = bitmap_of(sim, k);
+	uint64_t n = size == RMP_PAGE_2M ? 512 : 1;
+
+	if (!bm || !k->bitmap_valid || gen_before != k->bitmap_gen)
+		return; /* rebuilt whole before the next run */
+	bitmap_update(sim, bm, (gpa & ~(n * PAGE_SIZE - 1)) / PAGE_SIZE, n);
+	k->bitmap_gen = sim_rmp_writes(sim->rmp);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static int64_t req_copy(struct sim_kvm_image *k, uint32_t req, struct kvm_regs *r)
+{
+	void *buf = image_host(k, r->rsi, r->rdx);
+
+	if (!buf)
+		return -CSVSM_EFAULT;
+	if (req == KVMSNP_REQ_GUEST_READ)
+		return plat_guest_read(r->rdi, buf, r->rdx);
+	return plat_guest_write(r->rdi, buf, r->rdx);
+}
+
+static int64_t req_guest_request(struct sim_kvm_image *k, struct kvm_regs *r)
+{
+	void *req = image_host(k, r->rdi, PLAT_GUEST_MSG_PAGE);
+	void *rsp = image_host(k, r->rsi, PLAT_GUEST_MSG_PAGE);
+	void *certs = r->rdx ? image_host(k, r->rdx, r->r8) : NULL;
+	size_t certs_len = r->r8;
+	uint64_t info2 = 0;
+	int rc;
+
+	if (!req || !rsp || (r->rdx && !certs))
+		return -CSVSM_EIO;
+	rc = plat_guest_request(req, rsp, certs, r->rdx ? &certs_len : NULL, &info2);
+	r->rsi = info2;
+	r->rdx = certs_len;
+	return rc;
+}
+
+static int64_t req_hello(struct csvsm_sim *sim, struct sim_kvm_image *k, uint64_t pa)
+{
+	struct kvmsnp_shared *s = pa % PAGE_SIZE ? NULL : image_host(k, pa, sizeof(*s));
+
+	if (!s || k->shared)
+		return -CSVSM_EINVAL;
+	memset(s, 0, sizeof(*s));
+	s->alias_base = IMAGE_ALIAS_BASE;
+	s->alias_size = sim->phys_limit;
+	s->vcpu_count = sim->cfg.vcpu_count;
+	k->shared = s;
+	return 0;
+}
+
+/* sim_enter_guest's events: VMPL0's turn on this vCPU is over, the guest VMPL runs. */
+static void leave_vmpl0(struct csvsm_sim *sim)
+{
+	sim->snp.stats.vmpl_switches++;
+	sim_trace(sim, CSVSM_EV_VMPL_SWITCH, 0, sim->cfg.guest_vmpl, 0, 0, 0, 0);
+	sim->running_vmpl = sim->cfg.guest_vmpl;
+}
+
+/*
+ * One request of image vCPU `v` (port KVMSNP_PORT_SNP). Returns 0 (go on),
+ * 1 (VMPL0's turn is over: a failed boot) or -1 (stop the image).
+ */
+static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned int v,
+                         struct kvm_regs *r)
+{
+	uint32_t req = (uint32_t)r->rax;
+	uint64_t gen = sim_rmp_writes(sim->rmp);
+	struct plat_boot_info *bi;
+	uint8_t old = 0;
+	int64_t rc;
+
+	k->requests++;
+	switch (req) {
+	case KVMSNP_REQ_HELLO:
+		rc = req_hello(sim, k, r->rdi);
+		break;
+	case KVMSNP_REQ_BOOT_INFO:
+		bi = r->rsi == sizeof(*bi) ? image_host(k, r->rdi, sizeof(*bi)) : NULL;
+		rc = bi ? 0 : -CSVSM_EINVAL;
+		if (bi)
+			sim_launch_facts(sim, bi);
+		break;
+	case KVMSNP_REQ_BOOT_DONE:
+		sim->boot_rc = (int)(int64_t)r->rdi;
+		sim_trace(sim, CSVSM_EV_BOOT, (uint64_t)(int64_t)sim->boot_rc, 0, 0, 0, 0, 0);
+		k->have_bsp_sregs = ioctl(k->m.vcpu[v].fd, KVM_GET_SREGS, &k->bsp_sregs) == 0;
+		r->rax = 0;
+		if (sim->boot_rc < 0) {
+			/* As in-process: a failed boot never serves calls, the guest runs. */
+			leave_vmpl0(sim);
+			k->dead = true;
+			return 1;
+		}
+		return 0;
+	case KVMSNP_REQ_GUEST_READ:
+	case KVMSNP_REQ_GUEST_WRITE:
+		rc = req_copy(k, req, r);
+		break;
+	case KVMSNP_REQ_XCHG8:
+		rc = plat_guest_xchg8(r->rdi, (uint8_t)r->rsi, &old);
+		r->rsi = old;
+		break;
+	case KVMSNP_REQ_GUEST_REQUEST:
+		rc = req_guest_request(k, r);
+		break;
+	case KVMSNP_REQ_VTPM_EVENT:
+		sim_trace(sim, CSVSM_EV_VTPM, r->rdi, r->rsi, r->rdx, r->r8, 0, 0);
+		rc = 0;
+		break;
+	default: {
+		struct plat_boot_info launch;
+		uint64_t size = r->rsi;
+
+		sim_launch_facts(sim, &launch);
+		if (snp_pv_request(&sim->snp, &launch, v, req, r) < 0) {
+			fprintf(stderr, "csvsm-sim: the SVSM image made an unknown request %u\n",
+			        req);
+			return -1;
+		}
+		if (req == KVMSNP_REQ_PVALIDATE || req == KVMSNP_REQ_RMPADJUST)
+			bitmap_after_rmp(sim, k, gen, r->rdi, size);
+		return 0;
+	}
+	}
+	r->rax = (uint64_t)rc;
+	return 0;
+}
+
+/*
+ * The image's VMGEXIT (port KVMSNP_PORT_VMGEXIT, RBX = the GHCB MSR): a
+ * run-VMPL request the hypervisor grants ends VMPL0's turn (returns 1);
+ * anything else is answered in RBX (returns 0).
+ */
+static int image_vmgexit(struct csvsm_sim *sim, struct sim_kvm_image *k, struct kvm_regs *r)
+{
+	k->vmgexits++;
+	if (GHCB_MSR_INFO(r->rbx) == GHCB_MSR_RUN_VMPL_REQ) {
+		unsigned int to = (unsigned int)((r->rbx >> 32) & 0xff);
+
+		if (sim_hv_run_vmpl(&sim->snp, 0, to) < 0) {
+			r->rbx = GHCB_MSR_RUN_VMPL_RESP | (1ull << 32);
+			return 0;
+		}
+		leave_vmpl0(sim);
+		r->rbx = GHCB_MSR_RUN_VMPL_RESP;
+		return 1;
+	}
+	r->rbx = sim_hv_svsm_msr(&sim->snp, r->rbx);
+	return 0;
+}
+
+/* One I/O exit of image vCPU `v`: 0 go on, 1 VMPL0's turn is over, -1 stop. */
+static int image_io(struct csvsm_sim *sim, struct sim_kvm_image *k, struct krun_vcpu *c)
+{
+	struct kvm_run *run = c->run;
+	uint16_t port = run->io.port;
+	struct kvm_regs regs, *r = &regs;
+	int rc;
+
+	if ((port == KVMSNP_PORT_SNP || port == KVMSNP_PORT_VMGEXIT) &&
+	    run->io.direction == KVM_EXIT_IO_OUT) {
+		if (k->sync_regs)
+			r = &run->s.regs.regs;
+		else if (ioctl(c->fd, KVM_GET_REGS, r) < 0)
+			return -1;
+		rc = port == KVMSNP_PORT_SNP ? image_request(sim, k, c->index, r)
+		                             : image_vmgexit(sim, k, r);
+		if (rc < 0)
+			return -1;
+		if (k->sync_regs)
+			run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		else if (ioctl(c->fd, KVM_SET_REGS, r) < 0)
+			return -1;
+		return rc;
+	}
+	{
+		uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+		for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
+			if (!kvm_port_io(&k->m, port, run->io.direction == KVM_EXIT_IO_OUT,
+			                 run->io.size, data)) {
+				fprintf(stderr, "csvsm-sim: the SVSM image used I/O port %#x\n",
+				        port);
+				return -1;
+			}
+	}
+	if (k->m.done) {
+		fprintf(stderr, "csvsm-sim: the SVSM image stopped (exit code %#x)\n",
+		        k->m.exit_code);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs image vCPU `v` until its VMPL0 turn ends. Returns 0, or -1 when the image died. */
+static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned int v)
+{
+	struct krun_vcpu *c = &k->m.vcpu[v];
+
+	if (k->dead || v >= k->m.nvcpu)
+		return -1;
+	turn_timer(true);
+	for (;;) {
+		int rc;
+
+		bitmap_sync(sim, k);
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && turn_timed_out) {
+				fprintf(
+				    stderr,
+				    "csvsm-sim: the SVSM image ran %u s on vCPU %u without giving "
+				    "the guest its turn\n",
+				    IMAGE_TURN_S, v);
+				kvm_dump_vcpu(&k->m, c);
+				break;
+			}
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fprintf(stderr, "csvsm-sim: KVM_RUN of the SVSM image: %s\n",
+			        strerror(errno));
+			break;
+		}
+		k->exits++;
+		if (c->run->exit_reason != KVM_EXIT_IO) {
+			fprintf(stderr,
+			        "csvsm-sim: the SVSM image stopped on vCPU %u (KVM exit %u)\n", v,
+			        c->run->exit_reason);
+			kvm_dump_vcpu(&k->m, c);
+			break;
+		}
+		rc = image_io(sim, k, c);
+		if (rc > 0) {
+			turn_timer(false);
+			return 0;
+		}
+		if (rc < 0) {
+			kvm_dump_vcpu(&k->m, c);
+			break;
+		}
+	}
+	turn_timer(false);
+	k->dead = true;
+	return -1;
+}
+
+/* Image vCPU n >= 1 starts at x86_ap_entry64 with the boot vCPU's CPU state (docs/kvm-snp.md). */
+static int image_ap_setup(struct sim_kvm_image *k, unsigned int n)
+{
+	struct krun_vcpu *c = &k->m.vcpu[n];
+	struct kvm_sregs sregs;
+	struct kvm_regs r;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = {{.nmsrs = 1}, {.index = 0x2ff, .data = 0xc06}}; /* MTRRdefType: WB */
+
+	if (!k->ap_entry || !k->have_bsp_sregs) {
+		fprintf(stderr, "csvsm-sim: the SVSM image cannot start vCPU %u (%s)\n", n,
+		        k->ap_entry ? "the boot vCPU's state is unknown"
+		                    : "it has no x86_ap_entry64");
+		return -1;
+	}
+	sregs = k->bsp_sregs;
+	sregs.apic_base &= ~(1ull << 8); /* not the bootstrap processor */
+	if (ioctl(c->fd, KVM_SET_MSRS, &msrs) != 1 || ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.rip = k->ap_entry;
+	r.rdi = n;
+	r.rflags = 0x2;
+	return ioctl(c->fd, KVM_SET_REGS, &r) < 0 ? -1 : 0;
+}
+
+int sim_kvm_image_start(struct csvsm_sim *sim, unsigned int vcpu)
+{
+	struct sim_kvm_image *k = sim->image;
+
+	if (k->dead || vcpu >= k->m.nvcpu)
+		return -1;
+	if (vcpu == 0) {
+		sim->boot_rc = -CSVSM_EIO; /* until the image says otherwise */
+		return 0;
+	}
+	return image_ap_setup(k, vcpu);
+}
+
+void sim_kvm_image_run(struct csvsm_sim *sim, unsigned int vcpu)
+{
+	if (image_run(sim, sim->image, vcpu) < 0 && vcpu == 0 && sim->boot_rc == 0)
+		fprintf(stderr, "csvsm-sim: VMPL0 is gone: no call is served any more\n");
+}
