@@ -564,10 +564,11 @@ static int image_ap_setup(struct sim_kvm_image *k, unsigned int n)
 	struct krun_vcpu *c = &k->m.vcpu[n];
 	struct kvm_sregs sregs;
 	struct kvm_regs r;
-	struct {
+	/* struct kvm_msrs ends in a flexible array: room for one entry after it. */
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = {{.nmsrs = 1}, {.index = 0x2ff, .data = 0xc06}}; /* MTRRdefType: WB */
+		uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} msrs;
 
 	if (!k->ap_entry || !k->have_bsp_sregs) {
 		fprintf(stderr, "csvsm-sim: the SVSM image cannot start vCPU %u (%s)\n", n,
@@ -575,6 +576,10 @@ static int image_ap_setup(struct sim_kvm_image *k, unsigned int n)
 		                    : "it has no x86_ap_entry64");
 		return -1;
 	}
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.hdr.nmsrs = 1;
+	msrs.hdr.entries[0].index = 0x2ff; /* MTRRdefType: enabled, write-back */
+	msrs.hdr.entries[0].data = 0xc06;
 	sregs = k->bsp_sregs;
 	sregs.apic_base &= ~(1ull << 8); /* not the bootstrap processor */
 	if (ioctl(c->fd, KVM_SET_MSRS, &msrs) != 1 || ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0)

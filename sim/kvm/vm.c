@@ -169,11 +169,16 @@ static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
 
 static int set_msr(struct krun_vcpu *v, uint32_t index, uint64_t value)
 {
-	struct {
+	/* struct kvm_msrs ends in a flexible array: room for one entry after it. */
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = {{.nmsrs = 1}, {.index = index, .data = value}};
+		uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} msrs;
 
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.hdr.nmsrs = 1;
+	msrs.hdr.entries[0].index = index;
+	msrs.hdr.entries[0].data = value;
 	return ioctl(v->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -1;
 }
 
