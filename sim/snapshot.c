@@ -24,8 +24,6 @@
  * contexts, the trace sink and the snapshot itself. A field added to
  * struct csvsm_sim that owns a host resource must be added to that list.
  */
-/* RTLD_NEXT (dlsym past the sanitizer's memcpy interceptor). */
-#define _GNU_SOURCE 1
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +37,6 @@
 #include "csvsm/vcpu.h"
 #include "machine.h"
 #include "sim_plat.h"
-
-#if CSVSM_MEMCHECK
-#include <dlfcn.h>
-#endif
 
 #define SNAP_PAGE_SHIFT 12
 #define SNAP_PAGE_SIZE  ((uint64_t)1 << SNAP_PAGE_SHIFT)
@@ -83,43 +77,13 @@ struct sim_snapshot {
  * Copies one page of simulated memory. A page of SVSM memory may hold free
  * heap memory, which the core's heap poisons for AddressSanitizer
  * (plat_mem_poison), and the intercepted memcpy would report it; the
- * snapshot's copies are not the SVSM's accesses. So with AddressSanitizer
- * every page is copied by the C library's own memcpy (found past the
- * interceptor with dlsym), which also skips the shadow checks that would
- * cost more than the copy; without it, by a loop the sanitizer does not
- * see.
+ * snapshot's copies are not the SVSM's accesses, and the shadow checks
+ * would cost more than the copy: sim_copy_raw.
  */
-#if CSVSM_MEMCHECK
-#define SNAP_UNCHECKED __attribute__((no_sanitize_address, noinline))
-static SNAP_UNCHECKED void copy_page_unchecked(uint8_t *dst, const uint8_t *src)
-{
-	const volatile uint64_t *s = (const volatile uint64_t *)(const void *)src;
-	uint64_t *d = (uint64_t *)(void *)dst;
-
-	for (size_t i = 0; i < SNAP_PAGE_SIZE / sizeof(*d); i++)
-		d[i] = s[i];
-}
-
 static void copy_page(uint8_t *dst, const uint8_t *src)
 {
-	static void *(*libc_memcpy)(void *, const void *, size_t);
-	static bool looked;
-
-	if (!looked) {
-		*(void **)&libc_memcpy = dlsym(RTLD_NEXT, "memcpy");
-		looked = true;
-	}
-	if (libc_memcpy)
-		libc_memcpy(dst, src, SNAP_PAGE_SIZE);
-	else
-		copy_page_unchecked(dst, src);
+	sim_copy_raw(dst, src, SNAP_PAGE_SIZE);
 }
-#else
-static void copy_page(uint8_t *dst, const uint8_t *src)
-{
-	memcpy(dst, src, SNAP_PAGE_SIZE);
-}
-#endif
 
 /* Keeps the snapshot's contents of page `p`: called before its first change. */
 static void save_page(const struct csvsm_sim *sim, struct sim_snapshot *s, uint64_t p)

@@ -175,14 +175,17 @@ static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
 
 int kvm_vcpu_set_msr(struct krun_vcpu *v, uint32_t index, uint64_t value)
 {
-	/* struct kvm_msrs with one entry (a flexible array: no struct can hold both). */
-	uint64_t buf[(sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)) / 8 + 1] = {0};
-	struct kvm_msrs *msrs = (struct kvm_msrs *)buf;
+	/* struct kvm_msrs ends in a flexible array: room for one entry after it. */
+	union {
+		struct kvm_msrs hdr;
+		uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} msrs;
 
-	msrs->nmsrs = 1;
-	msrs->entries[0].index = index;
-	msrs->entries[0].data = value;
-	return ioctl(v->fd, KVM_SET_MSRS, msrs) == 1 ? 0 : -1;
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.hdr.nmsrs = 1;
+	msrs.hdr.entries[0].index = index;
+	msrs.hdr.entries[0].data = value;
+	return ioctl(v->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -1;
 }
 
 /* PVH: 32-bit protected mode, paging off, flat 4 GiB segments, %ebx = start_info. */
