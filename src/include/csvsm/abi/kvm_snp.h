@@ -113,7 +113,13 @@ struct kvmsnp_shared {
 	uint64_t bitmap_len; /* image: its length in bytes */
 	uint32_t fast;       /* runner: the bitmap may be used */
 	uint32_t vcpu_count; /* runner */
-	uint64_t reserved[507];
+	/*
+	 * image: the core's live heap allocations (mm_live_allocs), stored
+	 * before each run-VMPL VMGEXIT, so the runner can check the heap after
+	 * a run (tests/kvm_smp_stress.c); read it while no vCPU is in VMPL0.
+	 */
+	uint64_t mm_live_allocs;
+	uint64_t reserved[506];
 };
 _Static_assert(sizeof(struct kvmsnp_shared) == 4096, "kvmsnp_shared layout");
 
