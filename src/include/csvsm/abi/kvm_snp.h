@@ -42,7 +42,10 @@
 enum kvmsnp_req {
 	/* RDI = page (SVSM memory) to receive struct plat_boot_info; RAX = 0 or -CSVSM_EINVAL. */
 	KVMSNP_REQ_BOOT_INFO = 1,
-	/* RAX = the index (0..count-1) of the vCPU making the request. */
+	/*
+	 * RAX = the index (0..count-1) of the vCPU making the request
+	 * (plat/kvm knows it from its per-CPU data and does not ask).
+	 */
 	KVMSNP_REQ_VCPU_INDEX = 2,
 	/*
 	 * PVALIDATE: RDI = GPA, RSI = size (enum rmp_page_size), RDX = validate.
