@@ -22,7 +22,7 @@ EXTRA_DIST += scripts/build-bare-metal-libs.sh scripts/check-bare-metal-link.sh 
 # Built by every `make` once scripts/build-bare-metal-libs.sh has built the
 # libraries into $(BARE_METAL_DIR); checked like the other images, and
 # tests/vtpm_image.sh compares its size with csvsm-kvm.elf's (SKIP when the
-# libraries are absent). Serving the vTPM under the KVM runner: issue 10.
+# libraries are absent). `csvsm-sim --target kvm tpm-server` serves its vTPM.
 BM_LIBS = $(BARE_METAL_DIR)/libtpms.a $(BARE_METAL_DIR)/libcrypto.a
 BM_VTPM_CFLAGS = $(CSVSM_WARN_CFLAGS) $(FREESTANDING_CFLAGS) -include $(top_builddir)/config.h \
 	-I$(top_srcdir)/src/libc/include -I$(top_srcdir)/src/include \
