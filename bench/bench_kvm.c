@@ -6,7 +6,13 @@
  * the guest program: KVM_RUN, one OUT, back). docs/kvm-snp.md discusses the
  * figures. Exit 77 without /dev/kvm.
  *
- *   bench-kvm [GUEST_ELF] [N]   default guest/csvsm-guest.elf, N = 20000
+ * With the SVSM image too (--target kvm, the image at VMPL0 in its own VM):
+ * QUERY_PROTOCOL round trips guest program -> image -> guest program, and
+ * the exits of each side per round trip.
+ *
+ *   bench-kvm [GUEST_ELF] [N] [IMAGE]   default guest/csvsm-guest.elf,
+ *                                       N = 20000, src/csvsm-kvm.elf
+ *                                       (N / 10 round trips with the image)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,8 +119,13 @@ static double guest_insn(const char *elf, unsigned long n, double bare)
 	return (t / (double)n - bare) / (2.0 * iters);
 }
 
-/* Seconds per QUERY_PROTOCOL round trip; *exits = KVM exits per round trip. */
-static double round_trips(const char *elf, unsigned long n, double *exits)
+/*
+ * Seconds per QUERY_PROTOCOL round trip; *exits = KVM exits per round trip
+ * of the guest program, *img_exits those of the SVSM image (`image` NULL:
+ * the SVSM in-process).
+ */
+static double round_trips(const char *elf, const char *image, unsigned long n, double *exits,
+                          double *img_exits)
 {
 	struct csvsm_sim_config cfg;
 	struct csvsm_sim_stats before, after;
@@ -123,6 +134,7 @@ static double round_trips(const char *elf, unsigned long n, double *exits)
 
 	csvsm_sim_config_default(&cfg);
 	cfg.kvm_guest = elf;
+	cfg.kvm_image = image;
 	sim = csvsm_sim_new(&cfg);
 	if (!sim)
 		die("cannot create the simulator");
@@ -139,7 +151,8 @@ static double round_trips(const char *elf, unsigned long n, double *exits)
 	}
 	t = now_s() - t;
 	csvsm_sim_stats(sim, &after);
-	*exits = (double)(after.kvm_exits - before.kvm_exits) / (double)n;
+	*img_exits = (double)(after.kvm_image_exits - before.kvm_image_exits) / (double)n;
+	*exits = (double)(after.kvm_exits - before.kvm_exits) / (double)n - *img_exits;
 	csvsm_sim_free(sim);
 	return t / (double)n;
 }
@@ -148,7 +161,8 @@ int main(int argc, char **argv)
 {
 	const char *elf = argc > 1 ? argv[1] : "guest/csvsm-guest.elf";
 	unsigned long n = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
-	double bare, stand, kvm, shim, exits, dummy, insn;
+	const char *image = argc > 3 ? argv[3] : "src/csvsm-kvm.elf";
+	double bare, stand, kvm, shim, exits, dummy, insn, img, img_gexits, img_iexits, bare2;
 
 	if (!guest_vm_kvm_available()) {
 		printf("bench-kvm: SKIP: /dev/kvm is not available\n");
@@ -159,8 +173,10 @@ int main(int argc, char **argv)
 	bare = bare_exit(elf, n);
 	stand = call_stand_in(elf, n);
 	insn = guest_insn(elf, n, bare);
-	kvm = round_trips(elf, n, &exits);
-	shim = round_trips(NULL, n, &dummy);
+	kvm = round_trips(elf, NULL, n, &exits, &dummy);
+	shim = round_trips(NULL, NULL, n, &dummy, &dummy);
+	img = round_trips(elf, image, n / 10 ? n / 10 : 1, &img_gexits, &img_iexits);
+	bare2 = bare_exit(elf, n); /* again: the load may have changed meanwhile */
 	printf("bare I/O exit (KVM_RUN + OUT + back):   %8.2f us  (%9.0f /s)\n", bare * 1e6,
 	       1 / bare);
 	printf("one guest instruction (a dec/jnz loop): %8.3f us\n", insn * 1e6);
@@ -171,5 +187,13 @@ int main(int argc, char **argv)
 	printf("QUERY_PROTOCOL, shim (all in-process):  %8.3f us  (%9.0f /s)\n", shim * 1e6,
 	       1 / shim);
 	printf("a round trip on KVM costs %.2f bare I/O exits (goal: <= 3)\n", kvm / bare);
+	printf("QUERY_PROTOCOL, guest and SVSM image on KVM: %8.2f us  (%9.0f /s), %.2f exits "
+	       "each (guest program %.2f, image %.2f)\n",
+	       img * 1e6, 1 / img, img_gexits + img_iexits, img_gexits, img_iexits);
+	printf("bare I/O exit, measured again after:    %8.2f us\n", bare2 * 1e6);
+	printf("a round trip with the image costs %.2f bare I/O exits in time (goal: <= 3; "
+	       "exits: %.2f, of which 1 is the guest program's \"done\", which a real guest "
+	       "does not make)\n",
+	       img / ((bare + bare2) / 2), img_gexits + img_iexits);
 	return 0;
 }

@@ -14,13 +14,15 @@ usage() {
 	cat <<EOF
 usage: scripts/fuzz.sh [OPTIONS]
   --target T     core (default), hv, mssim, scenario, nvstore-load, vtpm-cmd,
-                 vtpm-state (tests/fuzz/fuzz-T)
+                 vtpm-state, storage-dev, attest, nvseal (tests/fuzz/fuzz-T)
   --engine E     libfuzzer (default) or afl (core only)
   --time S       seconds of fuzzing (default 300)
   --build DIR    clang build tree (default /tmp/csvsm-fuzz-build; configured
                  with CC=clang --enable-sanitizers if it has no Makefile)
   --work DIR     work directory (default /tmp/csvsm-fuzz-T-DATE)
   --corpus DIR   seed corpus (default fixtures/corpus/<target's folder>)
+  --binary FILE  fuzz with this libFuzzer binary instead of building the
+                 target (the target's defaults still apply)
   --minimize     afterwards, merge the corpus into a minimal one (libFuzzer)
                  and list the entries that add coverage to the seed corpus
   --coverage     no fuzzing: build the target with clang's source-based
@@ -40,6 +42,7 @@ work=
 seeds=
 minimize=no
 coverage=no
+binary=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target_name=$2; shift 2 ;;
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--corpus) seeds=$2; shift 2 ;;
+	--binary) binary=$2; shift 2 ;;
 	--minimize) minimize=yes; shift ;;
 	--coverage) coverage=yes; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -69,6 +73,9 @@ scenario) corpus_dir=scenario; defaults="-max_len=4096 -timeout=10" ;;
 nvstore-load) corpus_dir=nvstore ;;
 vtpm-cmd) corpus_dir=vtpm-cmd ;;
 vtpm-state) corpus_dir=vtpm-state ;;
+storage-dev) corpus_dir=storage-dev ;;
+attest) corpus_dir=attest ;;
+nvseal) corpus_dir=nvseal ;;
 *) echo "fuzz.sh: unknown target $target_name" >&2; exit 2 ;;
 esac
 if [ "$engine" = afl ] && [ "$target_name" != core ]; then
@@ -78,39 +85,50 @@ fi
 [ -n "$seeds" ] || seeds=$top/fixtures/corpus/$corpus_dir
 [ -n "$work" ] || work=/tmp/csvsm-fuzz-$target_name-$(date +%Y%m%d-%H%M%S)
 
-# The build: a clang tree of its own (the sources are only read).
-command -v clang >/dev/null 2>&1 || { echo "fuzz.sh: clang is missing (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
-if [ ! -x "$top/configure" ]; then
-	(cd "$top" && autoreconf -fi >/dev/null 2>&1)
-fi
-mkdir -p "$build"
-if [ ! -f "$build/Makefile" ]; then
-	(cd "$build" && CC=clang "$top/configure" -q --enable-sanitizers)
+if [ -n "$binary" ] && { [ "$engine" != libfuzzer ] || [ "$coverage" = yes ]; }; then
+	echo "fuzz.sh: --binary is for libFuzzer campaigns" >&2
+	exit 2
 fi
 
-if [ "$coverage" = yes ]; then
-	exec sh "$top/scripts/fuzz-coverage.sh" --target "$target_name" --build "$build" \
-		--work "$work" --corpus "$seeds"
-fi
+if [ -n "$binary" ]; then
+	[ -f "$binary" ] && [ -x "$binary" ] || { echo "fuzz.sh: $binary is not an executable" >&2; exit 1; }
+	target=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary") # the fuzzer runs in WORK
+else
+	# The build: a clang tree of its own (the sources are only read).
+	command -v clang >/dev/null 2>&1 || { echo "fuzz.sh: clang is missing (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
+	if [ ! -x "$top/configure" ]; then
+		(cd "$top" && autoreconf -fi >/dev/null 2>&1)
+	fi
+	mkdir -p "$build"
+	if [ ! -f "$build/Makefile" ]; then
+		(cd "$build" && CC=clang "$top/configure" -q --enable-sanitizers)
+	fi
 
-case $engine in
-libfuzzer)
-	case $target_name in
-	nvstore-load | vtpm-cmd | vtpm-state) what=fuzz-$target_name ;; # phony rules
-	*) what=tests/fuzz/fuzz-$target_name ;;
-	esac ;;
-afl) what=tests/fuzz/fuzz-core-afl ;;
-esac
-if ! make -s -C "$build" "$what" >"$build/fuzz-build.log" 2>&1; then
-	tail -n 30 "$build/fuzz-build.log" >&2
-	echo "fuzz.sh: make $what failed (log $build/fuzz-build.log)" >&2
-	exit 1
+	if [ "$coverage" = yes ]; then
+		exec sh "$top/scripts/fuzz-coverage.sh" --target "$target_name" --build "$build" \
+			--work "$work" --corpus "$seeds"
+	fi
+
+	case $engine in
+	libfuzzer)
+		case $target_name in
+		nvstore-load | vtpm-cmd | vtpm-state | storage-dev | attest | nvseal)
+			what=fuzz-$target_name ;; # phony rules
+		*) what=tests/fuzz/fuzz-$target_name ;;
+		esac ;;
+	afl) what=tests/fuzz/fuzz-core-afl ;;
+	esac
+	if ! make -s -C "$build" "$what" >"$build/fuzz-build.log" 2>&1; then
+		tail -n 30 "$build/fuzz-build.log" >&2
+		echo "fuzz.sh: make $what failed (log $build/fuzz-build.log)" >&2
+		exit 1
+	fi
+	case $engine in
+	libfuzzer) target=$build/tests/fuzz/fuzz-$target_name ;;
+	afl) target=$build/tests/fuzz/fuzz-core-afl ;;
+	esac
+	[ -x "$target" ] || { echo "fuzz.sh: $target was not built (see make fuzz)" >&2; exit 1; }
 fi
-case $engine in
-libfuzzer) target=$build/tests/fuzz/fuzz-$target_name ;;
-afl) target=$build/tests/fuzz/fuzz-core-afl ;;
-esac
-[ -x "$target" ] || { echo "fuzz.sh: $target was not built (see make fuzz)" >&2; exit 1; }
 
 mkdir -p "$work/corpus" "$work/crashes"
 cp "$seeds"/* "$work/corpus/" 2>/dev/null || true
@@ -150,14 +168,17 @@ if [ "$engine" = libfuzzer ]; then
 	ran=$(tail -n 1 "$log" | cut -d' ' -f1)
 	for t in 10 30 60 120 180 240 300 600 900 1200 1800 2400 3000 3600; do
 		[ "$t" -le "$seconds" ] && [ "$t" -le $((ran + 5)) ] || continue
-		awk -v t="$t" '$1 <= t && $2 ~ /^#[0-9]+$/ && / cov: / {
+		# (-fork=N prints "#N: cov: ... exec/s E ..." lines.)
+		awk -v t="$t" '$1 <= t && $2 ~ /^#[0-9]+:?$/ && / cov: / {
 			for (i = 3; i <= NF; i++) { if ($i == "cov:") c = $(i + 1); if ($i == "ft:") f = $(i + 1);
-				if ($i == "corp:") k = $(i + 1); if ($i == "exec/s:") e = $(i + 1) }
-			n = substr($2, 2) } END { if (n) printf "  %4ss  %-10s %8s  %-5s %-6s %s\n", t, n, e, c, f, k }' "$log"
+				if ($i == "corp:") k = $(i + 1); if ($i == "exec/s:" || $i == "exec/s") e = $(i + 1) }
+			n = substr($2, 2); sub(/:$/, "", n) } END { if (n) printf "  %4ss  %-10s %8s  %-5s %-6s %s\n", t, n, e, c, f, k }' "$log"
 	done
 	grep -E '^[0-9]+ (stat::|Done|SUMMARY)' "$log" | cut -d' ' -f2- || true
 	runs=$(sed -n -E 's/^[0-9]+ Done ([0-9]+) runs in .*/\1/p' "$log" | tail -n 1)
 	[ -n "$runs" ] || runs=$(sed -n -E 's/^[0-9]+ stat::number_of_executed_units: ([0-9]+)$/\1/p' "$log" | tail -n 1)
+	# -fork=N: the last status line of the parent.
+	[ -n "$runs" ] || runs=$(sed -n -E 's/^[0-9]+ #([0-9]+): cov: .*/\1/p' "$log" | tail -n 1)
 	[ -n "$runs" ] || runs=0
 else
 	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
@@ -179,7 +200,8 @@ if [ "$crashes" -gt 0 ]; then
 fi
 [ "$rc" = 0 ] || broken "the fuzzer exited with status $rc before its time limit, and saved no crash"
 [ "$runs" -gt 0 ] || broken "the fuzzer executed nothing"
-if [ "$engine" = libfuzzer ] && ! grep -q -E '^[0-9]+ Done [0-9]+ runs' "$log"; then
+if [ "$engine" = libfuzzer ] &&
+	! grep -q -E '^[0-9]+ (Done [0-9]+ runs|INFO: fuzzed for [0-9]+ seconds, wrapping up soon)' "$log"; then
 	broken "the fuzzer did not reach its time limit"
 fi
 if [ "$minimize" = yes ] && [ "$engine" = libfuzzer ]; then

@@ -16,6 +16,7 @@
 #include "csvsm/plat/rmp.h"
 #include "csvsm/plat/vmpl.h"
 #include "machine.h"
+#include "sim_plat.h"
 
 void sim_launch_facts(struct csvsm_sim *sim, struct plat_boot_info *out)
 {
@@ -74,6 +75,36 @@ void sim_machine_unlock(void)
 		pthread_mutex_unlock(&machine_mutex);
 }
 
+/*
+ * The host address of [gpa, gpa + len) for an access of kind `access`
+ * (SIM_ACCESS_* bits): a write marks the pages written (snapshots copy back
+ * only those), a read leaves them clean.
+ */
+static void *host_for(struct csvsm_sim *sim, uint64_t gpa, size_t len, unsigned int access)
+{
+	if (access & SIM_ACCESS_WRITE)
+		return sim_gpa_host(sim, gpa, len);
+	if (gpa >= sim->phys_limit || len > sim->phys_limit - gpa)
+		return NULL;
+	return sim->mem + gpa;
+}
+
+/*
+ * Copies for a VMPL0 access to [gpa, gpa + len): only the core's side
+ * `core` is checked by AddressSanitizer when the range lies outside SVSM
+ * memory (guest RAM holds no heap, so nothing there is ever poisoned).
+ */
+static void copy_for_core(struct csvsm_sim *sim, uint64_t gpa, void *dst, const void *src,
+                          size_t len, const void *core)
+{
+	const struct csvsm_sim_layout *l = &sim->layout;
+
+	if (gpa + len <= l->svsm_base || gpa >= l->svsm_base + l->svsm_size)
+		sim_copy_core(dst, src, len, core);
+	else
+		memcpy(dst, src, len);
+}
+
 /* A VMPL0 access to guest memory: the RMP must allow it (validated). */
 static void *svsm_access(uint64_t gpa, size_t len, unsigned int access)
 {
@@ -82,7 +113,7 @@ static void *svsm_access(uint64_t gpa, size_t len, unsigned int access)
 	if (!sim || fault_should_fail(FAULT_SITE_PLAT) ||
 	    sim_snp_check_access(&sim->snp, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
 		return NULL;
-	return sim_gpa_host(sim, gpa, len);
+	return host_for(sim, gpa, len, access);
 }
 
 static void after_svsm_read(uint64_t gpa, size_t len)
@@ -103,7 +134,7 @@ int plat_guest_read(gpa_t gpa, void *dst, size_t len)
 	sim_machine_lock();
 	src = svsm_access(gpa, len, SIM_ACCESS_READ);
 	if (src) {
-		memcpy(dst, src, len);
+		copy_for_core(sim_machine, gpa, dst, src, len, dst);
 		after_svsm_read(gpa, len);
 		rc = 0;
 	}
@@ -119,7 +150,7 @@ int plat_guest_write(gpa_t gpa, const void *src, size_t len)
 	sim_machine_lock();
 	dst = svsm_access(gpa, len, SIM_ACCESS_WRITE);
 	if (dst) {
-		memcpy(dst, src, len);
+		copy_for_core(sim_machine, gpa, dst, src, len, src);
 		rc = 0;
 	}
 	sim_machine_unlock();
@@ -178,8 +209,7 @@ static uint8_t *vmsa_access(const void *vmsa, size_t off, size_t len, unsigned i
 	if (gpa + len > sim->phys_limit ||
 	    sim_snp_check_access(&sim->snp, 0, gpa, len, access) != CSVSM_SIM_ACCESS_OK)
 		return NULL;
-	/* Only a write changes the page (the snapshot tracks written pages). */
-	return (access & SIM_ACCESS_WRITE) ? sim_gpa_host(sim, gpa, len) : sim->mem + gpa;
+	return host_for(sim, gpa, len, access);
 }
 
 int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)
@@ -190,7 +220,7 @@ int plat_vmsa_read(const void *vmsa, size_t off, void *dst, size_t len)
 	sim_machine_lock();
 	src = vmsa_access(vmsa, off, len, SIM_ACCESS_READ);
 	if (src) {
-		memcpy(dst, src, len);
+		copy_for_core(sim_machine, (uint64_t)(src - sim_machine->mem), dst, src, len, dst);
 		rc = 0;
 	}
 	sim_machine_unlock();
@@ -205,7 +235,7 @@ int plat_vmsa_write(void *vmsa, size_t off, const void *src, size_t len)
 	sim_machine_lock();
 	dst = vmsa_access(vmsa, off, len, SIM_ACCESS_WRITE);
 	if (dst) {
-		memcpy(dst, src, len);
+		copy_for_core(sim_machine, (uint64_t)(dst - sim_machine->mem), dst, src, len, src);
 		rc = 0;
 	}
 	sim_machine_unlock();

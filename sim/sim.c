@@ -514,7 +514,8 @@ int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t 
 void csvsm_sim_stats(const struct csvsm_sim *sim, struct csvsm_sim_stats *out)
 {
 	*out = sim->snp.stats;
-	out->kvm_exits = sim_kvm_guest_exits(sim) + sim_kvm_image_exits(sim);
+	out->kvm_image_exits = sim_kvm_image_exits(sim);
+	out->kvm_exits = sim_kvm_guest_exits(sim) + out->kvm_image_exits;
 	out->pages_validated =
 	    sim_rmp_count_validated(sim->rmp) - sim->layout.svsm_size / PAGE_SIZE;
 }

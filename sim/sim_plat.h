@@ -33,6 +33,20 @@ void sim_entropy_seed(uint64_t seed);
 int sim_vtpm_rand_seed(uint64_t seed);
 void sim_vtpm_rand_restore(void);
 
+/*
+ * Copies without AddressSanitizer's checks (sim/plat_memcheck.c): the
+ * shim's own copies of simulated memory, which may hold the core's
+ * poisoned free heap bytes and are not the core's accesses.
+ */
+void sim_copy_raw(void *dst, const void *src, size_t len);
+
+/*
+ * Copies between the core's memory and guest memory outside the SVSM's:
+ * `core` (dst or src) is the core's side, the only one checked (a poisoned
+ * byte there is reported as by memcpy); guest RAM is never poisoned.
+ */
+void sim_copy_core(void *dst, const void *src, size_t len, const void *core);
+
 /* The virtual clock in ns (plat_time_ns): starts at 0, advanced only by the shim. */
 extern uint64_t sim_virtual_ns;
 /* The virtual clock: starts at 0, advanced only by the shim. */

@@ -24,8 +24,6 @@
  * contexts, the trace sink and the snapshot itself. A field added to
  * struct csvsm_sim that owns a host resource must be added to that list.
  */
-/* RTLD_NEXT (dlsym past the sanitizer's memcpy interceptor). */
-#define _GNU_SOURCE 1
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +37,6 @@
 #include "csvsm/vcpu.h"
 #include "machine.h"
 #include "sim_plat.h"
-
-#if CSVSM_MEMCHECK
-#include <dlfcn.h>
-#endif
 
 #define SNAP_PAGE_SHIFT 12
 #define SNAP_PAGE_SIZE  ((uint64_t)1 << SNAP_PAGE_SHIFT)
@@ -67,8 +61,13 @@ struct sim_snapshot {
 	size_t vmsa_count;
 	uint64_t virtual_ns;
 	uint64_t entropy_seed;
-	/* The core's state at the snapshot, for CSVSM_SIM_RESTORE_FAST. */
+	/*
+	 * The core's state at the snapshot, for CSVSM_SIM_RESTORE_FAST: the
+	 * heap's statistics with every slab class's spare in place (`heap`)
+	 * and without the spares (`heap_trimmed`).
+	 */
 	struct mm_stats heap;
+	struct mm_stats heap_trimmed;
 	struct vcpu *vcpu_ptr[PLAT_MAX_VCPUS];
 	struct vcpu vcpu_rec[PLAT_MAX_VCPUS];
 	struct csvsm_sim_snapshot_stats stats;
@@ -78,43 +77,13 @@ struct sim_snapshot {
  * Copies one page of simulated memory. A page of SVSM memory may hold free
  * heap memory, which the core's heap poisons for AddressSanitizer
  * (plat_mem_poison), and the intercepted memcpy would report it; the
- * snapshot's copies are not the SVSM's accesses. So with AddressSanitizer
- * every page is copied by the C library's own memcpy (found past the
- * interceptor with dlsym), which also skips the shadow checks that would
- * cost more than the copy; without it, by a loop the sanitizer does not
- * see.
+ * snapshot's copies are not the SVSM's accesses, and the shadow checks
+ * would cost more than the copy: sim_copy_raw.
  */
-#if CSVSM_MEMCHECK
-#define SNAP_UNCHECKED __attribute__((no_sanitize_address, noinline))
-static SNAP_UNCHECKED void copy_page_unchecked(uint8_t *dst, const uint8_t *src)
-{
-	const volatile uint64_t *s = (const volatile uint64_t *)(const void *)src;
-	uint64_t *d = (uint64_t *)(void *)dst;
-
-	for (size_t i = 0; i < SNAP_PAGE_SIZE / sizeof(*d); i++)
-		d[i] = s[i];
-}
-
 static void copy_page(uint8_t *dst, const uint8_t *src)
 {
-	static void *(*libc_memcpy)(void *, const void *, size_t);
-	static bool looked;
-
-	if (!looked) {
-		*(void **)&libc_memcpy = dlsym(RTLD_NEXT, "memcpy");
-		looked = true;
-	}
-	if (libc_memcpy)
-		libc_memcpy(dst, src, SNAP_PAGE_SIZE);
-	else
-		copy_page_unchecked(dst, src);
+	sim_copy_raw(dst, src, SNAP_PAGE_SIZE);
 }
-#else
-static void copy_page(uint8_t *dst, const uint8_t *src)
-{
-	memcpy(dst, src, SNAP_PAGE_SIZE);
-}
-#endif
 
 /* Keeps the snapshot's contents of page `p`: called before its first change. */
 static void save_page(const struct csvsm_sim *sim, struct sim_snapshot *s, uint64_t p)
@@ -175,14 +144,30 @@ void csvsm_sim_snapshot_drop(struct csvsm_sim *sim)
 }
 
 /*
- * Records the core's vCPU table and heap statistics. The slabs kmalloc
- * keeps cached when they empty are returned first (mm_trim), here and
- * before every comparison, so that a cache left by a call does not count
- * as a change.
+ * Gives every slab class its cached empty slab (kmalloc keeps one per class
+ * when a slab empties, see src/mm/kmalloc.c): one object of each class
+ * allocated and freed. A class whose partial slab has room keeps that one
+ * instead. Called on a trimmed heap, it always leaves the same statistics
+ * behind; it makes the heap after an input, which used and emptied slabs,
+ * match the snapshot's as it is, without returning the spares to the page
+ * allocator and building them again at the next input's first allocation.
+ */
+static void warm_slabs(void)
+{
+	for (unsigned int c = 0; c < KMALLOC_CLASS_COUNT; c++)
+		kfree(kmalloc((size_t)8 << c));
+}
+
+/*
+ * Records the core's vCPU table and heap statistics: with the slab spares
+ * in place (after mm_trim and warm_slabs, so that a heap built by another
+ * history reaches the same ones) and without them.
  */
 static void save_core(struct sim_snapshot *s)
 {
 	(void)mm_trim();
+	mm_get_stats(&s->heap_trimmed);
+	warm_slabs();
 	mm_get_stats(&s->heap);
 	vcpu_lock();
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
@@ -335,7 +320,16 @@ static bool restore_core_fast(struct sim_snapshot *s)
 	vcpu_unlock();
 	if (!ok)
 		return false;
+	/* Usually the input left the slab spares as they were. */
+	mm_get_stats(&now);
+	if (memcmp(&now, &s->heap, sizeof(now)) == 0)
+		return true;
+	/* Otherwise without spares, and then with them built again. */
 	(void)mm_trim();
+	mm_get_stats(&now);
+	if (memcmp(&now, &s->heap_trimmed, sizeof(now)) != 0)
+		return false;
+	warm_slabs();
 	mm_get_stats(&now);
 	return memcmp(&now, &s->heap, sizeof(now)) == 0;
 }
@@ -350,7 +344,6 @@ static int reboot_core(struct csvsm_sim *sim)
 	sim->current_vcpu = 0;
 	rc = svsm_boot();
 	sim->trace_fn = trace_fn;
-	(void)mm_trim(); /* as at the snapshot */
 	return rc;
 }
 

@@ -20,7 +20,8 @@ static void usage(FILE *f)
 	        "  --selftest       append \"selftest\" to the image's command line\n"
 	        "  --cmdline STR    the image's command line (default empty)\n"
 	        "  --mem MiB        guest memory, 16..65536 (default 128)\n"
-	        "  --vcpus N        vCPUs to create, 1..%d (default 1; only the first runs yet)\n"
+	        "  --vcpus N        vCPUs to create, 1..%d (default 1); each runs on its own\n"
+	        "                   host thread, the APs when the image starts them\n"
 	        "  --timeout SEC    stop a guest that runs longer (default 60)\n"
 	        "  --stats          print exit counts and the run time on stderr\n"
 	        "  --nv KIND:FILE   an NV device backed by FILE (created, 1 MiB, when\n"
@@ -178,6 +179,7 @@ int kvm_runner_main(int argc, char **argv)
 		snprintf(cmdline + n, sizeof(cmdline) - n, "%s%s", n ? " " : "", nvspec);
 	}
 	kvm_image_load(&img, buf, m.mem);
+	m.ap_entry = kvm_image_symbol(buf, len, KVMRUN_AP_ENTRY_SYMBOL);
 	free(buf);
 	if (kvm_machine_boot_vcpu(&m, img.entry, kvm_pvh_setup(m.mem, m.mem_size, cmdline)) < 0) {
 		fprintf(stderr, "csvsm-sim kvm: cannot set up the boot vCPU: %s\n",

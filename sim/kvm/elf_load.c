@@ -191,3 +191,36 @@ uint64_t kvm_pvh_setup(uint8_t *mem, uint64_t mem_size, const char *cmdline)
 	mem[cmd_pa + n] = '\0';
 	return si_pa;
 }
+
+uint64_t kvm_image_symbol(const uint8_t *buf, size_t len, const char *name)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)buf;
+
+	if (len < sizeof(*eh) || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
+	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff)
+		return 0;
+	for (unsigned int i = 0; i < eh->e_shnum; i++) {
+		Elf64_Shdr sh, str;
+
+		memcpy(&sh, buf + eh->e_shoff + i * sizeof(sh), sizeof(sh));
+		if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym) ||
+		    sh.sh_link >= eh->e_shnum || sh.sh_offset > len ||
+		    sh.sh_size > len - sh.sh_offset)
+			continue;
+		memcpy(&str, buf + eh->e_shoff + sh.sh_link * sizeof(str), sizeof(str));
+		if (str.sh_offset > len || str.sh_size > len - str.sh_offset)
+			continue;
+		for (uint64_t k = 0; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
+			Elf64_Sym s;
+			size_t nl = strlen(name);
+
+			memcpy(&s, buf + sh.sh_offset + k * sizeof(s), sizeof(s));
+			if (ELF64_ST_BIND(s.st_info) != STB_GLOBAL || s.st_name >= str.sh_size ||
+			    str.sh_size - s.st_name <= nl)
+				continue;
+			if (!memcmp(buf + str.sh_offset + s.st_name, name, nl + 1))
+				return s.st_value;
+		}
+	}
+	return 0;
+}

@@ -26,10 +26,12 @@
 #define _GNU_SOURCE 1 /* fopencookie */
 #include <elf.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/kvm_runner.h"
@@ -47,7 +49,8 @@
 #define IMAGE_MEM_MIB    64u                 /* the image's private memory */
 #define IMAGE_FILE_MAX   ((size_t)64 << 20)
 #define IMAGE_CMDLINE    "snp-machine"
-#define IMAGE_ALIAS_SLOT 2u /* slot 1 is the NV flash's read-only window (nvdev_kvm.c) */
+#define IMAGE_ALIAS_SLOT 2u   /* slot 1 is the NV flash's read-only window (nvdev_kvm.c) */
+#define IMAGE_TURN_S     120u /* one VMPL0 turn longer than this: the image hangs */
 
 struct sim_kvm_image {
 	struct kvm_machine m; /* private memory at 0 (slot 0), the vCPUs, console ports */
@@ -58,10 +61,30 @@ struct sim_kvm_image {
 	struct kvmsnp_shared *shared; /* in the image's memory, after HELLO */
 	uint64_t bitmap_gen;          /* sim_rmp_writes when the bitmap was last right */
 	bool bitmap_valid;
-	bool dead; /* the image stopped: no VMPL0 any more */
+	bool dead;                  /* the image stopped: no VMPL0 any more */
+	struct sigaction old_alarm; /* restored at detach */
 	uint64_t exits;
 	uint64_t requests, vmgexits;
 };
+
+/* ---- a turn that never ends ------------------------------------------- */
+
+static volatile sig_atomic_t turn_timed_out;
+
+static void on_turn_alarm(int sig)
+{
+	(void)sig;
+	turn_timed_out = 1;
+}
+
+/* Arms (on) or disarms the timer of one VMPL0 turn; KVM_RUN returns EINTR when it fires. */
+static void turn_timer(bool on)
+{
+	struct itimerval it = {{0, 0}, {on ? (time_t)IMAGE_TURN_S : 0, 0}};
+
+	turn_timed_out = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -86,40 +109,6 @@ static uint8_t *read_file(const char *path, size_t *len)
 	}
 	*len = n;
 	return buf;
-}
-
-/* The value of global symbol `name` in the ELF's symbol table, 0 when absent. */
-static uint64_t elf_symbol(const uint8_t *buf, size_t len, const char *name)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)buf;
-
-	if (len < sizeof(*eh) || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
-	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff)
-		return 0;
-	for (unsigned int i = 0; i < eh->e_shnum; i++) {
-		Elf64_Shdr sh, str;
-
-		memcpy(&sh, buf + eh->e_shoff + i * sizeof(sh), sizeof(sh));
-		if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym) ||
-		    sh.sh_link >= eh->e_shnum || sh.sh_offset > len ||
-		    sh.sh_size > len - sh.sh_offset)
-			continue;
-		memcpy(&str, buf + eh->e_shoff + sh.sh_link * sizeof(str), sizeof(str));
-		if (str.sh_offset > len || str.sh_size > len - str.sh_offset)
-			continue;
-		for (uint64_t k = 0; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
-			Elf64_Sym s;
-			size_t nl = strlen(name);
-
-			memcpy(&s, buf + sh.sh_offset + k * sizeof(s), sizeof(s));
-			if (ELF64_ST_BIND(s.st_info) != STB_GLOBAL || s.st_name >= str.sh_size ||
-			    str.sh_size - s.st_name <= nl)
-				continue;
-			if (!memcmp(buf + str.sh_offset + s.st_name, name, nl + 1))
-				return s.st_value;
-		}
-	}
-	return 0;
 }
 
 /* The image's console lines go where the shim's core writes (plat_console_write). */
@@ -155,7 +144,7 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 		free(buf);
 		return -1;
 	}
-	k->ap_entry = elf_symbol(buf, len, "x86_ap_entry64");
+	k->ap_entry = kvm_image_symbol(buf, len, KVMRUN_AP_ENTRY_SYMBOL);
 	rc = kvm_machine_create(&k->m, &o, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "csvsm-sim: the SVSM image's VM: %s\n", err);
@@ -202,6 +191,13 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 		goto fail;
 	}
 	free(buf);
+	{
+		struct sigaction sa = {0};
+
+		sa.sa_handler = on_turn_alarm; /* no SA_RESTART: KVM_RUN returns EINTR */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, &k->old_alarm);
+	}
 	sim->image = k;
 	return 0;
 fail:
@@ -220,6 +216,8 @@ void sim_kvm_image_detach(struct csvsm_sim *sim)
 
 	if (!k)
 		return;
+	turn_timer(false);
+	sigaction(SIGALRM, &k->old_alarm, NULL);
 	if (k->m.out && k->m.out != stdout)
 		fclose(k->m.out);
 	k->m.out = stdout;
@@ -345,14 +343,25 @@ static int64_t req_hello(struct csvsm_sim *sim, struct sim_kvm_image *k, uint64_
 	return 0;
 }
 
-/* One request of image vCPU `v` (port KVMSNP_PORT_SNP). Returns 0, or -1: stop the image. */
+/* sim_enter_guest's events: VMPL0's turn on this vCPU is over, the guest VMPL runs. */
+static void leave_vmpl0(struct csvsm_sim *sim)
+{
+	sim->snp.stats.vmpl_switches++;
+	sim_trace(sim, CSVSM_EV_VMPL_SWITCH, 0, sim->cfg.guest_vmpl, 0, 0, 0, 0);
+	sim->running_vmpl = sim->cfg.guest_vmpl;
+}
+
+/*
+ * One request of image vCPU `v` (port KVMSNP_PORT_SNP). Returns 0 (go on),
+ * 1 (VMPL0's turn is over: a failed boot) or -1 (stop the image).
+ */
 static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned int v,
                          struct kvm_regs *r)
 {
 	uint32_t req = (uint32_t)r->rax;
 	uint64_t gen = sim_rmp_writes(sim->rmp);
 	struct plat_boot_info *bi;
-	uint8_t old;
+	uint8_t old = 0;
 	int64_t rc;
 
 	k->requests++;
@@ -370,8 +379,14 @@ static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigne
 		sim->boot_rc = (int)(int64_t)r->rdi;
 		sim_trace(sim, CSVSM_EV_BOOT, (uint64_t)(int64_t)sim->boot_rc, 0, 0, 0, 0, 0);
 		k->have_bsp_sregs = ioctl(k->m.vcpu[v].fd, KVM_GET_SREGS, &k->bsp_sregs) == 0;
-		rc = 0;
-		break;
+		r->rax = 0;
+		if (sim->boot_rc < 0) {
+			/* As in-process: a failed boot never serves calls, the guest runs. */
+			leave_vmpl0(sim);
+			k->dead = true;
+			return 1;
+		}
+		return 0;
 	case KVMSNP_REQ_GUEST_READ:
 	case KVMSNP_REQ_GUEST_WRITE:
 		rc = req_copy(k, req, r);
@@ -421,10 +436,7 @@ static int image_vmgexit(struct csvsm_sim *sim, struct sim_kvm_image *k, struct 
 			r->rbx = GHCB_MSR_RUN_VMPL_RESP | (1ull << 32);
 			return 0;
 		}
-		/* sim_enter_guest's events: VMPL0 leaves for the guest. */
-		sim->snp.stats.vmpl_switches++;
-		sim_trace(sim, CSVSM_EV_VMPL_SWITCH, 0, sim->cfg.guest_vmpl, 0, 0, 0, 0);
-		sim->running_vmpl = sim->cfg.guest_vmpl;
+		leave_vmpl0(sim);
 		r->rbx = GHCB_MSR_RUN_VMPL_RESP;
 		return 1;
 	}
@@ -482,11 +494,21 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 
 	if (k->dead || v >= k->m.nvcpu)
 		return -1;
+	turn_timer(true);
 	for (;;) {
 		int rc;
 
 		bitmap_sync(sim, k);
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && turn_timed_out) {
+				fprintf(
+				    stderr,
+				    "csvsm-sim: the SVSM image ran %u s on vCPU %u without giving "
+				    "the guest its turn\n",
+				    IMAGE_TURN_S, v);
+				kvm_dump_vcpu(&k->m, c);
+				break;
+			}
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			fprintf(stderr, "csvsm-sim: KVM_RUN of the SVSM image: %s\n",
@@ -506,13 +528,16 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 			break;
 		}
 		rc = image_io(sim, k, c);
-		if (rc > 0)
+		if (rc > 0) {
+			turn_timer(false);
 			return 0;
+		}
 		if (rc < 0) {
 			kvm_dump_vcpu(&k->m, c);
 			break;
 		}
 	}
+	turn_timer(false);
 	k->dead = true;
 	return -1;
 }
@@ -523,10 +548,6 @@ static int image_ap_setup(struct sim_kvm_image *k, unsigned int n)
 	struct krun_vcpu *c = &k->m.vcpu[n];
 	struct kvm_sregs sregs;
 	struct kvm_regs r;
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = {{.nmsrs = 1}, {.index = 0x2ff, .data = 0xc06}}; /* MTRRdefType: WB */
 
 	if (!k->ap_entry || !k->have_bsp_sregs) {
 		fprintf(stderr, "csvsm-sim: the SVSM image cannot start vCPU %u (%s)\n", n,
@@ -536,7 +557,8 @@ static int image_ap_setup(struct sim_kvm_image *k, unsigned int n)
 	}
 	sregs = k->bsp_sregs;
 	sregs.apic_base &= ~(1ull << 8); /* not the bootstrap processor */
-	if (ioctl(c->fd, KVM_SET_MSRS, &msrs) != 1 || ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0)
+	/* MTRRdefType: enabled, write-back (as the boot vCPU's). */
+	if (kvm_vcpu_set_msr(c, 0x2ff, 0xc06) < 0 || ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0)
 		return -1;
 	memset(&r, 0, sizeof(r));
 	r.rip = k->ap_entry;

@@ -4,8 +4,8 @@
  * machine with nothing but the ioctls of <linux/kvm.h> on /dev/kvm.
  *
  *   elf_load.c   checks the image and loads it as a PVH loader does
- *   vm.c         the VM, its memory, the vCPUs, the run loop and the
- *                table of exit handlers
+ *   vm.c         the VM, its memory, the vCPUs, the run loop (one host
+ *                thread per vCPU) and the table of exit handlers
  *   ports.c      the table of I/O ports the image may use (COM1, the exit
  *                port, the mailbox; csvsm/abi/kvm_runner.h)
  *   cli.c        `csvsm-sim kvm [options] IMAGE`
@@ -17,6 +17,7 @@
 #ifndef CSVSM_SIM_KVM_RUNNER_H
 #define CSVSM_SIM_KVM_RUNNER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +63,12 @@ struct kvm_image {
 int kvm_image_parse(const uint8_t *buf, size_t len, uint64_t mem_size, struct kvm_image *img,
                     char *err, size_t errlen);
 
+/*
+ * The value of the global symbol `name` in the ELF's symbol table (the
+ * buffer kvm_image_parse accepted), or 0 when there is none.
+ */
+uint64_t kvm_image_symbol(const uint8_t *buf, size_t len, const char *name);
+
 /* Copies the segments into guest memory `mem` (zero-filling bss). */
 void kvm_image_load(const struct kvm_image *img, const uint8_t *buf, uint8_t *mem);
 
@@ -85,6 +92,11 @@ struct krun_vcpu {
 	int fd;
 	struct kvm_run *run;
 	unsigned int index;
+	/* kvm_machine_run: the vCPU's host thread; the rest under kvm_machine.lock. */
+	pthread_t thread;
+	bool has_thread;
+	bool started;          /* runs: the boot vCPU at once, an AP once started */
+	uint32_t start_status; /* the answer to its last KVMRUN_PORT_START_AP request */
 };
 
 struct kvm_exit_counts {
@@ -108,6 +120,18 @@ struct kvm_machine {
 	uint64_t mailbox_gpa;    /* 0: none */
 	FILE *out;               /* the guest's console */
 	struct kvm_nvdev *nvdev; /* nvdev_kvm.c: NULL = none */
+	/*
+	 * kvm_machine_run runs every started vCPU on its own host thread:
+	 * exits are handled under `lock` (devices, counters, the end of the
+	 * run, AP starts); `cond` signals a start or the end.
+	 */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool parallel;            /* kvm_machine_run is running the vCPUs */
+	struct krun_vcpu *cur;    /* the vCPU whose exit is being handled (under lock) */
+	uint64_t ap_entry;        /* the image's x86_ap_entry64; 0: APs cannot start */
+	unsigned int vcpus_asked; /* --vcpus (CPUID 0x40000010 EBX) */
+	unsigned int aps_started;
 	/* the end of the run */
 	bool done;
 	uint32_t exit_code;
@@ -127,8 +151,26 @@ int kvm_machine_create(struct kvm_machine *m, const struct kvm_options *o, char 
 /* Points the boot vCPU at the PVH entry: 32-bit flat protected mode, %ebx. */
 int kvm_machine_boot_vcpu(struct kvm_machine *m, uint64_t entry, uint64_t start_info);
 
-/* Runs the boot vCPU until the image exits or something goes wrong. */
+/* Writes one MSR of vCPU `v` (KVM_SET_MSRS). Returns 0 or -1. */
+int kvm_vcpu_set_msr(struct krun_vcpu *v, uint32_t index, uint64_t value);
+
+/*
+ * Runs the machine until the image exits or something goes wrong, or for
+ * at most timeout_s seconds: each vCPU on its own host thread, truly in
+ * parallel; the boot vCPU at once, an AP when the boot vCPU asks
+ * (KVMRUN_PORT_START_AP, m->ap_entry). The first vCPU that ends the run
+ * (exit port, an unhandled exit) ends it for all: the others are kicked
+ * out of KVM_RUN (immediate_exit and a signal) and joined.
+ */
 enum kvm_status kvm_machine_run(struct kvm_machine *m, unsigned int timeout_s);
+
+/*
+ * Starts AP n at m->ap_entry (the contract in csvsm/abi/kvm_runner.h) on
+ * behalf of vCPU `from`, which must be the boot vCPU and the caller's
+ * vCPU (its special registers are taken now). Called with m->lock held,
+ * while kvm_machine_run runs. Returns 0, or 1 with a message on stderr.
+ */
+uint32_t kvm_machine_start_ap(struct kvm_machine *m, struct krun_vcpu *from, uint32_t n);
 
 void kvm_machine_destroy(struct kvm_machine *m);
 

@@ -90,10 +90,35 @@ static bool mailbox_io(struct kvm_machine *m, uint16_t port, bool out, uint8_t s
 	return true;
 }
 
+/*
+ * KVMRUN_PORT_START_AP: OUT of n starts AP n (kvm_machine_start_ap), IN
+ * reads the answer to the caller's last request (0 started, 1 refused).
+ */
+static bool start_ap_io(struct kvm_machine *m, uint16_t port, bool out, uint8_t size, uint8_t *data)
+{
+	(void)port;
+	if (size != 4) {
+		fprintf(stderr, "kvm: AP start port: %u-byte access refused (4 bytes)\n", size);
+		if (!out)
+			memset(data, 0xff, size);
+		return true;
+	}
+	if (out) {
+		uint32_t st = kvm_machine_start_ap(m, m->cur, get_value(data, size));
+
+		if (m->cur)
+			m->cur->start_status = st;
+		return true;
+	}
+	memcpy(data, m->cur ? &m->cur->start_status : &(uint32_t){1}, 4);
+	return true;
+}
+
 static const struct port_device port_table[] = {
     {KVMRUN_PORT_COM1, KVMRUN_PORT_COM1 + 7, "COM1", com1_io},
     {KVMRUN_PORT_EXIT, KVMRUN_PORT_EXIT + 3, "exit", exit_io},
     {KVMRUN_PORT_MAILBOX, KVMRUN_PORT_CONSOLE, "mailbox", mailbox_io},
+    {KVMRUN_PORT_START_AP, KVMRUN_PORT_START_AP, "AP start", start_ap_io},
 };
 
 bool kvm_port_io(struct kvm_machine *m, uint16_t port, bool out, uint8_t size, uint8_t *data)

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The VM: /dev/kvm, guest memory, vCPUs, CPUID, the run loop and its exit
- * table. Only the ioctls of <linux/kvm.h>.
+ * table. Only the ioctls of <linux/kvm.h>. Each vCPU runs on its own host
+ * thread (kvm_machine_run); exits are handled under the machine's lock.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,7 +25,7 @@
 #define RUN_CONTINUE (-1)
 #define HUGE_2M      (2ull << 20)
 
-static volatile sig_atomic_t timed_out;
+#define KICK_SIGNAL SIGUSR1 /* takes a vCPU thread out of KVM_RUN */
 
 static uint64_t now_ns(void)
 {
@@ -64,8 +67,8 @@ static int setup_cpuid(struct kvm_machine *m, struct krun_vcpu *v)
 	memcpy(&c->entries[n].ecx, sig + 4, 4);
 	memcpy(&c->entries[n].edx, sig + 8, 4);
 	n++;
-	c->entries[n++] =
-	    (struct kvm_cpuid_entry2){.function = KVMRUN_CPUID_TIMING, .eax = (uint32_t)m->tsc_khz};
+	c->entries[n++] = (struct kvm_cpuid_entry2){
+	    .function = KVMRUN_CPUID_TIMING, .eax = (uint32_t)m->tsc_khz, .ebx = m->vcpus_asked};
 	c->nent = n;
 	rc = ioctl(v->fd, KVM_SET_CPUID2, c);
 out:
@@ -83,6 +86,9 @@ int kvm_machine_create(struct kvm_machine *m, const struct kvm_options *o, char 
 	memset(m, 0, sizeof(*m));
 	m->kvm_fd = m->vm_fd = -1;
 	m->out = stdout;
+	m->vcpus_asked = o->vcpus;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->cond, NULL);
 	/* CSVSM_KVM_DEVICE: another device node (tests use it to see the no-KVM path). */
 	dev = getenv("CSVSM_KVM_DEVICE");
 	if (!dev || !*dev)
@@ -167,13 +173,18 @@ static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
 	                          .g = 1};
 }
 
-static int set_msr(struct krun_vcpu *v, uint32_t index, uint64_t value)
+int kvm_vcpu_set_msr(struct krun_vcpu *v, uint32_t index, uint64_t value)
 {
-	struct {
+	/* struct kvm_msrs ends in a flexible array: room for one entry after it. */
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} msrs = {{.nmsrs = 1}, {.index = index, .data = value}};
+		uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} msrs;
 
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.hdr.nmsrs = 1;
+	msrs.hdr.entries[0].index = index;
+	msrs.hdr.entries[0].data = value;
 	return ioctl(v->fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -1;
 }
 
@@ -194,7 +205,7 @@ int kvm_machine_boot_vcpu(struct kvm_machine *m, uint64_t entry, uint64_t start_
 	sregs.efer = 0;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
 		return -1;
-	if (set_msr(v, 0x2ff, 0xc06) < 0) /* MTRRdefType: enabled, write-back */
+	if (kvm_vcpu_set_msr(v, 0x2ff, 0xc06) < 0) /* MTRRdefType: enabled, write-back */
 		return -1;
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = entry;
@@ -311,57 +322,182 @@ static const struct exit_handler {
     {KVM_EXIT_INTERNAL_ERROR, exit_internal},
 };
 
-static void on_alarm(int sig)
+/* One exit of vCPU v, under m->lock: the handler's verdict (RUN_CONTINUE or a status). */
+static int dispatch_exit(struct kvm_machine *m, struct krun_vcpu *v)
 {
-	(void)sig;
-	timed_out = 1;
+	size_t i;
+	int rc;
+
+	m->exits.total++;
+	for (i = 0; i < sizeof(exit_table) / sizeof(exit_table[0]); i++)
+		if (exit_table[i].reason == v->run->exit_reason)
+			break;
+	if (i == sizeof(exit_table) / sizeof(exit_table[0])) {
+		m->exits.other++;
+		fprintf(stderr, "kvm: vCPU %u: unhandled exit reason %u\n", v->index,
+		        v->run->exit_reason);
+		return vm_error(m, v);
+	}
+	m->cur = v;
+	rc = exit_table[i].fn(m, v);
+	m->cur = NULL;
+	return rc;
+}
+
+/* Ends the run with `status` unless it has ended already (m->lock held). */
+static void finish(struct kvm_machine *m, int status)
+{
+	if (!m->done) {
+		m->done = true;
+		m->status = (enum kvm_status)status;
+	}
+	pthread_cond_broadcast(&m->cond);
+}
+
+/* The host thread of one vCPU: wait to be started, then KVM_RUN and its exits until the end. */
+static void *vcpu_thread(void *arg)
+{
+	struct krun_vcpu *v = arg;
+	struct kvm_machine *m =
+	    (struct kvm_machine *)((uint8_t *)(v - v->index) - offsetof(struct kvm_machine, vcpu));
+
+	pthread_mutex_lock(&m->lock);
+	while (!v->started && !m->done)
+		pthread_cond_wait(&m->cond, &m->lock);
+	while (!m->done) {
+		int rc, err;
+
+		pthread_mutex_unlock(&m->lock);
+		rc = ioctl(v->fd, KVM_RUN, 0);
+		err = errno;
+		pthread_mutex_lock(&m->lock);
+		if (m->done)
+			break; /* another vCPU ended the run meanwhile: drop this exit */
+		if (rc < 0) {
+			if (err != EINTR && err != EAGAIN) {
+				fprintf(stderr, "kvm: vCPU %u: KVM_RUN failed: %s\n", v->index,
+				        strerror(err));
+				finish(m, vm_error(m, v));
+			}
+			continue;
+		}
+		rc = dispatch_exit(m, v);
+		if (rc != RUN_CONTINUE)
+			finish(m, rc);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+static void on_kick(int sig)
+{
+	(void)sig; /* only interrupts KVM_RUN (no SA_RESTART) */
+}
+
+uint32_t kvm_machine_start_ap(struct kvm_machine *m, struct krun_vcpu *from, uint32_t n)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct krun_vcpu *ap;
+
+	if (!m->parallel || !m->ap_entry) {
+		fprintf(stderr, "kvm: vCPU %u cannot start: %s\n", n,
+		        m->ap_entry ? "the vCPUs do not run on threads here"
+		                    : "the image has no " KVMRUN_AP_ENTRY_SYMBOL);
+		return 1;
+	}
+	if (!from || from->index != 0) {
+		fprintf(stderr, "kvm: vCPU %u cannot start: only the boot vCPU starts APs\n", n);
+		return 1;
+	}
+	if (n == 0 || n >= m->nvcpu) {
+		fprintf(stderr,
+		        "kvm: vCPU %u cannot start: the machine has vCPUs 0..%u (--vcpus)\n", n,
+		        m->nvcpu - 1);
+		return 1;
+	}
+	ap = &m->vcpu[n];
+	if (ap->started) {
+		fprintf(stderr, "kvm: vCPU %u cannot start: it runs already\n", n);
+		return 1;
+	}
+	/* The contract (csvsm/abi/kvm_runner.h): the boot vCPU's special registers now. */
+	if (ioctl(from->fd, KVM_GET_SREGS, &sregs) < 0)
+		goto fail;
+	sregs.apic_base &= ~(1ull << 8); /* not the bootstrap processor */
+	if (kvm_vcpu_set_msr(ap, 0x2ff, 0xc06) < 0 || ioctl(ap->fd, KVM_SET_SREGS, &sregs) < 0)
+		goto fail;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = m->ap_entry;
+	regs.rdi = n;
+	regs.rflags = 0x2;
+	if (ioctl(ap->fd, KVM_SET_REGS, &regs) < 0)
+		goto fail;
+	ap->started = true;
+	m->aps_started++;
+	pthread_cond_broadcast(&m->cond);
+	return 0;
+fail:
+	fprintf(stderr, "kvm: vCPU %u cannot start: %s\n", n, strerror(errno));
+	return 1;
 }
 
 enum kvm_status kvm_machine_run(struct kvm_machine *m, unsigned int timeout_s)
 {
-	struct krun_vcpu *v = &m->vcpu[0];
 	struct sigaction sa = {0}, old;
-	struct itimerval it = {{0, 0}, {(time_t)timeout_s, 0}}, off = {{0, 0}, {0, 0}};
-	int rc = RUN_CONTINUE;
+	struct timespec deadline;
+	bool timed_out = false;
+	unsigned int made = 0;
 
-	timed_out = 0;
-	sa.sa_handler = on_alarm; /* no SA_RESTART: KVM_RUN returns EINTR */
+	sa.sa_handler = on_kick; /* no SA_RESTART: KVM_RUN returns EINTR */
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);
-	setitimer(ITIMER_REAL, &it, NULL);
+	sigaction(KICK_SIGNAL, &sa, &old);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += (time_t)timeout_s;
 	m->start_ns = now_ns();
-	while (rc == RUN_CONTINUE) {
-		size_t i;
 
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR && timed_out) {
-				fprintf(stderr,
-				        "kvm: timeout: the guest ran %u s without exiting\n",
-				        timeout_s);
-				rc = vm_error(m, v);
-			} else if (errno != EINTR && errno != EAGAIN) {
-				fprintf(stderr, "kvm: KVM_RUN failed: %s\n", strerror(errno));
-				rc = vm_error(m, v);
-			}
-			continue;
+	pthread_mutex_lock(&m->lock);
+	m->parallel = true;
+	m->vcpu[0].started = true;
+	for (unsigned int i = 0; i < m->nvcpu; i++) {
+		if (pthread_create(&m->vcpu[i].thread, NULL, vcpu_thread, &m->vcpu[i]) != 0) {
+			fprintf(stderr, "kvm: cannot create the thread of vCPU %u\n", i);
+			finish(m, KVM_STATUS_VMERROR);
+			break;
 		}
-		m->exits.total++;
-		for (i = 0; i < sizeof(exit_table) / sizeof(exit_table[0]); i++)
-			if (exit_table[i].reason == v->run->exit_reason)
-				break;
-		if (i == sizeof(exit_table) / sizeof(exit_table[0])) {
-			m->exits.other++;
-			fprintf(stderr, "kvm: unhandled exit reason %u\n", v->run->exit_reason);
-			rc = vm_error(m, v);
-		} else {
-			rc = exit_table[i].fn(m, v);
+		m->vcpu[i].has_thread = true;
+		made++;
+	}
+	while (!m->done) {
+		if (pthread_cond_timedwait(&m->cond, &m->lock, &deadline) == ETIMEDOUT &&
+		    !m->done) {
+			fprintf(stderr, "kvm: timeout: the guest ran %u s without exiting\n",
+			        timeout_s);
+			timed_out = true;
+			finish(m, KVM_STATUS_VMERROR);
 		}
 	}
+	pthread_mutex_unlock(&m->lock);
+
+	/* The end for all: out of KVM_RUN (now, or at once on the next entry), then join. */
+	for (unsigned int i = 0; i < made; i++) {
+		__atomic_store_n(&m->vcpu[i].run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(m->vcpu[i].thread, KICK_SIGNAL);
+	}
+	for (unsigned int i = 0; i < made; i++) {
+		pthread_join(m->vcpu[i].thread, NULL);
+		m->vcpu[i].has_thread = false;
+		m->vcpu[i].run->immediate_exit = 0;
+	}
+	m->parallel = false;
 	m->end_ns = now_ns();
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old, NULL);
+	if (timed_out)
+		for (unsigned int i = 0; i < m->nvcpu; i++)
+			if (m->vcpu[i].started)
+				kvm_dump_vcpu(m, &m->vcpu[i]);
+	sigaction(KICK_SIGNAL, &old, NULL);
 	fflush(m->out);
-	return (enum kvm_status)rc;
+	return m->status;
 }
 
 void kvm_machine_destroy(struct kvm_machine *m)
@@ -379,6 +515,8 @@ void kvm_machine_destroy(struct kvm_machine *m)
 		close(m->vm_fd);
 	if (m->kvm_fd >= 0)
 		close(m->kvm_fd);
+	pthread_cond_destroy(&m->cond);
+	pthread_mutex_destroy(&m->lock);
 	memset(m, 0, sizeof(*m));
 	m->kvm_fd = m->vm_fd = -1;
 }

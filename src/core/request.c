@@ -8,7 +8,6 @@
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
 #include "csvsm/attest.h"
-#include "csvsm/lib/string.h"
 #include "csvsm/plat/vmpl.h"
 #include "csvsm/svsm.h"
 #include "csvsm/vcpu.h"
@@ -45,27 +44,26 @@ uint64_t svsm_query_protocol(uint32_t proto, uint32_t version)
 
 /*
  * The part of the guest VMSA a call uses, from EFER to the exit code: read
- * in one access and written back in one (each VMSA access may fault).
+ * in one access and written back in one (each VMSA access may fault), as
+ * 64-bit words (every field used is one, at an 8-byte aligned offset).
  */
-#define CALL_FIRST          __builtin_offsetof(struct vmsa_page, efer)
-#define CALL_END            (__builtin_offsetof(struct vmsa_page, guest_exit_code) + sizeof(uint64_t))
-#define CALL_AT(blk, field) ((blk) + (__builtin_offsetof(struct vmsa_page, field) - CALL_FIRST))
+#define CALL_FIRST __builtin_offsetof(struct vmsa_page, efer)
+#define CALL_END   (__builtin_offsetof(struct vmsa_page, guest_exit_code) + sizeof(uint64_t))
+#define CALL_WORDS ((CALL_END - CALL_FIRST) / sizeof(uint64_t))
+/* The word of `field` in the block. */
+#define CALL_AT(blk, field)                                                                        \
+	((blk)[(__builtin_offsetof(struct vmsa_page, field) - CALL_FIRST) / sizeof(uint64_t)])
 _Static_assert(CALL_FIRST < __builtin_offsetof(struct vmsa_page, rax) &&
                    __builtin_offsetof(struct vmsa_page, r9) < CALL_END,
                "the call's registers lie between EFER and the exit code");
-
-static uint64_t call_get(const uint8_t *at)
-{
-	uint64_t v;
-
-	mem_copy(&v, at, sizeof(v));
-	return v;
-}
-
-static void call_put(uint8_t *at, uint64_t v)
-{
-	mem_copy(at, &v, sizeof(v));
-}
+_Static_assert(CALL_FIRST % 8 == 0 && CALL_END % 8 == 0 &&
+                   __builtin_offsetof(struct vmsa_page, guest_exit_code) % 8 == 0 &&
+                   __builtin_offsetof(struct vmsa_page, rax) % 8 == 0 &&
+                   __builtin_offsetof(struct vmsa_page, rcx) % 8 == 0 &&
+                   __builtin_offsetof(struct vmsa_page, rdx) % 8 == 0 &&
+                   __builtin_offsetof(struct vmsa_page, r8) % 8 == 0 &&
+                   __builtin_offsetof(struct vmsa_page, r9) % 8 == 0,
+               "the call's fields are 64-bit words of the block");
 
 /*
  * Serves the call pending on `v`, if there is one. A VMSA access that
@@ -79,33 +77,33 @@ static void call_put(uint8_t *at, uint64_t v)
 static void serve(struct vcpu *v)
 {
 	struct vmsa_page *vmsa = v->vmsa;
-	uint8_t blk[CALL_END - CALL_FIRST];
+	uint64_t blk[CALL_WORDS];
 	struct svsm_call call;
 	uint64_t efer;
 	uint8_t pending;
 
 	if (plat_vmsa_read(vmsa, CALL_FIRST, blk, sizeof(blk)) < 0 ||
-	    call_get(CALL_AT(blk, guest_exit_code)) != VMEXIT_VMGEXIT)
+	    CALL_AT(blk, guest_exit_code) != VMEXIT_VMGEXIT)
 		return;
 	if (plat_guest_xchg8(v->caa_gpa, 0, &pending) < 0 || pending != 1)
 		return;
 	/* While the SVSM works on it, the hypervisor may not run this VMSA. */
-	efer = call_get(CALL_AT(blk, efer)) & ~EFER_SVME;
+	efer = CALL_AT(blk, efer) & ~EFER_SVME;
 	if (VMSA_PUT(vmsa, efer, &efer) < 0)
 		return;
-	call.rax = call_get(CALL_AT(blk, rax));
-	call.rcx = call_get(CALL_AT(blk, rcx));
-	call.rdx = call_get(CALL_AT(blk, rdx));
-	call.r8 = call_get(CALL_AT(blk, r8));
-	call.r9 = call_get(CALL_AT(blk, r9));
+	call.rax = CALL_AT(blk, rax);
+	call.rcx = CALL_AT(blk, rcx);
+	call.rdx = CALL_AT(blk, rdx);
+	call.r8 = CALL_AT(blk, r8);
+	call.r9 = CALL_AT(blk, r9);
 	call.caller = v;
 	svsm_dispatch(&call);
 	/* The caller may have been deleted only if it is not this vCPU (refused). */
-	call_put(CALL_AT(blk, rax), call.rax);
-	call_put(CALL_AT(blk, rcx), call.rcx);
-	call_put(CALL_AT(blk, rdx), call.rdx);
-	call_put(CALL_AT(blk, r8), call.r8);
-	call_put(CALL_AT(blk, efer), efer | EFER_SVME);
+	CALL_AT(blk, rax) = call.rax;
+	CALL_AT(blk, rcx) = call.rcx;
+	CALL_AT(blk, rdx) = call.rdx;
+	CALL_AT(blk, r8) = call.r8;
+	CALL_AT(blk, efer) = efer | EFER_SVME;
 	if (plat_vmsa_write(vmsa, CALL_FIRST, blk, sizeof(blk)) < 0)
 		return;
 }

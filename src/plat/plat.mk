@@ -19,6 +19,7 @@ SELFTEST_SOURCES = src/selftest/ktest.c src/selftest/ktest.h src/selftest/selfte
 noinst_LIBRARIES += src/plat/libcsvsm-x86.a src/plat/libcsvsm-kvm.a
 src_plat_libcsvsm_x86_a_SOURCES = \
 	src/plat/x86_64/entry.S src/plat/x86_64/vectors.S src/plat/x86_64/catch.S \
+	src/plat/x86_64/ap_entry.S src/plat/x86_64/smp.c \
 	src/plat/x86_64/boot.c src/plat/x86_64/cpu.c src/plat/x86_64/exception.c \
 	src/plat/x86_64/paging.c src/plat/x86_64/serial.c src/plat/x86_64/tsc.c \
 	src/plat/x86_64/entropy.c src/plat/x86_64/plat_common.c src/plat/x86_64/vtpm_absent.c \
@@ -29,6 +30,7 @@ src_plat_libcsvsm_x86_a_CFLAGS = $(PLAT_FS_CFLAGS)
 src_plat_libcsvsm_x86_a_CCASFLAGS = $(PLAT_FS_CCASFLAGS)
 
 src_plat_libcsvsm_kvm_a_SOURCES = src/plat/kvm/plat_kvm.c src/plat/kvm/main_kvm.c src/plat/kvm/dma_kvm.c src/plat/kvm/nv_kvm.c \
+	src/plat/kvm/smptest_kvm.c \
 	src/plat/kvm/kvm_plat.h
 src_plat_libcsvsm_kvm_a_CFLAGS = $(PLAT_FS_CFLAGS)
 

@@ -148,6 +148,131 @@ START_TEST(test_random_exact)
 }
 END_TEST
 
+/* ---- Every input starts from the same state ---- */
+
+#define SAME_START_GENERATED 150
+#define SAME_START_MAX       (SAME_START_GENERATED + 64)
+
+/* The inputs: the corpus files and generated ones. */
+static struct {
+	uint8_t *data[SAME_START_MAX];
+	size_t size[SAME_START_MAX];
+	unsigned int count;
+} ss_inputs;
+
+/* What one run of an input gave: its status, reason and trace digest. */
+struct ss_outcome {
+	int rc;
+	char why[512];
+	uint64_t trace;
+	uint64_t events;
+};
+
+static void ss_add(const uint8_t *data, size_t size)
+{
+	ck_assert_uint_lt(ss_inputs.count, SAME_START_MAX);
+	ss_inputs.data[ss_inputs.count] = malloc(size ? size : 1);
+	ck_assert_ptr_nonnull(ss_inputs.data[ss_inputs.count]);
+	memcpy(ss_inputs.data[ss_inputs.count], data, size);
+	ss_inputs.size[ss_inputs.count++] = size;
+}
+
+static void ss_add_file(const char *name, const uint8_t *data, size_t size, void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	ss_add(data, size);
+}
+
+/* The trace sink: every event's text line into an FNV-1a digest. */
+static void ss_trace(void *ctx, const struct csvsm_sim_event *ev)
+{
+	struct ss_outcome *o = ctx;
+	char line[512];
+	int n = csvsm_sim_event_format(ev, CSVSM_SIM_FORMAT_TEXT, line, sizeof(line));
+
+	for (int i = 0; i < n && i < (int)sizeof(line); i++)
+		o->trace = (o->trace ^ (uint8_t)line[i]) * 0x100000001b3ull;
+	o->trace = (o->trace ^ '\n') * 0x100000001b3ull;
+	o->events++;
+}
+
+static struct ss_outcome ss_current;
+
+static void ss_run(unsigned int i, struct ss_outcome *out)
+{
+	memset(&ss_current, 0, sizeof(ss_current));
+	ss_current.trace = 0xcbf29ce484222325ull;
+	ss_current.rc = fuzz_core_run(ss_inputs.data[i], ss_inputs.size[i], ss_current.why,
+	                              sizeof(ss_current.why));
+	*out = ss_current;
+}
+
+static void ss_expect(unsigned int i, const struct ss_outcome *got, const struct ss_outcome *want,
+                      const char *how)
+{
+	ck_assert_msg(got->rc == want->rc && strcmp(got->why, want->why) == 0 &&
+	                  got->trace == want->trace && got->events == want->events,
+	              "input %u %s: rc %d, %" PRIu64 " events, trace %016" PRIx64
+	              " (%s); from a fresh machine: rc %d, %" PRIu64 " events, trace %016" PRIx64
+	              " (%s)",
+	              i, how, got->rc, got->events, got->trace, got->why, want->rc, want->events,
+	              want->trace, want->why);
+}
+
+/*
+ * Every input gives the same result and the same trace, event for event,
+ * whatever ran before it: on a machine rebuilt for it (exact resets, each
+ * input after a new boot), after every other input in forward and reverse
+ * order with the fast reset, and as A, B, A (the second A after B).
+ */
+START_TEST(test_same_start)
+{
+	static struct ss_outcome fresh[SAME_START_MAX];
+	struct fuzz_core_config cfg = {.trace = ss_trace, .trace_ctx = &ss_current};
+	static uint8_t buf[FUZZ_CORE_GEN_MAX];
+	uint64_t state = 99;
+	struct ss_outcome o;
+	unsigned int n;
+
+	for_each_corpus_file(ss_add_file, NULL);
+	for (unsigned int i = 0; i < SAME_START_GENERATED; i++)
+		ss_add(buf, fuzz_core_generate(&state, buf, sizeof(buf)));
+	n = ss_inputs.count;
+
+	cfg.exact_reset = true;
+	ck_assert_int_eq(fuzz_core_init(&cfg), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		ss_run(i, &fresh[i]);
+		ck_assert_uint_gt(fresh[i].events, 0);
+	}
+	fuzz_core_fini();
+
+	cfg.exact_reset = false;
+	ck_assert_int_eq(fuzz_core_init(&cfg), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		ss_run(i, &o);
+		ss_expect(i, &o, &fresh[i], "after the previous input");
+	}
+	for (unsigned int i = n; i-- > 0;) {
+		ss_run(i, &o);
+		ss_expect(i, &o, &fresh[i], "in reverse order");
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		ss_run(i, &o);
+		ss_expect(i, &o, &fresh[i], "as A");
+		ss_run((i + 7) % n, &o);
+		ss_expect((i + 7) % n, &o, &fresh[(i + 7) % n], "as B");
+		ss_run(i, &o);
+		ss_expect(i, &o, &fresh[i], "as A after B");
+	}
+	fuzz_core_fini();
+	for (unsigned int i = 0; i < n; i++)
+		free(ss_inputs.data[i]);
+	ss_inputs.count = 0;
+}
+END_TEST
+
 /* ---- The snapshot (csvsm/sim_snapshot.h) ---- */
 
 static struct csvsm_sim *small_sim(void)
@@ -390,6 +515,7 @@ static Suite *fuzz_suite(void)
 	tcase_add_test(tc, test_seeds_committed);
 	tcase_add_test(tc, test_random_fast);
 	tcase_add_test(tc, test_random_exact);
+	tcase_add_test(tc, test_same_start);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("snapshot");
 	tcase_set_timeout(tc, 60);

@@ -138,7 +138,10 @@ fuzz-clean:
 # its seed corpus: tests/fuzz/oss-fuzz-check.sh. Not in make distcheck.
 TESTS += tests/fuzz/oss-fuzz-check.sh
 dist_check_SCRIPTS += tests/fuzz/oss-fuzz-check.sh
-EXTRA_DIST += oss-fuzz .clusterfuzzlite scripts/fuzz.sh scripts/fuzz-coverage.sh
+# scripts/fuzz.sh fails loudly on a harness that dies or runs nothing.
+TESTS += tests/fuzz/fuzz-sh-check.sh
+dist_check_SCRIPTS += tests/fuzz/fuzz-sh-check.sh
+EXTRA_DIST += oss-fuzz .clusterfuzzlite scripts/fuzz.sh scripts/fuzz-coverage.sh scripts/fuzz-campaigns.sh
 AM_DISTCHECK_CONFIGURE_FLAGS = --disable-fuzz-build-test
 clean-local: fuzz-oss-clean
 fuzz-oss-clean:

@@ -107,6 +107,8 @@ static struct {
 	size_t live; /* the SVSM's live allocations as they must be */
 	struct fz_plan plan;
 	unsigned int call_actions; /* hypervisor actions during the current call */
+	unsigned int call_vcpu;    /* the vCPU making the current call */
+	bool ca_raced;             /* a racing write hit that vCPU's call_pending meanwhile */
 	unsigned int read_actions; /* ... during any call of this input */
 	bool failed;
 	char *why;
@@ -546,6 +548,25 @@ static uint64_t ca_of(unsigned int vcpu)
 }
 
 /*
+ * True when the attestation request at `req` (as the guest wrote it, abi
+ * 1.6) names an output buffer (report, manifest, certificates) holding the
+ * byte at `ca`: the SVSM then writes over call_pending, as asked.
+ */
+static bool attest_output_covers(uint64_t req, uint64_t ca)
+{
+	struct svsm_attest_req r;
+	const struct svsm_attest_loc *out[] = {&r.report, &r.manifest, &r.certs};
+
+	if (csvsm_sim_guest_read(fz.sim, req, &r, SVSM_ATTEST_SERVICES_REQ_SIZE) !=
+	    CSVSM_SIM_ACCESS_OK)
+		return false;
+	for (unsigned int i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		if (ca - out[i]->gpa < out[i]->size)
+			return true;
+	return false;
+}
+
+/*
  * Makes one call and checks it: a defined result code; call_pending
  * cleared when the guest got control back; the heap changed only by
  * CREATE/DELETE_VCPU.
@@ -558,7 +579,11 @@ static bool do_call(unsigned int vcpu, struct csvsm_regs *io)
 	bool core = proto == SVSM_PROTO_CORE;
 	int rc;
 
+	bool covers_ca = proto == SVSM_PROTO_ATTEST && attest_output_covers(in.rcx, ca_of(vcpu));
+
 	fz.call_actions = 0;
+	fz.call_vcpu = vcpu;
+	fz.ca_raced = false;
 	fz.stats.calls++;
 	rc = csvsm_sim_call(fz.sim, vcpu, io);
 	if (rc != 0) {
@@ -568,16 +593,19 @@ static bool do_call(unsigned int vcpu, struct csvsm_regs *io)
 			    proto, call, rc, mm_live_allocs(), fz.live);
 		return true;
 	}
-	if (!io->serviced) {
+	if (!io->serviced || fz.ca_raced) {
 		/*
 		 * call_pending stays set only when the guest lost its CA during the
 		 * call (a PVALIDATE list rescinding it), after a racing write to a
-		 * CA, or when, after such a race, the guest and the SVSM no longer
-		 * agree on the CA (then the SVSM did not even see the call). The
-		 * guest cannot trust RAX; the heap still may only follow
-		 * CREATE/DELETE_VCPU.
+		 * CA, when, after such a race, the guest and the SVSM no longer
+		 * agree on the CA (then the SVSM did not even see the call), or
+		 * when the guest asked for output on its own CA (an attestation
+		 * buffer covering call_pending). The guest cannot trust RAX; the
+		 * heap still may only follow CREATE/DELETE_VCPU. Likewise when a
+		 * racing write cleared call_pending during the call: the call
+		 * looks serviced whether or not the SVSM saw it.
 		 */
-		if (fz.read_actions == 0 &&
+		if (!io->serviced && fz.read_actions == 0 && !covers_ca &&
 		    csvsm_sim_guest_access(fz.sim, ca_of(vcpu), 1, CSVSM_SIM_WRITE) ==
 		        CSVSM_SIM_ACCESS_OK)
 			return fail(
@@ -640,6 +668,8 @@ static void on_svsm_read(void *ctx, struct csvsm_sim *sim, uint64_t gpa, size_t 
 		        CSVSM_SIM_ACCESS_OK ||
 		    csvsm_sim_poke(sim, target, pl->data, n) != 0)
 			return;
+		if (ca_of(fz.call_vcpu) - target < n)
+			fz.ca_raced = true;
 		break;
 	case FZ_REMAP_READ:
 	case FZ_REMAP_GPA:
@@ -1056,6 +1086,8 @@ int fuzz_core_init(const struct fuzz_core_config *cfg)
 	}
 	if (fz.cfg.verbose)
 		csvsm_sim_set_trace(fz.sim, print_event, NULL);
+	else if (fz.cfg.trace)
+		csvsm_sim_set_trace(fz.sim, fz.cfg.trace, fz.cfg.trace_ctx);
 	fz.ready = true;
 	return 0;
 }

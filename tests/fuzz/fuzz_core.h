@@ -51,6 +51,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csvsm/sim.h"
+
 /* Steps run per input at most: a bound on the work of one execution. */
 #define FUZZ_CORE_MAX_STEPS 48
 
@@ -99,6 +101,9 @@ struct fuzz_core_config {
 	bool thorough;
 	/* Print the steps and the machine's events on stderr (debugging). */
 	bool verbose;
+	/* Else, when set: every event of the machine goes to trace(trace_ctx, ev). */
+	csvsm_sim_trace_fn trace;
+	void *trace_ctx;
 };
 
 struct fuzz_core_stats {

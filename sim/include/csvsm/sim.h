@@ -269,7 +269,8 @@ struct csvsm_sim_stats {
 	uint64_t npf_events;    /* #NPF (guest or SVSM) */
 	uint64_t psc_requests;
 	uint64_t pages_validated; /* RMP pages currently validated in guest RAM */
-	uint64_t kvm_exits;       /* the guest program's exits to user space (cfg.kvm_guest) */
+	uint64_t kvm_exits;       /* exits to user space of the guest program and the image */
+	uint64_t kvm_image_exits; /* of which the SVSM image's (cfg.kvm_image) */
 };
 
 /* Fills `out` with counters since csvsm_sim_new. */

@@ -32,4 +32,24 @@ void kvm_snp_boot_done(int rc);
 /* A vTPM command ran (vtpm_set_observer), for the runner's VTPM event. */
 void kvm_snp_vtpm_event(uint32_t cc, size_t cmd_len, uint32_t rc, size_t rsp_len);
 
+/* The number of vCPUs the runner created (CPUID 0x40000010 EBX); 1 off the runner. */
+unsigned int kvm_runner_vcpus(void);
+
+/*
+ * Asks the runner to start vCPU n at x86_ap_entry64 (KVMRUN_PORT_START_AP;
+ * boot vCPU only). Returns 0 (started) or 1 (refused: the runner says why).
+ */
+uint32_t kvm_start_ap(unsigned int n);
+
+/*
+ * `smptest` (smptest_kvm.c): starts every AP and hammers the core's shared
+ * structures from all vCPUs for `seconds`, then checks the invariants.
+ * Boot vCPU; true when they held.
+ */
+bool kvm_smptest_run(uint64_t seconds);
+/* True once kvm_smptest_run started the APs: they belong to the test. */
+bool kvm_smptest_active(void);
+/* An AP's part of the test; returns only when no test runs. */
+void kvm_smptest_ap(unsigned int n);
+
 #endif

@@ -8,6 +8,9 @@
  *                 names, which `csvsm-sim kvm --nv` appends)
  *   selftest      run the self-tests, print "selftest: N passed, M failed",
  *                 exit 0x10 (all passed) or 0x11 through port 0xf4
+ *   smptest[=S]   all vCPUs (`csvsm-sim kvm --vcpus N`) hammer the heap,
+ *                 the vCPU table and locks for S seconds (default 2), then
+ *                 the invariants are checked (smptest_kvm.c): exit 0x10/0x11
  *   bench-io=N    N OUT instructions to COM1's scratch register (one I/O
  *                 exit each under KVM), timed with the TSC (bench/)
  *   snp-machine   the runner has an SNP machine (`csvsm-sim --target kvm`,
@@ -30,7 +33,13 @@
 #include "kvm_plat.h"
 
 #define KVM_HEAP_MAX ((size_t)16 << 20)
-#define COM1_SCR     (X86_COM1 + 7)
+/*
+ * On the runner's SNP machine: enough for the core without the vTPM, and
+ * small because the heap's set-up touches every byte (poisoning), which a
+ * nested KVM may emulate instruction by instruction (docs/kvm-snp.md).
+ */
+#define KVM_SNP_HEAP_MAX ((size_t)1 << 20)
+#define COM1_SCR         (X86_COM1 + 7)
 
 static uint64_t parse_u64(const char *s, size_t len)
 {
@@ -65,6 +74,21 @@ static void vtpm_observed(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc, s
 	kvm_snp_vtpm_event(cc, cmd_len, rc, rsp_len);
 }
 
+/*
+ * vCPU n >= 1 after its per-CPU set-up (src/plat/x86_64/smp.c): on the
+ * runner's SNP machine its request loop; under `smptest` the test's
+ * worker; elsewhere nobody starts APs, so it stops the VM cleanly.
+ */
+void x86_plat_ap_main(unsigned int n)
+{
+	if (kvm_snp_active())
+		svsm_vcpu_loop();
+	if (kvm_smptest_active())
+		kvm_smptest_ap(n);
+	log_printf("csvsm-kvm: vCPU %u started, but nothing runs on APs here\n", n);
+	kvm_exit(KVMRUN_EXIT_FAIL);
+}
+
 /* The SVSM on the runner's SNP machine: boot, report, serve; never returns. */
 static CSVSM_NORETURN void serve_snp_machine(void)
 {
@@ -74,15 +98,13 @@ static CSVSM_NORETURN void serve_snp_machine(void)
 		log_printf("csvsm-kvm: no SNP machine on this runner (%s)\n", csvsm_strerror(rc));
 		kvm_exit(KVMRUN_EXIT_FAIL);
 	}
-	if (x86_heap_from_memmap(KVM_HEAP_MAX) < 0)
+	if (x86_heap_from_memmap(KVM_SNP_HEAP_MAX) < 0)
 		kvm_exit(KVMRUN_EXIT_FAIL);
 	vtpm_set_observer(vtpm_observed, NULL);
 	rc = svsm_boot();
-	kvm_snp_boot_done(rc);
-	if (rc < 0) {
-		log_printf("csvsm-kvm: SVSM boot: %s\n", csvsm_strerror(rc));
+	kvm_snp_boot_done(rc); /* the core has said why when it failed */
+	if (rc < 0)
 		kvm_exit(KVMRUN_EXIT_FAIL);
-	}
 	svsm_vcpu_loop();
 	kvm_exit(KVMRUN_EXIT_HALTED); /* not reached: the loop never returns */
 }
@@ -124,6 +146,16 @@ void x86_plat_main(struct x86_boot *boot)
 			kvm_exit(storage_nvtest(v, len) > 0 ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
 		dev = plat_nv_device();
 		kvm_exit(dev && storage_nvtest_dev(dev) > 0 ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
+	}
+	v = x86_cmdline_value(boot, "smptest", &len);
+	if (v || x86_cmdline_has(boot, "smptest")) {
+		uint64_t secs = v ? parse_u64(v, len) : 2;
+
+		if (secs == 0) {
+			log_printf("smptest: expected seconds, got \"%.*s\"\n", (int)len, v);
+			kvm_exit(KVMRUN_EXIT_FAIL);
+		}
+		kvm_exit(kvm_smptest_run(secs) ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);
 	}
 	if (x86_cmdline_has(boot, "selftest"))
 		kvm_exit(x86_selftest_run(NULL, 0) ? KVMRUN_EXIT_PASS : KVMRUN_EXIT_FAIL);

@@ -16,6 +16,7 @@
 #include "csvsm/abi/kvm_runner.h"
 #include "csvsm/abi/kvm_snp.h"
 #include "csvsm/error.h"
+#include "csvsm/lib/spinlock.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/plat/boot.h"
 #include "csvsm/plat/console.h"
@@ -29,8 +30,13 @@
 #include "kvm_plat.h"
 
 static bool on_runner;
-/* The runner's mailbox page (console lines), in the image's bss. */
+/*
+ * The runner's mailbox page (console lines), in the image's bss: one for
+ * all vCPUs, so a line is copied and written out under console_lock (the
+ * COM1 path takes it too, so lines of different vCPUs never mix).
+ */
 static uint8_t mailbox[KVMRUN_MAILBOX_SIZE] __attribute__((aligned(4096)));
+static struct spinlock console_lock = SPINLOCK_INIT;
 
 bool kvm_on_runner(void)
 {
@@ -68,9 +74,10 @@ void x86_plat_early(void)
 
 void plat_console_write(const char *buf, size_t len)
 {
+	spin_lock(&console_lock);
 	if (!on_runner) {
 		serial_write(X86_COM1, buf, len);
-		return;
+		len = 0;
 	}
 	while (len) {
 		size_t n = MIN(len, (size_t)KVMRUN_MAILBOX_SIZE);
@@ -80,6 +87,23 @@ void plat_console_write(const char *buf, size_t len)
 		buf += n;
 		len -= n;
 	}
+	spin_unlock(&console_lock);
+}
+
+unsigned int kvm_runner_vcpus(void)
+{
+	unsigned int n = on_runner ? x86_cpuid(KVMRUN_CPUID_TIMING, 0).ebx : 0;
+
+	return n ? n : 1;
+}
+
+/* Boot vCPU only (the runner refuses others), so the OUT and the IN belong together. */
+uint32_t kvm_start_ap(unsigned int n)
+{
+	if (!on_runner)
+		return 1;
+	x86_outl(KVMRUN_PORT_START_AP, n);
+	return x86_inl(KVMRUN_PORT_START_AP);
 }
 
 void kvm_exit(uint32_t code)
@@ -322,11 +346,10 @@ int plat_rmpadjust(gpa_t gpa, enum rmp_page_size size, uint64_t attrs)
 	return (int)snp_req3(KVMSNP_REQ_RMPADJUST, gpa, size, attrs);
 }
 
+/* The runner's index of this vCPU: RDI at x86_ap_entry64, 0 for the boot vCPU (smp.c). */
 unsigned int plat_vcpu_index(void)
 {
-	if (!snp_on)
-		return 0;
-	return (unsigned int)snp_req3(KVMSNP_REQ_VCPU_INDEX, 0, 0, 0);
+	return x86_this_cpu()->index;
 }
 
 /* GHCB 56421 MSR protocol 0x016/0x017: run the VMPL's VMSA until VMPL0 is resumed. */

@@ -80,6 +80,17 @@ int plat_boot_info(struct plat_boot_info *out)
 	return snp_boot ? snp_launch_facts(snp_boot, out) : -CSVSM_EINVAL;
 }
 
+/*
+ * An AP (x86_ap_entry64): nothing starts SNP APs yet (that takes an
+ * AP-creation VMGEXIT with a VMSA of the SVSM's own), so one that arrives
+ * says so and stops the SVSM cleanly.
+ */
+void x86_plat_ap_main(unsigned int n)
+{
+	log_printf("csvsm-snp: vCPU %u started, but APs are not supported on SNP yet\n", n);
+	plat_halt();
+}
+
 void x86_plat_main(struct x86_boot *boot)
 {
 	int rc;

@@ -214,9 +214,10 @@ int plat_run_guest(unsigned int vmpl)
 	return snp_msr_run_vmpl_ok(plat_ghcb_msr_request(GHCB_MSR_RUN_VMPL(vmpl))) ? 0 : -CSVSM_EIO;
 }
 
+/* 0 for the boot vCPU; an AP's index from its per-CPU data (src/plat/x86_64/smp.c). */
 unsigned int plat_vcpu_index(void)
 {
-	return 0; /* APs are not started yet */
+	return x86_this_cpu()->index;
 }
 
 /* Guest memory below 4 GiB through the identity map (private pages). */

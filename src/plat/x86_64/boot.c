@@ -1,31 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* x86_64 bring-up: x86_main, the PVH start_info, RAM from the memory map. */
 #include "csvsm/error.h"
+#include "csvsm/lib/spinlock.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/log.h"
 #include "x86.h"
 #include "x86_boot.h"
 
-/*
- * The boot stack and the IST stacks (#DF, #NMI, #MC), each below an
- * unmapped guard page (x86_paging_init), so an overflow faults at once.
- */
-#define X86_BOOT_STACK (32u << 10)
-#define X86_IST_STACK  (8u << 10)
-
-struct x86_stack_area {
-	uint8_t guard0[PAGE_SIZE];
-	uint8_t boot[X86_BOOT_STACK];
-	uint8_t guard1[PAGE_SIZE];
-	uint8_t df[X86_IST_STACK];
-	uint8_t guard2[PAGE_SIZE];
-	uint8_t nmi[X86_IST_STACK];
-	uint8_t guard3[PAGE_SIZE];
-	uint8_t mc[X86_IST_STACK];
-};
-
 /* entry.S sets %rsp to x86_stack_area + 4096 + 32768 (the boot stack's top). */
-_Static_assert(__builtin_offsetof(struct x86_stack_area, boot) == 4096 && X86_BOOT_STACK == 32768,
+_Static_assert(__builtin_offsetof(struct x86_stack_area, boot) == 4096 && X86_KSTACK == 32768,
                "entry.S boot stack");
 
 struct x86_stack_area x86_stack_area __attribute__((aligned(4096), section(".bss.stacks")));
@@ -45,6 +28,7 @@ extern char _image_start_pa[], _end[];
 
 /* Memory handed out by x86_ram_take: grows down from the top of one range. */
 static uint64_t ram_lo, ram_hi;
+static struct spinlock ram_lock = SPINLOCK_INIT; /* ram_lo, ram_hi after boot (APs) */
 
 static void ram_pick(struct x86_boot *b)
 {
@@ -71,15 +55,20 @@ static void ram_pick(struct x86_boot *b)
 
 uint64_t x86_ram_take(uint64_t size, uint64_t align)
 {
-	uint64_t base;
+	uint64_t base = 0;
 
 	if (size == 0 || !IS_ALIGNED(size, (uint64_t)PAGE_SIZE) || align < PAGE_SIZE ||
-	    (align & (align - 1)) || size > ram_hi - ram_lo)
+	    (align & (align - 1)))
 		return 0;
-	base = ALIGN_DOWN(ram_hi - size, align);
-	if (base < ram_lo)
-		return 0;
-	ram_hi = base;
+	spin_lock(&ram_lock);
+	if (size <= ram_hi - ram_lo) {
+		base = ALIGN_DOWN(ram_hi - size, align);
+		if (base < ram_lo)
+			base = 0;
+		else
+			ram_hi = base;
+	}
+	spin_unlock(&ram_lock);
 	return base;
 }
 

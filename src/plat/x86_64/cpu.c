@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GDT, TSS and IDT of the boot vCPU (AMD APM vol. 2: 4.8 long-mode segment
- * descriptors, 12.2.5 64-bit TSS, 8.9.1 interrupt gates, 8.9.4 IST).
- * #DF, NMI and #MC run on their own IST stacks, so a corrupted or
- * overflowed kernel stack still gets a report.
+ * GDT, TSS and IDT (AMD APM vol. 2: 4.8 long-mode segment descriptors,
+ * 12.2.5 64-bit TSS, 8.9.1 interrupt gates, 8.9.4 IST) and the GS base of
+ * each vCPU's per-CPU data (struct x86_cpu). #DF, NMI and #MC run on their
+ * own IST stacks, so a corrupted or overflowed kernel stack still gets a
+ * report. One IDT for all vCPUs; a GDT and a TSS per vCPU.
  */
 #include "x86.h"
 #include "x86_boot.h"
@@ -12,16 +13,7 @@
 #define GDT_DATA   0x10
 #define GDT_TSS    0x18
 
-struct x86_tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} CSVSM_PACKED;
-_Static_assert(sizeof(struct x86_tss) == 104, "64-bit TSS layout (APM vol. 2, 12.2.5)");
+#define X86_MSR_GS_BASE 0xc0000101u
 
 struct x86_idt_gate {
 	uint16_t offset_lo;
@@ -39,32 +31,36 @@ struct x86_table_ptr {
 	uint64_t base;
 } CSVSM_PACKED;
 
-static struct x86_tss tss __attribute__((aligned(16)));
-static uint64_t gdt[5] __attribute__((aligned(16)));
+_Static_assert(__builtin_offsetof(struct x86_cpu, self) == 0, "x86_this_cpu reads %gs:0");
+_Static_assert(sizeof(((struct x86_cpu *)0)->gdt) == 5 * 8, "GDT: null, code, data, TSS (16)");
+
+struct x86_cpu x86_cpu_bsp;
+/* Shared by every vCPU: built by the boot vCPU, read-only afterwards. */
 static struct x86_idt_gate idt[X86_VEC_COUNT] __attribute__((aligned(16)));
 
 extern const uint64_t x86_vector_stubs[X86_VEC_COUNT]; /* vectors.S */
 
-static void gdt_init(void)
+static void gdt_init(struct x86_cpu *c)
 {
-	uint64_t base = (uint64_t)(uintptr_t)&tss;
-	uint64_t limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t)(uintptr_t)&c->tss;
+	uint64_t limit = sizeof(c->tss) - 1;
 
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
-	gdt[2] = 0x00cf92000000ffffull; /* data, DPL 0 */
+	c->gdt[0] = 0;
+	c->gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
+	c->gdt[2] = 0x00cf92000000ffffull; /* data, DPL 0 */
 	/* Available 64-bit TSS (type 9, present): a 16-byte system descriptor. */
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-	         (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	gdt[4] = base >> 32;
+	c->gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+	            (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	c->gdt[4] = base >> 32;
 }
 
-static void tss_init(void)
+static void tss_init(struct x86_cpu *c)
 {
-	tss.ist[0] = x86_stacks[1].hi; /* IST1: #DF */
-	tss.ist[1] = x86_stacks[2].hi; /* IST2: NMI */
-	tss.ist[2] = x86_stacks[3].hi; /* IST3: #MC */
-	tss.iomap_base = sizeof(tss);  /* no I/O permission bitmap */
+	c->tss = (struct x86_tss){0};
+	c->tss.ist[0] = c->stacks[1].hi;    /* IST1: #DF */
+	c->tss.ist[1] = c->stacks[2].hi;    /* IST2: NMI */
+	c->tss.ist[2] = c->stacks[3].hi;    /* IST3: #MC */
+	c->tss.iomap_base = sizeof(c->tss); /* no I/O permission bitmap */
 }
 
 static void idt_init(void)
@@ -83,14 +79,14 @@ static void idt_init(void)
 	}
 }
 
-void x86_cpu_init(void)
+void x86_cpu_load(struct x86_cpu *c)
 {
-	struct x86_table_ptr gp = {sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt};
+	struct x86_table_ptr gp = {sizeof(c->gdt) - 1, (uint64_t)(uintptr_t)c->gdt};
 	struct x86_table_ptr ip = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
 
-	tss_init();
-	gdt_init();
-	idt_init();
+	c->self = c;
+	tss_init(c);
+	gdt_init(c);
 	__asm__ volatile("lgdt %0\n\t"
 	                 "pushq %1\n\t"
 	                 "leaq 1f(%%rip), %%rax\n\t"
@@ -101,9 +97,25 @@ void x86_cpu_init(void)
 	                 "movl %%eax, %%ds\n\t"
 	                 "movl %%eax, %%es\n\t"
 	                 "movl %%eax, %%ss\n\t"
+	                 "xorl %%eax, %%eax\n\t"
+	                 "movl %%eax, %%fs\n\t"
+	                 "movl %%eax, %%gs\n\t"
 	                 :
 	                 : "m"(gp), "i"(GDT_CODE64), "i"(GDT_DATA)
 	                 : "rax", "memory");
 	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS));
 	__asm__ volatile("lidt %0" : : "m"(ip));
+	/* After the null selector load above, which may clear the base. */
+	x86_wrmsr(X86_MSR_GS_BASE, (uint64_t)(uintptr_t)c);
+}
+
+void x86_cpu_init(void)
+{
+	struct x86_cpu *c = &x86_cpu_bsp;
+
+	c->index = 0;
+	for (unsigned int i = 0; i < ARRAY_SIZE(c->stacks); i++)
+		c->stacks[i] = x86_stacks[i];
+	idt_init();
+	x86_cpu_load(c);
 }

@@ -3,7 +3,8 @@
  * Exceptions: a report on the console (vector, error code, registers,
  * frame-pointer backtrace), then a clean stop through plat_halt; or, when
  * a self-test or a probe armed a catch for the vector, a report and a
- * return to the x86_try call (x86_boot.h).
+ * return to the x86_try call (x86_boot.h). The armed catch and the
+ * nesting depth are the executing vCPU's (struct x86_cpu).
  */
 #include "csvsm/log.h"
 #include "csvsm/plat/console.h"
@@ -38,9 +39,6 @@ static const char *const vector_names[X86_VEC_COUNT] = {
     [30] = "#SX security exception",
 };
 
-static struct x86_catch *catch_armed;
-static unsigned int exception_depth;
-
 int x86_catch_arm(struct x86_catch *c, uint32_t vectors);
 
 /* Tail of x86_try (catch.S): the registers are saved in *c. */
@@ -48,14 +46,16 @@ int x86_catch_arm(struct x86_catch *c, uint32_t vectors)
 {
 	c->vectors = vectors;
 	c->vector = c->error_code = c->cr2 = c->fault_rip = 0;
-	__atomic_store_n(&catch_armed, c, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&x86_this_cpu()->catch_armed, c, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
 void x86_try_end(struct x86_catch *c)
 {
-	if (catch_armed == c)
-		__atomic_store_n(&catch_armed, NULL, __ATOMIC_SEQ_CST);
+	struct x86_cpu *cpu = x86_this_cpu();
+
+	if (cpu->catch_armed == c)
+		__atomic_store_n(&cpu->catch_armed, NULL, __ATOMIC_SEQ_CST);
 }
 
 static const char *vector_name(uint64_t v)
@@ -63,10 +63,13 @@ static const char *vector_name(uint64_t v)
 	return v < X86_VEC_COUNT && vector_names[v] ? vector_names[v] : "reserved vector";
 }
 
+/* [lo, hi) lies on one of the executing vCPU's stacks. */
 static bool on_known_stack(uint64_t lo, uint64_t hi)
 {
-	for (unsigned int i = 0; i < ARRAY_SIZE(x86_stacks); i++)
-		if (lo >= x86_stacks[i].lo && hi <= x86_stacks[i].hi && lo <= hi)
+	const struct x86_cpu *cpu = x86_this_cpu();
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(cpu->stacks); i++)
+		if (lo >= cpu->stacks[i].lo && hi <= cpu->stacks[i].hi && lo <= hi)
 			return true;
 	return false;
 }
@@ -109,9 +112,9 @@ void x86_dump_regs(const struct x86_regs *r)
 
 static void report(const struct x86_regs *r, const char *what)
 {
-	log_printf("%s: %s (vector %llu) error code %#llx at %#llx\n", what, vector_name(r->vector),
-	           (unsigned long long)r->vector, (unsigned long long)r->error_code,
-	           (unsigned long long)r->rip);
+	log_printf("%s on vCPU %u: %s (vector %llu) error code %#llx at %#llx\n", what,
+	           x86_this_cpu()->index, vector_name(r->vector), (unsigned long long)r->vector,
+	           (unsigned long long)r->error_code, (unsigned long long)r->rip);
 	x86_dump_regs(r);
 	/* The faulting function's caller chain starts at its frame pointer. */
 	x86_backtrace(r->rbp);
@@ -119,10 +122,11 @@ static void report(const struct x86_regs *r, const char *what)
 
 void x86_exception(struct x86_regs *r)
 {
-	struct x86_catch *c = catch_armed;
+	struct x86_cpu *cpu = x86_this_cpu();
+	struct x86_catch *c = cpu->catch_armed;
 
-	if (c && r->vector < 32 && (c->vectors & (1u << r->vector)) && exception_depth == 0) {
-		__atomic_store_n(&catch_armed, NULL, __ATOMIC_SEQ_CST);
+	if (c && r->vector < 32 && (c->vectors & (1u << r->vector)) && cpu->exception_depth == 0) {
+		__atomic_store_n(&cpu->catch_armed, NULL, __ATOMIC_SEQ_CST);
 		c->vector = r->vector;
 		c->error_code = r->error_code;
 		c->cr2 = r->vector == X86_VEC_PF ? x86_read_cr2() : 0;
@@ -142,7 +146,7 @@ void x86_exception(struct x86_regs *r)
 		r->rflags &= ~X86_RFLAGS_IF;
 		return;
 	}
-	if (exception_depth++ > 0) {
+	if (cpu->exception_depth++ > 0) {
 		/* A fault while reporting one: say so without formatting, stop. */
 		static const char msg[] = "\nnested exception while reporting; stopped\n";
 		plat_console_write(msg, sizeof(msg) - 1);

@@ -9,6 +9,8 @@
  *                  read-only, data and bss read/write, the guard page below
  *                  each stack not mapped. The rest read/write.
  *   8 MiB .. 4 GiB 2 MiB pages, read/write: RAM for the heap, devices.
+ *                  (x86_unmap_page splits one into 4 KiB pages for the
+ *                  guard pages of the APs' stacks.)
  *   above 4 GiB    what x86_map_phys adds (2 MiB pages, read/write, no
  *                  execute): the KVM runner's view of the SNP machine.
  *
@@ -16,6 +18,7 @@
  * CR0.WP makes read-only hold for ring 0.
  */
 #include "csvsm/error.h"
+#include "csvsm/lib/spinlock.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/panic.h"
 #include "x86.h"
@@ -34,6 +37,8 @@ typedef uint64_t pt_page[512] __attribute__((aligned(4096)));
 
 static pt_page pml4, pdpt, pd[4], pt[SMALL_PTS];
 static uint64_t nx_bit;
+/* Changes after boot (x86_map_phys, x86_unmap_page); taken before x86_ram_take's lock. */
+static struct spinlock paging_lock = SPINLOCK_INIT;
 
 extern char _text[], _etext[], _erodata[], _end[]; /* csvsm.ld */
 
@@ -90,14 +95,17 @@ int x86_map_phys(uint64_t base, uint64_t size)
 	if (base < (4ull << 30) || !IS_ALIGNED(base | size, 2ull << 20) || size == 0 ||
 	    add_overflows(base, size, &end) || end > (512ull << 30))
 		return -CSVSM_EINVAL;
+	spin_lock(&paging_lock);
 	for (uint64_t g = base / gib; g <= (end - 1) / gib; g++) {
 		uint64_t *pdt;
 
 		if (!(pdpt[g] & PTE_P)) {
 			uint64_t pa = x86_ram_take(PAGE_SIZE, PAGE_SIZE);
 
-			if (pa == 0)
+			if (pa == 0) {
+				spin_unlock(&paging_lock);
 				return -CSVSM_ENOMEM;
+			}
 			mem_set((void *)(uintptr_t)pa, 0, PAGE_SIZE);
 			pdpt[g] = pa | PTE_P | PTE_RW;
 		}
@@ -110,6 +118,36 @@ int x86_map_phys(uint64_t base, uint64_t size)
 		}
 	}
 	x86_write_cr3(x86_read_cr3()); /* flush the TLB */
+	spin_unlock(&paging_lock);
+	return 0;
+}
+
+int x86_unmap_page(uint64_t va)
+{
+	uint64_t *pde, *ptab;
+
+	if (va == 0 || va >= (4ull << 30) || !IS_ALIGNED(va, (uint64_t)PAGE_SIZE))
+		return -CSVSM_EINVAL;
+	spin_lock(&paging_lock);
+	pde = &pd[va >> 30][(va >> 21) & 511];
+	if (*pde & PTE_PS) {
+		/* Split the 2 MiB page into 512 4 KiB pages of the same rights. */
+		uint64_t pa = x86_ram_take(PAGE_SIZE, PAGE_SIZE);
+		uint64_t rights = *pde & (PTE_P | PTE_RW | PTE_NX);
+
+		if (pa == 0) {
+			spin_unlock(&paging_lock);
+			return -CSVSM_ENOMEM;
+		}
+		ptab = (uint64_t *)(uintptr_t)pa;
+		for (unsigned int k = 0; k < 512; k++)
+			ptab[k] = (ALIGN_DOWN(va, 2ull << 20) + ((uint64_t)k << 12)) | rights;
+		__atomic_store_n(pde, pa | PTE_P | PTE_RW, __ATOMIC_RELEASE);
+	}
+	ptab = (uint64_t *)(uintptr_t)(*pde & PTE_ADDR);
+	__atomic_store_n(&ptab[(va >> 12) & 511], 0, __ATOMIC_RELEASE);
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	spin_unlock(&paging_lock);
 	return 0;
 }
 

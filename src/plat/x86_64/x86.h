@@ -52,6 +52,14 @@ static inline uint8_t x86_inb(uint16_t port)
 	return v;
 }
 
+static inline uint32_t x86_inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
 static inline uint64_t x86_rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;

@@ -85,7 +85,7 @@ const char *x86_cmdline_value(const struct x86_boot *b, const char *key, size_t 
  * Takes `size` bytes (a multiple of 4 KiB) of RAM from the memory map, above
  * the image and below 4 GiB (the identity-mapped range), aligned to `align`
  * (a power of two >= 4 KiB). Each call returns memory no other call returned.
- * Returns the physical (= identity-mapped virtual) address, or 0.
+ * Safe on any vCPU (a lock). Returns the physical (= identity-mapped virtual) address, or 0.
  */
 uint64_t x86_ram_take(uint64_t size, uint64_t align);
 
@@ -102,6 +102,16 @@ int x86_map_phys(uint64_t base, uint64_t size) CSVSM_MUST_CHECK;
 
 /* True when `va` is mapped (present) in the final page tables. */
 bool x86_va_mapped(uint64_t va);
+
+/*
+ * Unmaps the 4 KiB page at `va` (< 4 GiB, page aligned) in the final page
+ * tables, splitting its 2 MiB mapping when needed (a page table from
+ * x86_ram_take); for guard pages. Safe on any vCPU (a paging lock; other
+ * vCPUs may keep a stale translation of that page until they flush it,
+ * which is harmless for a guard page nobody uses). Returns 0,
+ * -CSVSM_EINVAL or -CSVSM_ENOMEM.
+ */
+int x86_unmap_page(uint64_t va) CSVSM_MUST_CHECK;
 
 /* ---- time (tsc.c) ------------------------------------------------------ */
 
@@ -155,7 +165,7 @@ void x86_backtrace(uint64_t rbp);
  * x86_try returns 0 when armed; an exception whose vector is in `vectors`
  * while armed is reported on the console and makes x86_try return again,
  * with 1, on the stack of the x86_try call (like longjmp). Other vectors
- * stay fatal. One catch at a time (the boot vCPU only).
+ * stay fatal. One catch at a time per vCPU (the armed catch is per-CPU).
  */
 struct x86_catch {
 	/* Saved by x86_try (catch.S): rbx, rbp, r12-r15, rsp, rip. */
@@ -174,8 +184,95 @@ void x86_try_end(struct x86_catch *c);
 struct x86_stack_range {
 	uint64_t lo, hi;
 };
-/* The boot stack and the IST stacks, for the backtrace and guard pages. */
+/* The boot vCPU's stack and IST stacks, for the backtrace and guard pages. */
 extern const struct x86_stack_range x86_stacks[4];
+
+/*
+ * A vCPU's stacks: the kernel stack, then the IST stacks (#DF, NMI, #MC),
+ * each above an unmapped guard page, so an overflow faults at once. The
+ * boot vCPU's is in the image's bss (boot.c), the APs' come from
+ * x86_ram_take (smp.c).
+ */
+#define X86_KSTACK    (32u << 10)
+#define X86_IST_STACK (8u << 10)
+
+struct x86_stack_area {
+	uint8_t guard0[PAGE_SIZE];
+	uint8_t boot[X86_KSTACK];
+	uint8_t guard1[PAGE_SIZE];
+	uint8_t df[X86_IST_STACK];
+	uint8_t guard2[PAGE_SIZE];
+	uint8_t nmi[X86_IST_STACK];
+	uint8_t guard3[PAGE_SIZE];
+	uint8_t mc[X86_IST_STACK];
+};
+
+/* ---- per-CPU data (cpu.c, smp.c) -------------------------------------- */
+
+struct x86_tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} CSVSM_PACKED;
+_Static_assert(sizeof(struct x86_tss) == 104, "64-bit TSS layout (APM vol. 2, 12.2.5)");
+
+#define X86_GDT_ENTRIES 5 /* null, code, data, TSS (16 bytes) */
+
+/*
+ * One per vCPU, reached through the GS base (IA32_GS_BASE): `self` is at
+ * %gs:0. Written by its own vCPU only, except `index` and `stacks`, set
+ * before the vCPU runs. The IDT is shared (read-only after the boot vCPU
+ * built it); the GDT and TSS are each vCPU's own (a TSS descriptor is
+ * marked busy by LTR, and each vCPU needs its own IST stacks).
+ */
+struct x86_cpu {
+	struct x86_cpu *self;
+	unsigned int index; /* the runner's vCPU index: plat_vcpu_index() */
+	struct x86_stack_range stacks[4];
+	struct x86_catch *catch_armed; /* exception.c */
+	unsigned int exception_depth;  /* exception.c */
+	uint64_t gdt[X86_GDT_ENTRIES] __attribute__((aligned(16)));
+	struct x86_tss tss __attribute__((aligned(16)));
+};
+
+/* The boot vCPU's (cpu.c). */
+extern struct x86_cpu x86_cpu_bsp;
+
+/* The executing vCPU's per-CPU data (valid after x86_cpu_init / the AP entry). */
+static inline struct x86_cpu *x86_this_cpu(void)
+{
+	struct x86_cpu *c;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+/* Fills `c`'s GDT and TSS (IST stacks from c->stacks) and loads them, the IDT and the GS base. */
+void x86_cpu_load(struct x86_cpu *c);
+
+/*
+ * Application processors (smp.c, ap_entry.S). The contract with the
+ * runner (csvsm/abi/kvm_runner.h, docs/kvm-runner.md): vCPU n >= 1 starts
+ * at x86_ap_entry64 with the boot vCPU's special registers, RDI = n,
+ * RSP = 0, RFLAGS = 0x2. x86_ap_entry64 serialises the start on a small
+ * boot stack, calls x86_ap_setup(n), switches to the stack it returns and
+ * calls x86_ap_start(n), which calls the platform's x86_plat_ap_main(n).
+ */
+void x86_ap_entry64(void);
+/*
+ * Gives vCPU n its per-CPU area (allocated once, on its first start; a
+ * restarted vCPU reuses it), loads its tables and GS base; returns the top
+ * of its kernel stack. n out of range or no memory: a console report and
+ * plat_halt (never returns then).
+ */
+uint64_t x86_ap_setup(uint64_t n);
+CSVSM_NORETURN void x86_ap_start(uint64_t n);
+/* APs that reached x86_plat_ap_main since boot (each start counts). */
+unsigned int x86_ap_started(void);
 
 /* ---- platform hooks: each bare-metal platform defines these ---------- */
 
@@ -187,5 +284,11 @@ void x86_plat_early(void);
 
 /* The platform's main, after paging; never returns. */
 CSVSM_NORETURN void x86_plat_main(struct x86_boot *boot);
+
+/*
+ * Application processor n (>= 1) after its per-CPU set-up, on its own
+ * stack with its own TSS and GS base; never returns.
+ */
+CSVSM_NORETURN void x86_plat_ap_main(unsigned int n);
 
 #endif

@@ -1,0 +1,101 @@
+#!/bin/sh
+# scripts/fuzz.sh cannot report a campaign that did not run as a success
+# (docs/fuzzing.md, "A campaign cannot lie"): tiny libFuzzer harnesses,
+# built here with clang and handed to the script with --binary, each for a
+# few seconds:
+#  - one that aborts in LLVMFuzzerInitialize: exit 1, FAILED, and the
+#    harness's own message among the fuzzer's last words;
+#  - one that exits 0 in LLVMFuzzerInitialize: exit 1, it executed nothing;
+#  - one that aborts on an input starting with 'X', with such a seed:
+#    exit 1 and the crash file in WORK/crashes;
+#  - a healthy one: exit 0 and a positive number of executions.
+# Skipped (exit 77) without clang's libFuzzer.
+set -u
+srcdir=${srcdir:-$(dirname "$0")/../..}
+abs_src=$(cd "$srcdir" && pwd)
+cc=${FUZZ_CHECK_CC:-clang}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/csvsm-fuzzsh.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fails=0
+
+cat >"$tmp/h.c" <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+#if MODE == 1
+	fprintf(stderr, "deliberately broken harness\n");
+	abort();
+#elif MODE == 2
+	exit(0);
+#endif
+	return 0;
+}
+int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)
+{
+#if MODE == 3
+	if (n > 0 && d[0] == 'X')
+		abort();
+#endif
+	(void)d;
+	(void)n;
+	return 0;
+}
+EOF
+for mode in 0 1 2 3; do
+	if ! "$cc" -DMODE=$mode -fsanitize=fuzzer,address -o "$tmp/h$mode" "$tmp/h.c" \
+		>"$tmp/cc.log" 2>&1; then
+		echo "SKIP: $cc cannot link libFuzzer (apt-get install clang libclang-rt-14-dev)"
+		exit 77
+	fi
+done
+mkdir -p "$tmp/seeds" "$tmp/xseeds"
+printf 'hello' >"$tmp/seeds/a"
+printf 'X' >"$tmp/xseeds/x"
+
+# run MODE SEEDS: the script's status in $rc, its output in $tmp/out.MODE
+run() {
+	rc=0
+	sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h$1" --corpus "$2" --time 3 \
+		--work "$tmp/w$1" >"$tmp/out.$1" 2>&1 || rc=$?
+}
+fail() {
+	echo "FAIL: $1"
+	sed 's/^/  | /' "$2"
+	fails=$((fails + 1))
+}
+
+run 0 "$tmp/seeds"
+if [ "$rc" != 0 ] || ! grep -q -E '^fuzz\.sh: [1-9][0-9]* executions, 0 crash' "$tmp/out.0"; then
+	fail "a healthy harness: status $rc, expected 0 with executions" "$tmp/out.0"
+else
+	echo "PASS: a healthy harness: $(grep -E '^fuzz\.sh: [0-9]+ executions' "$tmp/out.0")"
+fi
+
+run 1 "$tmp/seeds"
+if [ "$rc" != 1 ] || ! grep -q 'FAILED: the fuzzer exited with status' "$tmp/out.1" ||
+	! grep -q 'deliberately broken harness' "$tmp/out.1"; then
+	fail "abort() in LLVMFuzzerInitialize: status $rc, expected 1 with the reason" "$tmp/out.1"
+else
+	echo "PASS: abort() in LLVMFuzzerInitialize fails with the harness's message"
+fi
+
+run 2 "$tmp/seeds"
+if [ "$rc" != 1 ] || ! grep -q 'FAILED:' "$tmp/out.2"; then
+	fail "exit(0) in LLVMFuzzerInitialize: status $rc, expected 1" "$tmp/out.2"
+else
+	echo "PASS: exit(0) in LLVMFuzzerInitialize fails ($(grep 'FAILED:' "$tmp/out.2" | head -n 1))"
+fi
+
+run 3 "$tmp/xseeds"
+if [ "$rc" != 1 ] || ! grep -q '1 crash(es)' "$tmp/out.3" ||
+	[ "$(find "$tmp/w3/crashes" -type f | wc -l)" != 1 ]; then
+	fail "a crashing input: status $rc, expected 1 with one crash file" "$tmp/out.3"
+else
+	echo "PASS: a crashing input fails with its crash file"
+fi
+
+[ "$fails" = 0 ] || exit 1
+exit 0
