@@ -24,6 +24,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -102,6 +103,7 @@ struct server {
 	struct vtpm_guest guest;
 	bool powered;
 	bool quiet;
+	bool image; /* the SVSM is the image under KVM: its TPM is not this process's */
 	uint32_t largest_cmd, largest_rsp;
 	struct conn *conns[2 * TPM_SERVER_MAX_CONNS];
 	unsigned int nconns;
@@ -243,7 +245,17 @@ static long take_tpm(struct server *s, struct conn *c)
 /* _TPM_Init: the TPM restarts from NV and waits for TPM2_Startup. */
 static void tpm_init_signal(struct server *s)
 {
-	int rc = vtpm_power_cycle();
+	int rc;
+
+	if (s->image) {
+		/* No SVSM call restarts the TPM: the image's keeps running (as after a warm boot).
+		 */
+		if (!s->quiet)
+			fprintf(stderr, "csvsm-sim tpm-server: _TPM_Init is not available through "
+			                "the SVSM image; the TPM keeps running\n");
+		return;
+	}
+	rc = vtpm_power_cycle();
 
 	if (rc < 0)
 		fprintf(stderr, "csvsm-sim tpm-server: TPM reset failed (%s)\n",
@@ -512,9 +524,12 @@ static void usage(FILE *out)
 	        "                firmware does; empty: developer option, platformAuth stays\n"
 	        "                empty for the client (test suites written for simulators)\n"
 	        "  --target T    shim (default): the SVSM runs in this process;\n"
-	        "                kvm: the SVSM image's vTPM under the KVM runner (not\n"
-	        "                available yet: exits with status 77 and says why)\n"
-	        "  --image FILE  the SVSM image for --target kvm\n"
+	        "                kvm: the SVSM image runs as VMPL0 under KVM and its vTPM\n"
+	        "                answers; --nv virtio (default) or pflash is its NV\n"
+	        "                device on the state file. Exit status 77 without\n"
+	        "                /dev/kvm. Platform signals cannot restart its TPM.\n"
+	        "  --image FILE  the SVSM image for --target kvm (default: the build's\n"
+	        "                src/csvsm-kvm-vtpm.elf)\n"
 	        "  -q            no per-event messages\n",
 	        TPM_SERVER_MAX_CONNS);
 }
@@ -650,22 +665,77 @@ static void serve(struct server *s, int tpm_fd, int plat_fd)
 }
 
 /*
- * --target kvm: the vTPM of the SVSM image (src/csvsm-kvm-vtpm.elf) under
- * the KVM runner. The runner does not serve the image's vTPM yet (issue
- * 10 runs the image with --no-vtpm), so this says so and returns 77, the
- * exit status of "cannot run here" (as `csvsm-sim kvm` without /dev/kvm);
- * tests then SKIP with this message.
+ * --target kvm: the SVSM image (default: the build's
+ * src/csvsm-kvm-vtpm.elf beside this program's directory) runs as VMPL0
+ * under KVM (cfg.kvm_image, sim/kvm/image_ops.c) with its NV device, a
+ * virtio-blk (default) or CFI flash model backed by the state file
+ * (cfg.kvm_image_nv); without --state, by an unlinked temporary file.
+ * Fills `cfg`; returns 0, 77 when KVM is missing here, 1 on other errors
+ * (said on stderr). `spec` and `image` receive the strings cfg points to.
  */
-static int kvm_target_unavailable(const struct server_opts *o)
+static int kvm_target_config(const struct server_opts *o, struct csvsm_sim_config *cfg, char *spec,
+                             size_t speclen, char *image, size_t imagelen)
 {
-	if (o->image && access(o->image, R_OK) != 0) {
-		fprintf(stderr, "csvsm-sim tpm-server: --image %s: %s\n", o->image,
-		        strerror(errno));
+	const char *kind = strcmp(o->nv, "file") ? o->nv : "virtio";
+	char path[PATH_MAX];
+
+	if (strcmp(kind, "virtio") && strcmp(kind, "pflash")) {
+		fprintf(stderr,
+		        "csvsm-sim tpm-server: --target kvm: --nv wants virtio or pflash\n");
 		return 1;
 	}
-	fprintf(stderr, "csvsm-sim tpm-server: --target kvm: not available yet: the KVM runner "
-	                "does not serve the SVSM image's vTPM (issue 10); use --target shim\n");
-	return 77;
+	if (access("/dev/kvm", R_OK | W_OK) != 0) {
+		fprintf(stderr, "csvsm-sim tpm-server: --target kvm needs /dev/kvm (%s)\n",
+		        strerror(errno));
+		return 77;
+	}
+	if (o->image) {
+		snprintf(image, imagelen, "%s", o->image);
+	} else {
+		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+		char *slash;
+
+		path[n > 0 ? n : 0] = 0;
+		slash = strrchr(path, '/');
+		if (n <= 0 || !slash) {
+			fprintf(stderr, "csvsm-sim tpm-server: use --image FILE\n");
+			return 1;
+		}
+		*slash = 0;
+		if ((size_t)snprintf(image, imagelen, "%s/../src/csvsm-kvm-vtpm.elf", path) >=
+		    imagelen) {
+			fprintf(stderr, "csvsm-sim tpm-server: use --image FILE\n");
+			return 1;
+		}
+	}
+	if (access(image, R_OK) != 0) {
+		fprintf(stderr, "csvsm-sim tpm-server: SVSM image %s: %s%s\n", image,
+		        strerror(errno),
+		        o->image ? "" : " (scripts/build-bare-metal-libs.sh, then make)");
+		return 1;
+	}
+	if (o->state) {
+		snprintf(path, sizeof(path), "%s", o->state);
+	} else {
+		const char *dir = getenv("TMPDIR");
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/csvsm-tpm-state.XXXXXX", dir ? dir : "/tmp");
+		fd = mkstemp(path);
+		if (fd < 0 || ftruncate(fd, VTPM_GUEST_STATE_SIZE) < 0) {
+			fprintf(stderr, "csvsm-sim tpm-server: a temporary state file: %s\n",
+			        strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
+	if ((size_t)snprintf(spec, speclen, "%s:%s", kind, path) >= speclen) {
+		fprintf(stderr, "csvsm-sim tpm-server: the state file's name is too long\n");
+		return 1;
+	}
+	cfg->kvm_image = image;
+	cfg->kvm_image_nv = spec;
+	return 0;
 }
 
 int sim_tpm_server_main(int argc, char **argv)
@@ -680,18 +750,27 @@ int sim_tpm_server_main(int argc, char **argv)
 	const char *state, *nv;
 	uint16_t port;
 	bool quiet, pa_empty;
+	char kvm_spec[PATH_MAX + 16], kvm_image[PATH_MAX];
+	const char *kvm_tmp_state = NULL;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : 1;
-	if (o.target_kvm)
-		return kvm_target_unavailable(&o);
 	state = o.state;
 	nv = o.nv;
 	port = o.port;
 	quiet = o.quiet;
 	pa_empty = o.pa_empty;
-	if (strcmp(nv, "file") != 0) {
+	csvsm_sim_config_default(&cfg);
+	if (o.target_kvm) {
+		rc = kvm_target_config(&o, &cfg, kvm_spec, sizeof(kvm_spec), kvm_image,
+		                       sizeof(kvm_image));
+		if (!o.state && cfg.kvm_image_nv)
+			kvm_tmp_state = strchr(kvm_spec, ':') + 1;
+		if (rc)
+			return rc;
+		state = NULL; /* the image's NV device holds it, not the shim's */
+	} else if (strcmp(nv, "file") != 0) {
 		/* The state lives on an MMIO device model; the guest's own NV device goes unused.
 		 */
 		if (sim_nvdev_kind_parse(nv, &nv_kind) < 0) {
@@ -710,15 +789,19 @@ int sim_tpm_server_main(int argc, char **argv)
 		return 1;
 	}
 	s->quiet = quiet;
-	csvsm_sim_config_default(&cfg);
+	s->image = o.target_kvm;
 	cfg.vtpm_platform_auth_empty = pa_empty;
 	if (vtpm_guest_open(&s->guest, "csvsm-sim tpm-server", state, &cfg, 0, quiet) < 0) {
 		free(s);
 		if (nvdev)
 			sim_nvdev_detach();
+		if (kvm_tmp_state)
+			unlink(kvm_tmp_state);
 		return 1;
 	}
-	s->powered = true; /* the SVSM started the TPM (TPM2_Startup) at boot */
+	if (kvm_tmp_state)
+		unlink(kvm_tmp_state); /* open in the image's NV device until the end */
+	s->powered = true;             /* the SVSM started the TPM (TPM2_Startup) at boot */
 	tpm_fd = listen_on(port);
 	plat_fd = tpm_fd < 0 ? -1 : listen_on((uint16_t)(port + 1));
 	if (tpm_fd < 0 || plat_fd < 0) {
@@ -734,7 +817,7 @@ int sim_tpm_server_main(int argc, char **argv)
 	fflush(stdout);
 	serve(s, tpm_fd, plat_fd);
 	status = 0;
-	if (!quiet) {
+	if (!quiet && !s->image) {
 		struct vtpm_stats st;
 
 		vtpm_get_stats(&st);

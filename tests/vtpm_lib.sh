@@ -47,9 +47,11 @@ vt_server_cmd() {
 
 # vt_start [--state FILE] [other server options]: starts the server on a
 # random free port; returns 0 once it listens, 77 when the server says it
-# cannot run here (its status 77; the reason is in $tmp/server.why).
+# cannot run here (its status 77), 124 when it is still not listening after
+# VT_START_WAIT seconds (default 10; it is then stopped). The server's
+# output is in $tmp/server.why after 77 and 124.
 vt_start() {
-	local cmd try log st
+	local cmd try log st polls=$((${VT_START_WAIT:-10} * 20))
 	cmd=$(vt_server_cmd) || { echo "vtpm: no tpm-server program built" >&2; return 1; }
 	for try in 1 2 3 4 5 6 7 8 9 10; do
 		port=$((20000 + (RANDOM % 20000) * 2))
@@ -57,7 +59,7 @@ vt_start() {
 		# shellcheck disable=SC2086
 		$cmd --port "$port" -q "$@" >"$log" 2>&1 &
 		srv_pid=$!
-		for _ in $(seq 1 200); do
+		for _ in $(seq 1 "$polls"); do
 			if grep -q 'listening on' "$log" 2>/dev/null; then
 				return 0
 			fi
@@ -66,6 +68,13 @@ vt_start() {
 			fi
 			sleep 0.05
 		done
+		if kill -0 "$srv_pid" 2>/dev/null; then
+			kill -KILL "$srv_pid" 2>/dev/null
+			wait "$srv_pid" 2>/dev/null
+			srv_pid=
+			cp "$log" "$tmp/server.why"
+			return 124
+		fi
 		st=0
 		wait "$srv_pid" || st=$?
 		srv_pid=

@@ -53,6 +53,7 @@
 #define IMAGE_MEM_MIB    64u                 /* the image's private memory */
 #define IMAGE_FILE_MAX   ((size_t)64 << 20)
 #define IMAGE_CMDLINE    "snp-machine"
+#define IMAGE_ALIAS_SLOT 2u   /* slot 1 is the NV flash's read-only window (nvdev_kvm.c) */
 #define IMAGE_TURN_S     120u /* one VMPL0 turn longer than this: the image hangs */
 
 struct sim_kvm_image {
@@ -129,7 +130,7 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 	struct kvm_userspace_memory_region alias;
 	struct sim_kvm_image *k;
 	struct kvm_image img;
-	char err[256];
+	char err[256], cmdline[sizeof(IMAGE_CMDLINE) + 160];
 	uint8_t *buf;
 	size_t len;
 	int rc;
@@ -160,7 +161,7 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 	}
 	setvbuf(k->m.out, NULL, _IOLBF, 0);
 	alias = (struct kvm_userspace_memory_region){
-	    .slot = 1,
+	    .slot = IMAGE_ALIAS_SLOT,
 	    .guest_phys_addr = IMAGE_ALIAS_BASE,
 	    .memory_size = sim->phys_limit,
 	    .userspace_addr = (uint64_t)(uintptr_t)sim->mem,
@@ -174,8 +175,21 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 	for (unsigned int i = 0; i < k->m.nvcpu && k->sync_regs; i++)
 		k->m.vcpu[i].run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	kvm_image_load(&img, buf, k->m.mem);
+	/* The vTPM's NV device: a device model behind the image's MMIO exits ("nvdev=SPEC"). */
+	snprintf(cmdline, sizeof(cmdline), "%s", IMAGE_CMDLINE);
+	if (sim->cfg.kvm_image_nv) {
+		char spec[128];
+
+		if (kvm_nvdev_attach(&k->m, sim->cfg.kvm_image_nv, spec, sizeof(spec)) < 0)
+			goto fail;
+		if ((size_t)snprintf(cmdline, sizeof(cmdline), "%s %s", IMAGE_CMDLINE, spec) >=
+		    sizeof(cmdline)) {
+			fprintf(stderr, "csvsm-sim: the SVSM image's command line is too long\n");
+			goto fail;
+		}
+	}
 	if (kvm_machine_boot_vcpu(&k->m, img.entry,
-	                          kvm_pvh_setup(k->m.mem, k->m.mem_size, IMAGE_CMDLINE)) < 0) {
+	                          kvm_pvh_setup(k->m.mem, k->m.mem_size, cmdline)) < 0) {
 		fprintf(stderr, "csvsm-sim: cannot set up the SVSM image's boot vCPU: %s\n",
 		        strerror(errno));
 		goto fail;
@@ -525,6 +539,10 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 		}
 		sim_machine_lock();
 		k->exits++;
+		if (c->run->exit_reason == KVM_EXIT_MMIO &&
+		    kvm_nvdev_mmio(&k->m, c->run->mmio.phys_addr, c->run->mmio.is_write,
+		                   c->run->mmio.data, c->run->mmio.len))
+			continue; /* the NV device (cfg.kvm_image_nv) */
 		if (c->run->exit_reason != KVM_EXIT_IO) {
 			fprintf(stderr,
 			        "csvsm-sim: the SVSM image stopped on vCPU %u (KVM exit %u)\n", v,

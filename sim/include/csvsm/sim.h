@@ -96,6 +96,13 @@ struct csvsm_sim_config {
 	 * process. Snapshots (csvsm/sim_snapshot.h) are not supported with it.
 	 */
 	const char *kvm_image;
+	/*
+	 * With kvm_image: the image's NV device, "pflash:FILE" or "virtio:FILE"
+	 * (sim/kvm/nvdev_kvm.c; FILE created, 1 MiB, when missing), where its
+	 * vTPM keeps its state (csvsm-sim tpm-server --target kvm). NULL = none:
+	 * the image serves no vTPM.
+	 */
+	const char *kvm_image_nv;
 };
 
 /* Fills `cfg` with the defaults documented above. */

@@ -15,7 +15,8 @@
  *                 exit each under KVM), timed with the TSC (bench/)
  *   snp-machine   the runner has an SNP machine (`csvsm-sim --target kvm`,
  *                 docs/kvm-snp.md): the SVSM boots on it, reports the
- *                 result, and serves the guest (svsm_vcpu_loop) for good
+ *                 result, and serves the guest (svsm_vcpu_loop) for good;
+ *                 with `nvdev=SPEC` its vTPM keeps its state there
  * Otherwise the SVSM boots and the image exits with the result.
  */
 #include "../x86_64/x86.h"
@@ -114,6 +115,9 @@ void x86_plat_main(struct x86_boot *boot)
 	size_t len;
 	int rc;
 
+	v = x86_cmdline_value(boot, "nvdev", &len);
+	if (v)
+		kvm_nv_set_spec(v, len); /* the NV device's boot information (plat_nv_device) */
 	/* Quiet there: the harness's output is the same on both targets. */
 	if (x86_cmdline_has(boot, "snp-machine"))
 		serve_snp_machine();
@@ -131,9 +135,6 @@ void x86_plat_main(struct x86_boot *boot)
 		bench_io(n);
 		kvm_exit(KVMRUN_EXIT_PASS);
 	}
-	v = x86_cmdline_value(boot, "nvdev", &len);
-	if (v)
-		kvm_nv_set_spec(v, len); /* the NV device's boot information (plat_nv_device) */
 	v = x86_cmdline_value(boot, "nvtest", &len);
 	if (v || x86_cmdline_has(boot, "nvtest")) {
 		/* The NV round trip (tests/qemu_nv.sh, tests/kvm_nv.sh). */
