@@ -53,8 +53,10 @@ enum {
 	 * Rebuild the core's state without a new boot where that is exact: the
 	 * vCPU table is put back by hand (records of vCPUs created since are
 	 * freed, deleted ones re-created, every record written back, which
-	 * undoes REMAP_CA), then the heap's statistics (mm_get_stats, after
-	 * mm_trim) must equal the snapshot's; otherwise the boot runs again.
+	 * undoes REMAP_CA), then the heap's statistics (mm_get_stats, with
+	 * every slab class's cached empty slab in place as at the snapshot, or
+	 * else after mm_trim) must equal the snapshot's; otherwise the boot
+	 * runs again.
 	 * Valid while the calls made keep no state outside the heap and the
 	 * vCPU table, as the core protocol does. Freed heap memory then holds
 	 * the same poison, but an allocation may get another address than after
