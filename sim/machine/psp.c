@@ -459,6 +459,18 @@ void sim_psp_get_stats(const struct sim_psp *psp, struct sim_psp_stats *out)
 	*out = psp->stats;
 }
 
+void sim_psp_get_state(const struct sim_psp *psp, struct sim_psp_state *out)
+{
+	memcpy(out->seqno, psp->seqno, sizeof(out->seqno));
+	out->stats = psp->stats;
+}
+
+void sim_psp_set_state(struct sim_psp *psp, const struct sim_psp_state *state)
+{
+	memcpy(psp->seqno, state->seqno, sizeof(psp->seqno));
+	psp->stats = state->stats;
+}
+
 /* AES-256-GCM with the message IV (abi 5.2: seqno LE, then 4 zero bytes). */
 static bool psp_gcm(bool enc, const uint8_t *key, uint64_t seqno, const uint8_t *aad,
                     const uint8_t *in, uint8_t *out, size_t len, uint8_t *tag)
