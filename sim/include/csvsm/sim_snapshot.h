@@ -57,8 +57,11 @@ enum {
 	 * every slab class's cached empty slab in place as at the snapshot, or
 	 * else after mm_trim) must equal the snapshot's; otherwise the boot
 	 * runs again.
-	 * Valid while the calls made keep no state outside the heap and the
-	 * vCPU table, as the core protocol does. Freed heap memory then holds
+	 * The guest-message channel (attestation) is started again from the
+	 * secrets page when it moved. Valid while the calls made keep no other
+	 * state outside the heap and the vCPU table, as the core and
+	 * attestation protocols do (the vTPM does: machines with one need
+	 * exact restores). Freed heap memory then holds
 	 * the same poison, but an allocation may get another address than after
 	 * a boot. In debug builds (whose boot poisons the whole heap) a restore
 	 * is about 50 times faster.
