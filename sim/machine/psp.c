@@ -389,6 +389,17 @@ static bool psp_copy_derived(struct sim_psp *psp, const struct sim_psp *from)
  */
 static struct sim_psp *psp_last;
 
+/*
+ * psp_last goes with the code that holds it: a program that loads the
+ * simulator as a module (the TCTI module, dlopen'd by tpm2-tss) unloads it
+ * before its exit, and the copy would then be a leak.
+ */
+__attribute__((destructor)) static void psp_forget_last(void)
+{
+	sim_psp_free(psp_last);
+	psp_last = NULL;
+}
+
 /* Keeps a copy of `psp`'s derived material as psp_last (none when out of memory). */
 static void psp_remember(const struct sim_psp *psp)
 {
