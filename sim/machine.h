@@ -151,20 +151,28 @@ int sim_kvm_image_start(struct csvsm_sim *sim, unsigned int vcpu);
 void sim_kvm_image_run(struct csvsm_sim *sim, unsigned int vcpu);
 /* Exits of the image's vCPUs to user space so far (0 without an image). */
 uint64_t sim_kvm_image_exits(const struct csvsm_sim *sim);
+/*
+ * The image's live heap allocations as it last reported them (before its
+ * last run-VMPL VMGEXIT; csvsm/abi/kvm_snp.h), ~0 without an image.
+ */
+uint64_t sim_kvm_image_mm_live(const struct csvsm_sim *sim);
 
 /* The launch facts of the machine (what plat_boot_info returns in-process). */
 void sim_launch_facts(struct csvsm_sim *sim, struct plat_boot_info *out);
 
 /*
- * Host threads as vCPUs (tests/smp_stress.c only; sim/plat_machine.c):
- * with threaded on, every platform operation on the machine model takes
- * one mutex (the model is not thread-safe; the KVM runner serialises its
- * requests the same way), so the core's own locks are what keeps its
- * state consistent. sim_thread_vcpu tells plat_vcpu_index which vCPU the
- * calling thread plays. The lock functions are no-ops while threaded is
- * off (the deterministic shim).
+ * Host threads as vCPUs (tests/smp_stress.c, tests/kvm_smp_stress.c;
+ * sim/plat_machine.c): with threaded on, every platform operation on the
+ * machine model takes one mutex (the model is not thread-safe; the KVM
+ * runner serialises its requests the same way), so the core's own locks
+ * are what keeps its state consistent. The mutex is recursive: --target
+ * kvm holds it around each request of the image and each step of a guest
+ * call, and releases it while a KVM vCPU runs. sim_thread_vcpu tells
+ * plat_vcpu_index which vCPU the calling thread plays. The lock functions
+ * are no-ops while threaded is off (the deterministic shim).
  */
 void sim_set_threaded(bool on);
+bool sim_threaded(void);
 void sim_thread_vcpu(unsigned int vcpu);
 void sim_machine_lock(void);
 void sim_machine_unlock(void);

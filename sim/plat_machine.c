@@ -49,13 +49,31 @@ int plat_boot_info(struct plat_boot_info *out)
  * Host threads as vCPUs (sim_set_threaded): one mutex around every
  * operation on the machine model, and the vCPU each thread plays.
  */
-static pthread_mutex_t machine_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t machine_mutex;
+static pthread_once_t machine_mutex_once = PTHREAD_ONCE_INIT;
 static bool machine_threaded;
 static __thread int thread_vcpu = -1;
 
+/* Recursive: --target kvm holds it around a request whose handler takes it again. */
+static void machine_mutex_init(void)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&machine_mutex, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
 void sim_set_threaded(bool on)
 {
+	pthread_once(&machine_mutex_once, machine_mutex_init);
 	machine_threaded = on;
+}
+
+bool sim_threaded(void)
+{
+	return machine_threaded;
 }
 
 void sim_thread_vcpu(unsigned int vcpu)

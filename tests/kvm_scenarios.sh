@@ -87,8 +87,8 @@ else
 		if ! "$sim" --no-vtpm -q run "$scn" --trace "$tmp/$name.nv.shim" \
 			>"$tmp/$name.nv.shim.out" 2>&1; then
 			why="its expectations need the vTPM, which --target kvm does not serve yet"
-		elif ! grep -q TPMLIB_Process "$image" && grep -q '^ *attest' "$scn"; then
-			why="the image has no crypto (crypto_absent.c: built without the bare-metal libraries)"
+		elif grep -q csvsm_crypto_absent "$image" && grep -q '^ *attest' "$scn"; then
+			why="the image's crypto adapter is crypto_absent.c: it cannot encrypt a guest message"
 		elif ! grep -q x86_ap_entry64 "$image" && grep -qi 'create_vcpu' "$scn"; then
 			why="the image has no AP entry (x86_ap_entry64): vCPUs >= 1 cannot start"
 		fi

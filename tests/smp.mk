@@ -6,3 +6,14 @@ tests_smp_stress_SOURCES = tests/smp_stress.c
 tests_smp_stress_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_smp_stress_CFLAGS = $(TEST_CFLAGS)
 tests_smp_stress_LDADD = $(TEST_LDADD) -lpthread
+
+# The same workload on KVM (tests/kvm_smp_stress.c): the SVSM image and the
+# guest program, one host thread per vCPU pair; 3 s in the suite, SKIP (77)
+# without /dev/kvm; `top_builddir=build build/tests/kvm_smp_stress 60` by hand.
+check_PROGRAMS += tests/kvm_smp_stress
+TESTS += tests/kvm_smp_stress
+tests_kvm_smp_stress_SOURCES = tests/kvm_smp_stress.c
+tests_kvm_smp_stress_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_kvm_smp_stress_CFLAGS = $(TEST_CFLAGS)
+tests_kvm_smp_stress_LDADD = $(TEST_LDADD) -lpthread
+EXTRA_tests_kvm_smp_stress_DEPENDENCIES = guest/csvsm-guest.elf src/csvsm-kvm.elf

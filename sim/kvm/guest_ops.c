@@ -11,7 +11,9 @@
  *
  * The RMP states inside guest RAM are checked in software before an access
  * is handed to the program (csvsm_sim_guest_access, the shim's own check);
- * KVM cannot see them.
+ * KVM cannot see them. Calls may be made from several host threads at once
+ * (one vCPU each) once sim_set_threaded is on: every step on the model is
+ * under the machine mutex, the KVM vCPUs run without it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +88,8 @@ struct call_ctx {
 	struct csvsm_sim *sim;
 	struct vmsa_page *vmsa;
 	bool refused;
+	bool lost;          /* threaded: another vCPU deleted or re-created this VMSA meanwhile */
+	uint64_t creations; /* the vCPU's AP creations when the call started */
 };
 
 /* The guest program's VMGEXIT with RUN_VMPL(0): the hypervisor, then the SVSM. */
@@ -98,6 +102,7 @@ static int call_vmgexit(void *opaque, struct guest_vm *g, unsigned int vcpu, str
 	(void)g;
 	if (r->rbx != GHCB_MSR_RUN_VMPL(0))
 		return -1; /* the program makes no other request in a call */
+	sim_machine_lock();
 	/* The guest's registers into its VMSA: the SVSM reads them there. */
 	vmsa->rax = r->rax;
 	vmsa->rbx = r->rbx;
@@ -109,11 +114,38 @@ static int call_vmgexit(void *opaque, struct guest_vm *g, unsigned int vcpu, str
 	if (sim_hv_run_vmpl(&sim->snp, sim->cfg.guest_vmpl, 0) < 0) {
 		c->refused = true;
 		r->rbx = GHCB_MSR_RUN_VMPL_RESP | (1ull << 32); /* a non-zero error */
+		sim_machine_unlock();
 		return 0;
 	}
 	vmsa->guest_exit_code = VMEXIT_VMGEXIT;
 	sim->snp.stats.calls++;
-	sim_enter_vmpl0(sim, vcpu);
+	if (sim_threaded()) {
+		/* Host threads as vCPUs: VMPL0 runs without the lock (image_ops.c takes it). */
+		sim->current_vcpu = vcpu;
+		sim->snp.stats.vmpl_switches++;
+		sim_trace(sim, CSVSM_EV_VMPL_SWITCH, sim->cfg.guest_vmpl, 0, 0, 0, 0, 0);
+		sim_machine_unlock();
+		sim_kvm_image_run(sim, vcpu);
+		sim_machine_lock();
+		sim->running_vmpl = sim->cfg.guest_vmpl;
+		/*
+		 * Another vCPU's DELETE_VCPU took this VMSA while VMPL0 ran
+		 * (before the call took its reference), or a CREATE_VCPU
+		 * replaced it (maybe with the same page, rewritten): as on
+		 * SNP, this vCPU's state is gone; its registers are not
+		 * results. The program ends its action with them unchanged;
+		 * the call is lost.
+		 */
+		if (sim_hv_runnable_vmsa(&sim->snp, vcpu) != vmsa ||
+		    sim->snp.vcpus[vcpu].creations != c->creations) {
+			c->lost = true;
+			r->rbx = GHCB_MSR_RUN_VMPL_RESP;
+			sim_machine_unlock();
+			return 0;
+		}
+	} else {
+		sim_enter_vmpl0(sim, vcpu);
+	}
 	/* Back at the guest VMPL: its registers are what the VMSA now holds. */
 	r->rax = vmsa->rax;
 	r->rcx = vmsa->rcx;
@@ -121,6 +153,7 @@ static int call_vmgexit(void *opaque, struct guest_vm *g, unsigned int vcpu, str
 	r->r8 = vmsa->r8;
 	r->r9 = vmsa->r9;
 	r->rbx = GHCB_MSR_RUN_VMPL_RESP;
+	sim_machine_unlock();
 	return 0;
 }
 
@@ -133,16 +166,23 @@ int sim_kvm_guest_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_re
 	uint64_t caa;
 
 	io->serviced = false;
+	sim_machine_lock(); /* threaded: the model's steps; KVM runs without it */
 	if (sim->snp.terminated || vcpu >= sim->cfg.vcpu_count ||
-	    !(c.vmsa = sim_hv_runnable_vmsa(&sim->snp, vcpu)))
+	    !(c.vmsa = sim_hv_runnable_vmsa(&sim->snp, vcpu))) {
+		sim_machine_unlock();
 		return -1;
+	}
 	sim->current_vcpu = vcpu;
 	caa = sim->snp.vcpus[vcpu].guest_caa_gpa;
+	c.creations = sim->snp.vcpus[vcpu].creations;
 	sim_trace(sim, CSVSM_EV_CALL, io->rax, io->rcx, io->rdx, io->r8, io->r9, 0);
 	/* call_pending = 1: the RMP check here, the store by the program. */
-	if (csvsm_sim_guest_access(sim, caa, 1, CSVSM_SIM_WRITE) != CSVSM_SIM_ACCESS_OK)
+	if (csvsm_sim_guest_access(sim, caa, 1, CSVSM_SIM_WRITE) != CSVSM_SIM_ACCESS_OK) {
+		sim_machine_unlock();
 		return -1;
+	}
 	sim_note_dirty(sim, caa, 1);
+	sim_machine_unlock();
 	a.gpa = caa;
 	a.regs[0] = io->rax;
 	a.regs[1] = io->rcx;
@@ -152,8 +192,10 @@ int sim_kvm_guest_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_re
 	if (run_one(sim, vcpu, &a, call_vmgexit, &c) < 0)
 		return -1;
 	res = &sim->kvm->vm.cpu[vcpu].mb->act[0];
-	if (c.refused || res->status != KVMG_ST_OK)
+	if (c.refused || c.lost || res->status != KVMG_ST_OK)
 		return -1;
+	sim_machine_lock();
+	sim->current_vcpu = vcpu;
 	io->rax = res->out[0];
 	io->rcx = res->out[1];
 	io->rdx = res->out[2];
@@ -165,6 +207,7 @@ int sim_kvm_guest_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_re
 	sim_trace(sim, CSVSM_EV_RESULT, io->rax, io->rcx, io->rdx, io->r8, io->r9, io->serviced);
 	if (io->serviced)
 		sim_after_call(sim, vcpu, &in, io);
+	sim_machine_unlock();
 	return 0;
 }
 

@@ -15,7 +15,11 @@
  * until its VMGEXIT, then the image's vCPU of the same index until its
  * run-VMPL VMGEXIT (sim_enter_vmpl0), then the guest program's again.
  * Deterministic: nothing runs concurrently, and the image sees no clock but
- * its TSC, which no event depends on.
+ * its TSC, which no event depends on. Threaded (sim_set_threaded, only
+ * tests/kvm_smp_stress.c): several host threads each run their own vCPU's
+ * pair at once; each request of the image is handled under the machine
+ * mutex, KVM_RUN runs without it, the fast path is off, and there is no
+ * per-turn timer (the test bounds the run).
  *
  * Requests (port KVMSNP_PORT_SNP): VCPU_INDEX, PVALIDATE, RMPADJUST and
  * ACCESS through snp_pv.c; guest-memory copies, the exchange and guest
@@ -229,6 +233,14 @@ void sim_kvm_image_detach(struct csvsm_sim *sim)
 	sim->image = NULL;
 }
 
+uint64_t sim_kvm_image_mm_live(const struct csvsm_sim *sim)
+{
+	const struct sim_kvm_image *k = sim->image;
+
+	return k && k->shared ? __atomic_load_n(&k->shared->mm_live_allocs, __ATOMIC_RELAXED)
+	                      : ~0ull;
+}
+
 uint64_t sim_kvm_image_exits(const struct csvsm_sim *sim)
 {
 	return sim->image ? sim->image->exits : 0;
@@ -286,7 +298,12 @@ static void bitmap_sync(struct csvsm_sim *sim, struct sim_kvm_image *k)
 		k->bitmap_gen = sim_rmp_writes(sim->rmp);
 		k->bitmap_valid = true;
 	}
-	__atomic_store_n(&k->shared->fast, sim->snp.policy.on_svsm_read == NULL, __ATOMIC_RELEASE);
+	/*
+	 * Threaded (tests/kvm_smp_stress.c): another vCPU's request may change
+	 * the RMP while this one runs, so every access asks (under the lock).
+	 */
+	__atomic_store_n(&k->shared->fast, sim->snp.policy.on_svsm_read == NULL && !sim_threaded(),
+	                 __ATOMIC_RELEASE);
 }
 
 /* After the image's PVALIDATE or RMPADJUST of `gpa` (`size` 0 4K, 1 2M). */
@@ -495,13 +512,18 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 {
 	struct krun_vcpu *c = &k->m.vcpu[v];
 
+	const bool threaded = sim_threaded();
+
 	if (k->dead || v >= k->m.nvcpu)
 		return -1;
-	turn_timer(true);
+	if (!threaded)
+		turn_timer(true);
 	for (;;) {
 		int rc;
 
+		sim_machine_lock();
 		bitmap_sync(sim, k);
+		sim_machine_unlock();
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR && turn_timed_out) {
 				fprintf(
@@ -518,6 +540,7 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 			        strerror(errno));
 			break;
 		}
+		sim_machine_lock();
 		k->exits++;
 		if (c->run->exit_reason == KVM_EXIT_MMIO &&
 		    kvm_nvdev_mmio(&k->m, c->run->mmio.phys_addr, c->run->mmio.is_write,
@@ -528,11 +551,19 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 			        "csvsm-sim: the SVSM image stopped on vCPU %u (KVM exit %u)\n", v,
 			        c->run->exit_reason);
 			kvm_dump_vcpu(&k->m, c);
+			sim_machine_unlock();
 			break;
 		}
+		if (threaded) {
+			/* Host threads as vCPUs: this request's events are this vCPU's. */
+			sim->current_vcpu = v;
+			sim->running_vmpl = 0;
+		}
 		rc = image_io(sim, k, c);
+		sim_machine_unlock();
 		if (rc > 0) {
-			turn_timer(false);
+			if (!threaded)
+				turn_timer(false);
 			return 0;
 		}
 		if (rc < 0) {

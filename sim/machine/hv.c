@@ -160,6 +160,7 @@ void sim_hv_ap_create(struct sim_snp *m, unsigned int apic_id, uint64_t vmsa, ui
 	m->stats.vmgexits++;
 	m->vcpus[apic_id].guest_vmsa_gpa = vmsa;
 	m->vcpus[apic_id].guest_caa_gpa = caa;
+	m->vcpus[apic_id].creations++;
 }
 
 void sim_hv_ap_destroy(struct sim_snp *m, uint64_t vmsa)

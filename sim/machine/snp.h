@@ -35,6 +35,7 @@ struct sim_hv_vcpu {
 	uint64_t guest_caa_gpa;  /* the guest's own idea of its CA */
 	uint64_t ghcb_msr;       /* last value in the GHCB MSR */
 	uint64_t ghcb_gfn;       /* registered GHCB page (0x012), 0 = none */
+	uint64_t creations;      /* AP creations for this vCPU so far */
 };
 
 struct sim_snp;

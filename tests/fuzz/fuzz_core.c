@@ -605,6 +605,11 @@ static bool do_call(unsigned int vcpu, struct csvsm_regs *io)
 		 * racing write cleared call_pending during the call: the call
 		 * looks serviced whether or not the SVSM saw it.
 		 */
+		/* The guest (and the simulator) then believe a REMAP_CA that says SUCCESS. */
+		if (io->serviced && core && call == SVSM_CORE_REMAP_CA && io->rax == SVSM_SUCCESS) {
+			fz.ca[vcpu] = in.rcx;
+			fz.has_ca[vcpu] = true;
+		}
 		if (!io->serviced && fz.read_actions == 0 && !covers_ca &&
 		    csvsm_sim_guest_access(fz.sim, ca_of(vcpu), 1, CSVSM_SIM_WRITE) ==
 		        CSVSM_SIM_ACCESS_OK)

@@ -18,6 +18,7 @@
 #include "csvsm/error.h"
 #include "csvsm/lib/spinlock.h"
 #include "csvsm/lib/string.h"
+#include "csvsm/mm.h"
 #include "csvsm/plat/boot.h"
 #include "csvsm/plat/console.h"
 #include "csvsm/plat/cpu.h"
@@ -359,6 +360,7 @@ int plat_run_guest(unsigned int vmpl)
 
 	if (!snp_on)
 		return -CSVSM_EIO;
+	__atomic_store_n(&shared.mm_live_allocs, (uint64_t)mm_live_allocs(), __ATOMIC_RELAXED);
 	resp = snp_vmgexit(GHCB_MSR_RUN_VMPL(vmpl));
 	return GHCB_MSR_INFO(resp) == GHCB_MSR_RUN_VMPL_RESP && (resp >> 32) == 0 ? 0 : -CSVSM_EIO;
 }

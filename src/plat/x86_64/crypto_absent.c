@@ -10,6 +10,10 @@
 #include "csvsm/adapter/crypto.h"
 #include "csvsm/error.h"
 
+/* A name tests can find in an image's symbol table (tests/kvm_scenarios.sh). */
+extern const char csvsm_crypto_absent[];
+const char csvsm_crypto_absent[] = "the crypto adapter of this image is crypto_absent.c";
+
 int crypto_sha512(const struct crypto_span *parts, size_t count, uint8_t out[CRYPTO_SHA512_SIZE])
 {
 	(void)parts;

@@ -42,7 +42,10 @@
 enum kvmsnp_req {
 	/* RDI = page (SVSM memory) to receive struct plat_boot_info; RAX = 0 or -CSVSM_EINVAL. */
 	KVMSNP_REQ_BOOT_INFO = 1,
-	/* RAX = the index (0..count-1) of the vCPU making the request. */
+	/*
+	 * RAX = the index (0..count-1) of the vCPU making the request
+	 * (plat/kvm knows it from its per-CPU data and does not ask).
+	 */
 	KVMSNP_REQ_VCPU_INDEX = 2,
 	/*
 	 * PVALIDATE: RDI = GPA, RSI = size (enum rmp_page_size), RDX = validate.
@@ -113,7 +116,13 @@ struct kvmsnp_shared {
 	uint64_t bitmap_len; /* image: its length in bytes */
 	uint32_t fast;       /* runner: the bitmap may be used */
 	uint32_t vcpu_count; /* runner */
-	uint64_t reserved[507];
+	/*
+	 * image: the core's live heap allocations (mm_live_allocs), stored
+	 * before each run-VMPL VMGEXIT, so the runner can check the heap after
+	 * a run (tests/kvm_smp_stress.c); read it while no vCPU is in VMPL0.
+	 */
+	uint64_t mm_live_allocs;
+	uint64_t reserved[506];
 };
 _Static_assert(sizeof(struct kvmsnp_shared) == 4096, "kvmsnp_shared layout");
 
