@@ -25,26 +25,26 @@ EXTRA_DIST += scripts/build-bare-metal-libs.sh scripts/check-bare-metal-link.sh 
 # libraries are absent). `csvsm-sim --target kvm tpm-server` serves its vTPM.
 BM_LIBS = $(BARE_METAL_DIR)/libtpms.a $(BARE_METAL_DIR)/libcrypto.a
 BM_VTPM_CFLAGS = $(CSVSM_WARN_CFLAGS) $(FREESTANDING_CFLAGS) -include $(top_builddir)/config.h \
-	-I$(top_srcdir)/src/libc/include -I$(top_srcdir)/src/include \
+	-I$(top_srcdir)/src/plat/libc/include -I$(top_srcdir)/src/include \
 	-I$(BARE_METAL_DIR)/libtpms/gen -I$(THIRD_PARTY_DIR)/libtpms-0.10.2/include \
 	-I$(THIRD_PARTY_DIR)/libtpms-0.10.2/include/libtpms
-BM_VTPM_OBJS = src/vtpm/vtpm_engine.bm.o src/vtpm/vtpm_setup.bm.o src/libc/openssl_seed.bm.o \
+BM_VTPM_OBJS = src/vtpm/vtpm_engine.bm.o src/vtpm/vtpm_setup.bm.o src/plat/libc/openssl_seed.bm.o \
 	src/plat/x86_64/selftest_heap_vtpm.bm.o src/crypto/crypto_openssl.bm.o
 src/vtpm/%.bm.o: $(top_srcdir)/src/vtpm/%.c $(BM_LIBS)
 	@$(MKDIR_P) src/vtpm
 	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -c -o $@ $<
-src/libc/openssl_seed.bm.o: $(top_srcdir)/src/libc/openssl/seed.c $(BM_LIBS)
-	@$(MKDIR_P) src/libc
+src/plat/libc/openssl_seed.bm.o: $(top_srcdir)/src/plat/libc/openssl/seed.c $(BM_LIBS)
+	@$(MKDIR_P) src/plat/libc
 	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -I$(BARE_METAL_DIR)/openssl/include \
 		-I$(BARE_METAL_DIR)/openssl-src/include \
-		-include $(top_srcdir)/src/libc/openssl/csvsm_openssl.h -c -o $@ $<
+		-include $(top_srcdir)/src/plat/libc/openssl/csvsm_openssl.h -c -o $@ $<
 # The crypto adapter on the bare-metal libcrypto (guest messages, attestation,
 # the sealed NV store): it replaces crypto_absent.c in the vTPM images.
 src/crypto/crypto_openssl.bm.o: $(top_srcdir)/src/crypto/crypto_openssl.c $(BM_LIBS)
 	@$(MKDIR_P) src/crypto
 	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -I$(BARE_METAL_DIR)/openssl/include \
 		-I$(BARE_METAL_DIR)/openssl-src/include \
-		-include $(top_srcdir)/src/libc/openssl/csvsm_openssl.h -c -o $@ $<
+		-include $(top_srcdir)/src/plat/libc/openssl/csvsm_openssl.h -c -o $@ $<
 src/plat/x86_64/selftest_heap_vtpm.bm.o: $(top_srcdir)/src/plat/x86_64/selftest_heap_vtpm.c
 	@$(MKDIR_P) src/plat/x86_64
 	$(AM_V_CC)$(CC) $(BM_VTPM_CFLAGS) -c -o $@ $<

@@ -3,7 +3,7 @@
 # libraries from the sources scripts/prepare-sources.sh prepared:
 #   OUT/libcrypto.a   OpenSSL 3.0.20 libcrypto, smallest configuration libtpms needs
 #   OUT/libtpms.a     libtpms 0.10.2, TPM 2.0 only
-#   OUT/libcsvsm-libc.a  the csvsm C runtime (src/libc)
+#   OUT/libcsvsm-libc.a  the csvsm C runtime (src/plat/libc)
 # all with the image's flags (m4/csvsm.m4 CSVSM_FREESTANDING_CFLAGS), then
 # links them against the csvsm core and checks that nothing is left
 # undefined but the platform interface (scripts/check-freestanding.sh).
@@ -55,7 +55,7 @@ inc=$($CC -print-file-name=include)
 FS_CFLAGS="-ffreestanding -nostdinc -isystem $inc -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -O2"
 # The image is not Linux: no Linux-specific paths in OpenSSL (libtpms keeps
 # __linux__, which it only asks about to learn the byte order).
-FS_CPPFLAGS="-U__linux -U__linux__ -Ulinux -U__gnu_linux__ -I$top/src/libc/include"
+FS_CPPFLAGS="-U__linux -U__linux__ -Ulinux -U__gnu_linux__ -I$top/src/plat/libc/include"
 
 # libtpms' generated headers and source list (both flavours).
 lt=$tp/libtpms-0.10.2
@@ -85,7 +85,7 @@ lt_srcs="$lt_srcs disabled_interface.c tpm_debug.c tpm_library.c tpm_memory.c tp
 LT_DEFS="-include tpm_library_conf.h -DTPM_LIBTPMS_CALLBACKS -DTPM_NV_DISK -D_POSIX_ -DTPM_POSIX -DOPENSSL_SUPPRESS_DEPRECATED -DUSE_OPENSSL_FUNCTIONS_SYMMETRIC=1 -DUSE_OPENSSL_FUNCTIONS_EC=1 -DUSE_OPENSSL_FUNCTIONS_ECDSA=1 -DUSE_OPENSSL_FUNCTIONS_RSA=1 -DUSE_OPENSSL_FUNCTIONS_SSKDF=1 -DUSE_EC_POINT_GET_AFFINE_COORDINATES_API=1 -DHAVE_CONFIG_H -Werror=implicit-function-declaration"
 lt_rules() { # OBJDIR CFLAGSVAR: make rules for every libtpms source
 	for f in $lt_srcs; do
-		printf '%s/%s.o: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(%s) -MMD -c -o $@ $<\n' \
+		printf '%s/%s.o: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(%s) -MMD -MP -c -o $@ $<\n' \
 			"$1" "${f%.c}" "$lt/src/$f" "$2"
 	done
 }
@@ -122,7 +122,7 @@ OSSL_OPTS="no-shared no-module no-legacy no-tests no-asm no-threads no-dso no-so
  --with-rand-seed=none"
 ob=$out/openssl
 osrc=$out/openssl-src
-key="$OSSL_OPTS $FS_CFLAGS $FS_CPPFLAGS $(cat "$tp/.openssl-3.0.20.ok") $(cat "$top/src/libc/openssl/csvsm.conf" "$top/src/libc/openssl/csvsm_openssl.h" "$top"/src/libc/openssl/patches/*.patch | sha256sum | cut -c1-64)"
+key="$OSSL_OPTS $FS_CFLAGS $FS_CPPFLAGS $(cat "$tp/.openssl-3.0.20.ok") $(cat "$top/src/plat/libc/openssl/csvsm.conf" "$top/src/plat/libc/openssl/csvsm_openssl.h" "$top"/src/plat/libc/openssl/patches/*.patch | sha256sum | cut -c1-64)"
 if [ ! -f "$ob/configured" ] || [ "$(cat "$ob/configured")" != "$key" ]; then
 	if [ "$incremental_only" = yes ]; then
 		echo "build-bare-metal-libs: OpenSSL needs configuring afresh; run scripts/build-bare-metal-libs.sh by hand" >&2
@@ -131,16 +131,16 @@ if [ ! -f "$ob/configured" ] || [ "$(cat "$ob/configured")" != "$key" ]; then
 	rm -rf "$ob" "$osrc"
 	# A copy of the prepared tree (hard links: patch replaces the files it
 	# changes, so third_party/ stays as prepare-sources.sh left it) with
-	# csvsm's own patches (src/libc/openssl/patches) on top.
+	# csvsm's own patches (src/plat/libc/openssl/patches) on top.
 	cp -al "$tp/openssl-3.0.20" "$osrc" 2>/dev/null || cp -a "$tp/openssl-3.0.20" "$osrc"
-	for p in "$top"/src/libc/openssl/patches/*.patch; do
+	for p in "$top"/src/plat/libc/openssl/patches/*.patch; do
 		patch -d "$osrc" -p1 --batch --forward --quiet <"$p" || die "$p does not apply"
 	done
 	mkdir -p "$ob"
 	echo "build-bare-metal-libs: configuring OpenSSL"
 	# shellcheck disable=SC2086
-	(cd "$ob" && CC=$CC CFLAGS="$FS_CFLAGS -Werror=implicit-function-declaration" CPPFLAGS="$FS_CPPFLAGS -include $top/src/libc/openssl/csvsm_openssl.h" \
-		nice perl "$osrc/Configure" csvsm-x86_64 --config="$top/src/libc/openssl/csvsm.conf" \
+	(cd "$ob" && CC=$CC CFLAGS="$FS_CFLAGS -Werror=implicit-function-declaration" CPPFLAGS="$FS_CPPFLAGS -include $top/src/plat/libc/openssl/csvsm_openssl.h" \
+		nice perl "$osrc/Configure" csvsm-x86_64 --config="$top/src/plat/libc/openssl/csvsm.conf" \
 		$OSSL_OPTS >configure.log 2>&1) || { tail -20 "$ob/configure.log"; die "OpenSSL Configure failed ($ob/configure.log)"; }
 	echo "$key" >"$ob/configured"
 fi
@@ -154,9 +154,9 @@ install_lib "$ob/libcrypto.a" "$out/libcrypto.a"
 # src/Makefile.am (WITH_TPM2, LIBTPMS_USE_OPENSSL), its config.h replaced.
 lb=$out/libtpms
 gen_libtpms "$lb"
-LT_CFLAGS="$FS_CFLAGS -I$top/src/libc/include -I$lb/gen -I$lb/gen/libtpms -I$lt/include/libtpms -I$lt/include -I$lt/src -I$lt/src/tpm2 -I$lt/src/tpm2/crypto -I$lt/src/tpm2/crypto/openssl -I$ob/include -I$osrc/include -include $top/src/libc/openssl/csvsm_openssl.h -include stdio.h $LT_DEFS"
+LT_CFLAGS="$FS_CFLAGS -I$top/src/plat/libc/include -I$lb/gen -I$lb/gen/libtpms -I$lt/include/libtpms -I$lt/include -I$lt/src -I$lt/src/tpm2 -I$lt/src/tpm2/crypto -I$lt/src/tpm2/crypto/openssl -I$ob/include -I$osrc/include -include $top/src/plat/libc/openssl/csvsm_openssl.h -include stdio.h $LT_DEFS"
 LIBC_CFLAGS="$FS_CFLAGS $FS_CPPFLAGS -I$top/src/include -Wall -Wextra -Werror"
-libc_srcs=$(cd "$top/src/libc" && ls *.c *.S)
+libc_srcs=$(cd "$top/src/plat/libc" && ls *.c *.S)
 {
 	echo "CC = $CC"
 	echo "LT_CFLAGS = $LT_CFLAGS"
@@ -169,17 +169,23 @@ libc_srcs=$(cd "$top/src/libc" && ls *.c *.S)
 	for f in $libc_srcs; do
 		o=libc/${f%.*}.o
 		objs="$objs $o"
-		printf '%s: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(LIBC_CFLAGS) -MMD -c -o $@ $<\n' "$o" "$top/src/libc/$f"
+		printf '%s: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(LIBC_CFLAGS) -MMD -MP -c -o $@ $<\n' "$o" "$top/src/plat/libc/$f"
 	done
 	# OpenSSL's seed callbacks need its internal headers.
 	o=libc/openssl_seed.o
 	objs="$objs $o"
-	printf '%s: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(LIBC_CFLAGS) -I%s -I%s -include %s -MMD -c -o $@ $<\n' \
-		"$o" "$top/src/libc/openssl/seed.c" "$ob/include" "$osrc/include" "$top/src/libc/openssl/csvsm_openssl.h"
+	printf '%s: %s\n\t@mkdir -p $(@D)\n\t@echo "  CC $<"; $(CC) $(LIBC_CFLAGS) -I%s -I%s -include %s -MMD -MP -c -o $@ $<\n' \
+		"$o" "$top/src/plat/libc/openssl/seed.c" "$ob/include" "$osrc/include" "$top/src/plat/libc/openssl/csvsm_openssl.h"
 	echo "libcsvsm-libc.a:$objs"
 	printf '\trm -f $@ && ar rcs $@ $^\n'
 	echo '-include $(shell find . -name "*.d" 2>/dev/null)'
-} >"$lb/Makefile"
+} >"$lb/Makefile.new"
+# Other rules (flags, or sources that moved): the old objects and their
+# dependency files no longer apply (a stale .d names files that may be gone).
+if ! cmp -s "$lb/Makefile.new" "$lb/Makefile"; then
+	find "$lb" \( -name '*.o' -o -name '*.d' \) ! -path "$lb/gen/*" -delete
+fi
+mv "$lb/Makefile.new" "$lb/Makefile"
 echo "build-bare-metal-libs: building libtpms.a and libcsvsm-libc.a"
 (cd "$lb" && nice make -k -j"$jobs" >make.log 2>&1) ||
 	{ grep -E 'error' "$lb/make.log" | head -30; die "libtpms / C runtime build failed ($lb/make.log)"; }

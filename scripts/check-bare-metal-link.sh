@@ -27,7 +27,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for f in vtpm_engine vtpm_setup; do
 	# shellcheck disable=SC2086
-	$CC $fs -Wall -Wextra -Werror -include "$b/config.h" -I"$top/src/libc/include" -I"$top/src/include" \
+	$CC $fs -Wall -Wextra -Werror -include "$b/config.h" -I"$top/src/plat/libc/include" -I"$top/src/include" \
 		-I"$bm/libtpms/gen" -I"$tp/libtpms-0.10.2/include" -I"$tp/libtpms-0.10.2/include/libtpms" \
 		-c "$top/src/vtpm/$f.c" -o "$work/$f.o"
 done

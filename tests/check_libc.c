@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of the csvsm C runtime (src/libc), compiled hosted with every
+ * Tests of the csvsm C runtime (src/plat/libc), compiled hosted with every
  * symbol renamed to csvsm_libc_NAME (CSVSM_LIBC_PREFIXED) so that it runs
- * beside glibc: the shared self-test body (src/libc/selftest.c, which the
+ * beside glibc: the shared self-test body (src/plat/libc/selftest.c, which the
  * image runs too), formatted output compared with glibc's snprintf for the
  * conversions OpenSSL and libtpms use, and allocation failure at every
  * kmalloc the runtime makes (fault sweeps: NULL, errno ENOMEM, no leak).

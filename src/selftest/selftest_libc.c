@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The C runtime of the bare-metal libraries (src/libc) as a ktest suite: one
- * test running its self-test body (src/libc/selftest.c: strings, memory,
+ * The C runtime of the bare-metal libraries (src/plat/libc) as a ktest suite: one
+ * test running its self-test body (src/plat/libc/selftest.c: strings, memory,
  * number parsing, formatted output, sorting, time, regular expressions,
  * setjmp, allocation failure). In the images it runs on the image's heap
  * and clock; tests/check_selftest runs the hosted build of the runtime.
  */
 #include "ktest.h"
 
-/* src/libc/libc_selftest.h (the runtime's headers are not the core's). */
+/* src/plat/libc/libc_selftest.h (the runtime's headers are not the core's). */
 int libc_selftest(char *msg, size_t msglen);
 
 static void test_libc_runtime(struct ktest_ctx *t)

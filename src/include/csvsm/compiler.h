@@ -8,7 +8,7 @@
 
 #define CSVSM_MUST_CHECK __attribute__((warn_unused_result))
 #define CSVSM_NORETURN   __attribute__((noreturn))
-/* __printf__: the C runtime's hosted test renames printf (src/libc). */
+/* __printf__: the C runtime's hosted test renames printf (src/plat/libc). */
 #define CSVSM_PRINTF(fmt_idx, arg_idx) __attribute__((format(__printf__, fmt_idx, arg_idx)))
 #define CSVSM_PACKED                   __attribute__((packed))
 #define CSVSM_ALIGNED(n)               __attribute__((aligned(n)))

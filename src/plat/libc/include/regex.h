@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * csvsm C runtime: a small POSIX extended regular expression matcher
- * (src/libc/regex.c), enough for libtpms' profile parsing: literals and
+ * (src/plat/libc/regex.c), enough for libtpms' profile parsing: literals and
  * escapes, '.', bracket expressions with ranges and [:class:] names, groups
  * with alternation and captures, '*', '+', '?', '^' and '$'. Other syntax
  * ('{m,n}' intervals, back-references) fails regcomp with REG_BADPAT.

@@ -4,7 +4,7 @@
  * or RDRAND on hardware, the seeded generator in the simulator):
  * getentropy() as in POSIX 2024, and the entropy pool callbacks OpenSSL's
  * OPENSSL_SYS_UEFI mode leaves to its environment (its seed source and DRBG
- * call these; see src/libc/openssl/csvsm.conf).
+ * call these; see src/plat/libc/openssl/csvsm.conf).
  */
 #include <errno.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* csvsm C runtime: memory and string functions (src/libc/string.c). */
+/* csvsm C runtime: memory and string functions (src/plat/libc/string.c). */
 #ifndef CSVSM_LIBC_STRING_H
 #define CSVSM_LIBC_STRING_H
 #include <csvsm_libc_names.h>

@@ -2,7 +2,7 @@
 /*
  * csvsm C runtime: setjmp/longjmp (libtpms' failure mode). The buffer holds
  * the callee-saved registers of the System V x86_64 ABI, the stack pointer
- * and the return address (src/libc/setjmp.S). No signal mask.
+ * and the return address (src/plat/libc/setjmp.S). No signal mask.
  */
 #ifndef CSVSM_LIBC_SETJMP_H
 #define CSVSM_LIBC_SETJMP_H

@@ -1,11 +1,11 @@
-# src/libc: the csvsm C runtime for the bare-metal libraries (issue 12;
+# src/plat/libc: the csvsm C runtime for the bare-metal libraries (issue 12;
 # docs/bare-metal-libs.md). Compiled freestanding into
 # src/libcsvsm-libc-fs.a with the image's flags (the image links it with
 # OpenSSL and libtpms), and hosted with renamed symbols for its Check test.
-LIBC_SOURCES = src/libc/ctype.c src/libc/entropy.c src/libc/malloc.c src/libc/misc.c \
-	src/libc/regex.c src/libc/selftest.c src/libc/setjmp.S src/libc/stdio.c \
-	src/libc/stdlib.c src/libc/string.c src/libc/time.c src/libc/libc_selftest.h
-LIBC_INCLUDES = -I$(top_srcdir)/src/libc/include -I$(top_srcdir)/src/include
+LIBC_SOURCES = src/plat/libc/ctype.c src/plat/libc/entropy.c src/plat/libc/malloc.c src/plat/libc/misc.c \
+	src/plat/libc/regex.c src/plat/libc/selftest.c src/plat/libc/setjmp.S src/plat/libc/stdio.c \
+	src/plat/libc/stdlib.c src/plat/libc/string.c src/plat/libc/time.c src/plat/libc/libc_selftest.h
+LIBC_INCLUDES = -I$(top_srcdir)/src/plat/libc/include -I$(top_srcdir)/src/include
 
 noinst_LIBRARIES += src/libcsvsm-libc-fs.a
 src_libcsvsm_libc_fs_a_SOURCES = $(LIBC_SOURCES)
@@ -27,4 +27,4 @@ tests_check_libc_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_libc_CFLAGS = $(TEST_CFLAGS)
 tests_check_libc_LDADD = tests/libcsvsm-libc-hosted.a $(TEST_LDADD)
 
-EXTRA_DIST += src/libc/include src/libc/openssl
+EXTRA_DIST += src/plat/libc/include src/plat/libc/openssl

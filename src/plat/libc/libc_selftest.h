@@ -9,7 +9,7 @@
 #endif
 
 /*
- * Runs every self-test of the C runtime (src/libc/selftest.c). Returns the
+ * Runs every self-test of the C runtime (src/plat/libc/selftest.c). Returns the
  * number of failed checks; the first failure is described in `msg` (NUL
  * terminated, cut to `msglen`; may be NULL). Allocates and frees a few
  * kilobytes on the csvsm heap, and never leaves anything allocated.
