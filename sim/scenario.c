@@ -764,7 +764,8 @@ static int split_lines(struct scn_run *r, struct scn_script *s, const char *text
 		}
 		while (keep && strchr(" \t\r\f\v", line[keep - 1]))
 			keep--;
-		if (strspn(line, " \t\r\f\v") >= keep)
+		/* keep == 0: blank (the text need not end in NUL: no strspn past it). */
+		if (keep == 0)
 			continue;
 		if (s->count == cap) {
 			struct scn_line *g;

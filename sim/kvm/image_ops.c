@@ -82,9 +82,11 @@ static void on_turn_alarm(int sig)
 }
 
 /* Arms (on) or disarms the timer of one VMPL0 turn; KVM_RUN returns EINTR when it fires. */
+static unsigned int image_turn_s = IMAGE_TURN_S; /* cfg.kvm_image_turn_s when set */
+
 static void turn_timer(bool on)
 {
-	struct itimerval it = {{0, 0}, {on ? (time_t)IMAGE_TURN_S : 0, 0}};
+	struct itimerval it = {{0, 0}, {on ? (time_t)image_turn_s : 0, 0}};
 
 	turn_timed_out = 0;
 	setitimer(ITIMER_REAL, &it, NULL);
@@ -175,6 +177,7 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 	for (unsigned int i = 0; i < k->m.nvcpu && k->sync_regs; i++)
 		k->m.vcpu[i].run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	kvm_image_load(&img, buf, k->m.mem);
+	image_turn_s = sim->cfg.kvm_image_turn_s ? sim->cfg.kvm_image_turn_s : IMAGE_TURN_S;
 	/* The vTPM's NV device: a device model behind the image's MMIO exits ("nvdev=SPEC"). */
 	snprintf(cmdline, sizeof(cmdline), "%s", IMAGE_CMDLINE);
 	if (sim->cfg.kvm_image_nv) {
@@ -527,7 +530,7 @@ static int image_run(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigned in
 				    stderr,
 				    "csvsm-sim: the SVSM image ran %u s on vCPU %u without giving "
 				    "the guest its turn\n",
-				    IMAGE_TURN_S, v);
+				    image_turn_s, v);
 				kvm_dump_vcpu(&k->m, c);
 				break;
 			}

@@ -103,6 +103,12 @@ struct csvsm_sim_config {
 	 * the image serves no vTPM.
 	 */
 	const char *kvm_image_nv;
+	/*
+	 * With kvm_image: seconds one VMPL0 turn may last before the image
+	 * counts as hung and is stopped; 0 = the default, 120. A boot that
+	 * manufactures the vTPM on slow nested KVM needs more (tpm-server).
+	 */
+	unsigned int kvm_image_turn_s;
 };
 
 /* Fills `cfg` with the defaults documented above. */
