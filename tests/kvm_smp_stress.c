@@ -6,7 +6,8 @@
  * vCPU's pair (the guest program's KVM vCPU and the image's) driven by its
  * own host thread, all at once, for a bounded time. The workload is
  * tests/smp_stress.c's: CREATE_VCPU and DELETE_VCPU on a small shared pool
- * of VMSA and CA pages (APIC IDs and pages collide), REMAP_CA, PVALIDATE of
+ * of VMSA pages (APIC IDs and VMSA pages collide; each vCPU has CA pages of
+ * its own, see ca_of), REMAP_CA, PVALIDATE of
  * pool and data pages (validate and rescind, racing with the VMSA pages
  * being taken; CA pages validate only, see the worker), QUERY_PROTOCOL,
  * and a hypervisor that remaps data pages.
@@ -82,6 +83,18 @@ static uint64_t vmsa_page(unsigned int i)
 static uint64_t ca_page(unsigned int i)
 {
 	return page(3 * MAX_THREADS + i);
+}
+/*
+ * CA page j (0 or 1) of vCPU v. A CA is never shared by two vCPUs: the
+ * guest learns whether its call was serviced from its own call_pending
+ * (the xchg after the VMGEXIT), and another vCPU's SVSM clearing a shared
+ * CA's call_pending would make an unserviced call look serviced, its
+ * registers unchanged (the guest's mistake, not the SVSM's). VMSA pages
+ * and APIC IDs still collide.
+ */
+static uint64_t ca_of(unsigned int v, unsigned int j)
+{
+	return ca_page(2 * v + j);
 }
 static uint64_t data_page(unsigned int i)
 {
@@ -160,7 +173,8 @@ static void *worker(void *arg)
 		struct csvsm_regs c;
 		uint64_t r = rng_next(&s);
 		uint64_t vm = vmsa_page((unsigned int)(r >> 8) % pool);
-		uint64_t ca = ca_page((unsigned int)(r >> 20) % pool);
+		unsigned int apic = 1 + (unsigned int)(r >> 32) % (nthreads - 1);
+		unsigned int j = (unsigned int)(r >> 20) & 1;
 
 		switch (r % 7) {
 		case 0:
@@ -170,10 +184,8 @@ static void *worker(void *arg)
 			break;
 		case 1:
 		case 2: {
-			unsigned int apic = 1 + (unsigned int)(r >> 32) % (nthreads - 1);
-
 			write_vmsa_image(vm);
-			if (!call(t, SVSM_CORE_CREATE_VCPU, vm, ca, apic, &c))
+			if (!call(t, SVSM_CORE_CREATE_VCPU, vm, ca_of(apic, j), apic, &c))
 				break;
 			if (c.rax == SVSM_SUCCESS)
 				__atomic_add_fetch(&creates_ok, 1, __ATOMIC_RELAXED);
@@ -194,8 +206,8 @@ static void *worker(void *arg)
 				bad("DELETE_VCPU", c.rax);
 			break;
 		case 4:
-			if (call(t, SVSM_CORE_REMAP_CA, ca, 0, 0, &c) && c.rax != SVSM_SUCCESS &&
-			    c.rax != SVSM_ERR_INVALID_ADDRESS)
+			if (call(t, SVSM_CORE_REMAP_CA, ca_of(t, j), 0, 0, &c) &&
+			    c.rax != SVSM_SUCCESS && c.rax != SVSM_ERR_INVALID_ADDRESS)
 				bad("REMAP_CA", c.rax);
 			break;
 		case 5: {
@@ -208,7 +220,7 @@ static void *worker(void *arg)
 			unsigned int kind = (unsigned int)((r >> 40) % 3);
 			uint64_t target = kind == 0 ? vm
 			                  : kind == 1
-			                      ? ca
+			                      ? ca_page((unsigned int)(r >> 20) % pool)
 			                      : data_page((unsigned int)(r >> 44) % DATA_PAGES);
 			bool validate = kind == 1 || ((r >> 50) & 1);
 			uint64_t list[2] = {1, target | (validate ? SVSM_PVAL_VALIDATE : 0) |
@@ -371,7 +383,7 @@ int main(int argc, char **argv)
 			return 99;
 	for (unsigned int i = 1; i < nthreads; i++) {
 		write_vmsa_image(vmsa_page(i));
-		if (harness_call(0, SVSM_CORE_CREATE_VCPU, vmsa_page(i), ca_page(i), i) !=
+		if (harness_call(0, SVSM_CORE_CREATE_VCPU, vmsa_page(i), ca_of(i, 0), i) !=
 		    SVSM_SUCCESS) {
 			fprintf(stderr, "kvm_smp_stress: CREATE_VCPU %u failed in the set-up\n", i);
 			return 99;
