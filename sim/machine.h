@@ -132,6 +132,13 @@ int sim_kvm_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, si
 uint64_t sim_kvm_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t request);
 /* Exits of the guest program's vCPUs to user space so far (0 without KVM). */
 uint64_t sim_kvm_guest_exits(const struct csvsm_sim *sim);
+/*
+ * Threaded calls of `vcpu` lost so far: VMPL0 ran the call, but another
+ * vCPU deleted or re-created this vCPU's VMSA meanwhile, so its results
+ * never reached the guest (csvsm_sim_call failed). Read by the thread that
+ * drives `vcpu`; 0 without KVM.
+ */
+uint64_t sim_kvm_guest_lost_calls(const struct csvsm_sim *sim, unsigned int vcpu);
 
 /*
  * VMPL0 as the SVSM image in a KVM VM (sim/kvm/image_ops.c, cfg.kvm_image,

@@ -59,6 +59,8 @@ static double deadline;
 static uint64_t sev_features;
 static unsigned long creates_ok, deletes_ok, calls_made, not_delivered, bad_results;
 static unsigned long busy_seen;
+/* CREATE/DELETE calls lost after VMPL0 ran them: each may or may not have changed the count. */
+static unsigned long uncertain;
 
 static double now_s(void)
 {
@@ -150,6 +152,8 @@ static void write_vmsa_image(uint64_t gpa)
 static bool call(unsigned int t, uint32_t id, uint64_t rcx, uint64_t rdx, uint64_t r8,
                  struct csvsm_regs *r)
 {
+	uint64_t lost0 = sim_kvm_guest_lost_calls(sim, t);
+
 	memset(r, 0, sizeof(*r));
 	r->rax = SVSM_RAX(SVSM_PROTO_CORE, id);
 	r->rcx = rcx;
@@ -157,6 +161,9 @@ static bool call(unsigned int t, uint32_t id, uint64_t rcx, uint64_t rdx, uint64
 	r->r8 = r8;
 	if (csvsm_sim_call(sim, t, r) != 0 || !r->serviced) {
 		__atomic_add_fetch(&not_delivered, 1, __ATOMIC_RELAXED);
+		if ((id == SVSM_CORE_CREATE_VCPU || id == SVSM_CORE_DELETE_VCPU) &&
+		    sim_kvm_guest_lost_calls(sim, t) != lost0)
+			__atomic_add_fetch(&uncertain, 1, __ATOMIC_RELAXED);
 		usleep(200); /* deleted meanwhile: let the others run until it is created again */
 		return false;
 	}
@@ -295,9 +302,14 @@ static void check_invariants(unsigned int records0, uint64_t live0)
 	struct csvsm_sim_rmp_entry e;
 	uint64_t live;
 
-	CHECK((long)creates_ok - (long)deletes_ok == (long)records - (long)records0,
-	      "%lu creates - %lu deletes != %u - %u VMSA pages in the pool", creates_ok, deletes_ok,
-	      records, records0);
+	/*
+	 * Exact when no CREATE/DELETE was lost; each lost one (run by VMPL0,
+	 * its result never seen) may account for one page more or less.
+	 */
+	CHECK(labs((long)creates_ok - (long)deletes_ok - ((long)records - (long)records0)) <=
+	          (long)uncertain,
+	      "%lu creates - %lu deletes != %u - %u VMSA pages in the pool (%lu lost calls)",
+	      creates_ok, deletes_ok, records, records0, uncertain);
 	for (unsigned int k = 0; k < pool; k++) {
 		if (csvsm_sim_rmp_query(sim, vmsa_page(k), &e) == 0 && e.vmsa)
 			CHECK(e.validated && e.perms[lay.guest_vmpl] == 0,
@@ -413,11 +425,11 @@ int main(int argc, char **argv)
 
 	check_invariants(records0, live0);
 	printf("kvm_smp_stress: %u vCPU pairs on host threads, %.1f s: %lu calls served (%lu not "
-	       "delivered: the vCPU had no VMSA), %lu creates and %lu deletes succeeded, %lu "
-	       "BUSY, %u records at the end, %lu results outside the spec, %d invariants "
-	       "broken\n",
-	       nthreads, seconds, calls_made, not_delivered, creates_ok, deletes_ok, busy_seen,
-	       pool_vmsas() + 1, bad_results, failures);
+	       "delivered: the vCPU had no VMSA, or lost it meanwhile), %lu creates and %lu "
+	       "deletes succeeded (%lu more lost), %lu BUSY, %u records at the end, %lu results "
+	       "outside the spec, %d invariants broken\n",
+	       nthreads, seconds, calls_made, not_delivered, creates_ok, deletes_ok, uncertain,
+	       busy_seen, pool_vmsas() + 1, bad_results, failures);
 	csvsm_sim_free(sim);
 	return failures || bad_results ? 1 : 0;
 }

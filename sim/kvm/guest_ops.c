@@ -27,6 +27,7 @@
 
 struct sim_kvm_guest {
 	struct guest_vm vm;
+	uint64_t lost_calls[KVMG_MAX_VCPUS]; /* threaded: calls lost to a VMSA taken meanwhile */
 };
 
 /* Low guest RAM the program occupies; the shim's layout never uses it. */
@@ -139,6 +140,7 @@ static int call_vmgexit(void *opaque, struct guest_vm *g, unsigned int vcpu, str
 		if (sim_hv_runnable_vmsa(&sim->snp, vcpu) != vmsa ||
 		    sim->snp.vcpus[vcpu].creations != c->creations) {
 			c->lost = true;
+			sim->kvm->lost_calls[vcpu]++;
 			r->rbx = GHCB_MSR_RUN_VMPL_RESP;
 			sim_machine_unlock();
 			return 0;
@@ -270,6 +272,11 @@ uint64_t sim_kvm_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t re
 	if (run_one(sim, vcpu, &a, msr_vmgexit, sim) < 0)
 		return 0;
 	return sim->kvm->vm.cpu[vcpu].mb->act[0].out[0];
+}
+
+uint64_t sim_kvm_guest_lost_calls(const struct csvsm_sim *sim, unsigned int vcpu)
+{
+	return sim->kvm && vcpu < sim->kvm->vm.nvcpus ? sim->kvm->lost_calls[vcpu] : 0;
 }
 
 uint64_t sim_kvm_guest_exits(const struct csvsm_sim *sim)
