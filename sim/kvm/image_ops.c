@@ -49,12 +49,13 @@
 #include "machine.h"
 #include "snp_pv.h"
 
-#define IMAGE_ALIAS_BASE ((uint64_t)4 << 30) /* the machine's GPA 0 in the image's VM */
-#define IMAGE_MEM_MIB    64u                 /* the image's private memory */
-#define IMAGE_FILE_MAX   ((size_t)64 << 20)
-#define IMAGE_CMDLINE    "snp-machine"
-#define IMAGE_ALIAS_SLOT 2u   /* slot 1 is the NV flash's read-only window (nvdev_kvm.c) */
-#define IMAGE_TURN_S     120u /* one VMPL0 turn longer than this: the image hangs */
+#define IMAGE_ALIAS_BASE    ((uint64_t)4 << 30) /* the machine's GPA 0 in the image's VM */
+#define IMAGE_MEM_MIB       64u                 /* the image's private memory */
+#define IMAGE_FILE_MAX      ((size_t)64 << 20)
+#define IMAGE_CMDLINE       "snp-machine"
+#define IMAGE_VTPM_HEAP_MIB "16" /* of the image's IMAGE_MEM_MIB */
+#define IMAGE_ALIAS_SLOT    2u   /* slot 1 is the NV flash's read-only window (nvdev_kvm.c) */
+#define IMAGE_TURN_S        120u /* one VMPL0 turn longer than this: the image hangs */
 
 struct sim_kvm_image {
 	struct kvm_machine m; /* private memory at 0 (slot 0), the vCPUs, console ports */
@@ -178,15 +179,23 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 		k->m.vcpu[i].run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	kvm_image_load(&img, buf, k->m.mem);
 	image_turn_s = sim->cfg.kvm_image_turn_s ? sim->cfg.kvm_image_turn_s : IMAGE_TURN_S;
+	/*
+	 * The heap: the core alone lives in the image's default 1 MiB; libtpms
+	 * and OpenSSL need more (keys, the sealed NV commit's buffers), so an
+	 * image with the vTPM gets IMAGE_VTPM_HEAP_MIB ("heap-mib=N").
+	 */
+	snprintf(cmdline, sizeof(cmdline), "%s%s", IMAGE_CMDLINE,
+	         kvm_image_symbol(buf, len, "TPMLIB_Process") ? " heap-mib=" IMAGE_VTPM_HEAP_MIB
+	                                                      : "");
 	/* The vTPM's NV device: a device model behind the image's MMIO exits ("nvdev=SPEC"). */
-	snprintf(cmdline, sizeof(cmdline), "%s", IMAGE_CMDLINE);
 	if (sim->cfg.kvm_image_nv) {
 		char spec[128];
+		size_t used = strlen(cmdline);
 
 		if (kvm_nvdev_attach(&k->m, sim->cfg.kvm_image_nv, spec, sizeof(spec)) < 0)
 			goto fail;
-		if ((size_t)snprintf(cmdline, sizeof(cmdline), "%s %s", IMAGE_CMDLINE, spec) >=
-		    sizeof(cmdline)) {
+		if ((size_t)snprintf(cmdline + used, sizeof(cmdline) - used, " %s", spec) >=
+		    sizeof(cmdline) - used) {
 			fprintf(stderr, "csvsm-sim: the SVSM image's command line is too long\n");
 			goto fail;
 		}

@@ -89,16 +89,32 @@ void x86_plat_ap_main(unsigned int n)
 	kvm_exit(KVMRUN_EXIT_FAIL);
 }
 
-/* The SVSM on the runner's SNP machine: boot, report, serve; never returns. */
-static CSVSM_NORETURN void serve_snp_machine(void)
+/*
+ * The SVSM on the runner's SNP machine: boot, report, serve; never returns.
+ * `heap-mib=N` (1..KVM_HEAP_MAX in MiB) on the command line sizes the heap
+ * (the runner asks for more when the image carries the vTPM).
+ */
+static CSVSM_NORETURN void serve_snp_machine(const struct x86_boot *boot)
 {
+	size_t heap = KVM_SNP_HEAP_MAX, len;
+	const char *v = x86_cmdline_value(boot, "heap-mib", &len);
 	int rc = kvm_snp_start();
 
 	if (rc < 0) {
 		log_printf("csvsm-kvm: no SNP machine on this runner (%s)\n", csvsm_strerror(rc));
 		kvm_exit(KVMRUN_EXIT_FAIL);
 	}
-	if (x86_heap_from_memmap(KVM_SNP_HEAP_MAX) < 0)
+	if (v) {
+		uint64_t mib = parse_u64(v, len);
+
+		if (mib == 0 || mib > (KVM_HEAP_MAX >> 20)) {
+			log_printf("csvsm-kvm: heap-mib wants 1..%llu, not \"%.*s\"\n",
+			           (unsigned long long)(KVM_HEAP_MAX >> 20), (int)len, v);
+			kvm_exit(KVMRUN_EXIT_FAIL);
+		}
+		heap = (size_t)mib << 20;
+	}
+	if (x86_heap_from_memmap(heap) < 0)
 		kvm_exit(KVMRUN_EXIT_FAIL);
 	vtpm_set_observer(vtpm_observed, NULL);
 	rc = svsm_boot();
@@ -120,7 +136,7 @@ void x86_plat_main(struct x86_boot *boot)
 		kvm_nv_set_spec(v, len); /* the NV device's boot information (plat_nv_device) */
 	/* Quiet there: the harness's output is the same on both targets. */
 	if (x86_cmdline_has(boot, "snp-machine"))
-		serve_snp_machine();
+		serve_snp_machine(boot);
 	log_printf("csvsm-kvm: booted (%s, cmdline \"%s\", TSC %llu kHz)\n",
 	           kvm_on_runner() ? "csvsm KVM runner" : "no runner: COM1", boot->cmdline,
 	           (unsigned long long)x86_tsc_khz());
