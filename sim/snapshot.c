@@ -29,13 +29,16 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "csvsm/abi/secrets.h"
 #include "csvsm/fault.h"
+#include "csvsm/guest_msg.h"
 #include "csvsm/mm.h"
 #include "csvsm/plat/memory.h"
 #include "csvsm/sim_snapshot.h"
 #include "csvsm/svsm.h"
 #include "csvsm/vcpu.h"
 #include "machine.h"
+#include "machine/psp.h"
 #include "sim_plat.h"
 
 #define SNAP_PAGE_SHIFT 12
@@ -68,6 +71,9 @@ struct sim_snapshot {
 	 */
 	struct mm_stats heap;
 	struct mm_stats heap_trimmed;
+	/* The SVSM's guest-message channel (VMPCK0 sequence number) and the PSP's. */
+	struct guest_msg_stats guest_msg;
+	struct sim_psp_state psp;
 	struct vcpu *vcpu_ptr[PLAT_MAX_VCPUS];
 	struct vcpu vcpu_rec[PLAT_MAX_VCPUS];
 	struct csvsm_sim_snapshot_stats stats;
@@ -169,6 +175,7 @@ static void save_core(struct sim_snapshot *s)
 	mm_get_stats(&s->heap_trimmed);
 	warm_slabs();
 	mm_get_stats(&s->heap);
+	guest_msg_get_stats(&s->guest_msg);
 	vcpu_lock();
 	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
 		struct vcpu *v = vcpu_at(i);
@@ -223,6 +230,8 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 	}
 	s->virtual_ns = sim_virtual_ns;
 	s->entropy_seed = sim->cfg.seed ^ SNAP_ENTROPY_SALT;
+	if (sim->psp)
+		sim_psp_get_state(sim->psp, &s->psp);
 	save_core(s);
 	sim_snapshot_release(sim);
 	s->machine = *sim;
@@ -287,10 +296,27 @@ static void forget_dirty(struct sim_snapshot *s)
  * statistics must be the snapshot's, or something else changed the core's
  * state: returns false and the caller boots again.
  */
-static bool restore_core_fast(struct sim_snapshot *s)
+static bool restore_core_fast(struct csvsm_sim *sim, struct sim_snapshot *s)
 {
 	struct mm_stats now;
+	struct guest_msg_stats gm;
 	bool ok = true;
+
+	/*
+	 * Guest messages (attestation) move the SVSM's VMPCK0 sequence number,
+	 * or erase the key after a failure: start the channel again from the
+	 * secrets page as the boot does, when the snapshot's channel was fresh.
+	 */
+	guest_msg_get_stats(&gm);
+	if (memcmp(&gm, &s->guest_msg, sizeof(gm)) != 0) {
+		static const struct guest_msg_stats fresh;
+		const struct snp_secrets_page *secrets =
+		    (const void *)(sim->mem + sim->layout.svsm_base + SIM_SVSM_PSP_SECRETS);
+
+		if (memcmp(&s->guest_msg, &fresh, sizeof(fresh)) != 0)
+			return false;
+		guest_msg_init(secrets->vmpck[0]);
+	}
 
 	/* No SVSM code runs during a restore: the lock only satisfies the table's rules. */
 	vcpu_lock();
@@ -370,7 +396,9 @@ int csvsm_sim_snapshot_restore(struct csvsm_sim *sim, unsigned int flags)
 	restore_machine(sim, s);
 	fault_reset();
 
-	if (!(flags & CSVSM_SIM_RESTORE_FAST) || !restore_core_fast(s)) {
+	if (sim->psp)
+		sim_psp_set_state(sim->psp, &s->psp);
+	if (!(flags & CSVSM_SIM_RESTORE_FAST) || !restore_core_fast(sim, s)) {
 		if (reboot_core(sim) < 0)
 			return -1;
 		save_core(s);

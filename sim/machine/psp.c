@@ -352,70 +352,6 @@ static bool psp_derive(struct sim_psp *psp)
 	       psp_certs(psp);
 }
 
-/* Copies what psp_derive made from `from` (same seed) into `psp`. */
-static bool psp_copy_derived(struct sim_psp *psp, const struct sim_psp *from)
-{
-	memcpy(psp->machine_secret, from->machine_secret, sizeof(psp->machine_secret));
-	memcpy(psp->chip_id, from->chip_id, sizeof(psp->chip_id));
-	psp->group = EC_GROUP_dup(from->group);
-	if (!psp->group)
-		return false;
-	for (int i = 0; i < SIM_PSP_CERTS; i++) {
-		const struct psp_key *k = &from->keys[i];
-
-		psp->keys[i].d = BN_dup(k->d);
-		if (!psp->keys[i].d || EVP_PKEY_up_ref(k->pkey) != 1)
-			return false;
-		psp->keys[i].pkey = k->pkey;
-		memcpy(psp->keys[i].d_bytes, k->d_bytes, sizeof(k->d_bytes));
-		psp->der[i] = OPENSSL_memdup(from->der[i], from->der_len[i]);
-		if (!psp->der[i])
-			return false;
-		psp->der_len[i] = from->der_len[i];
-	}
-	psp->cert_table = malloc(from->cert_table_len);
-	if (!psp->cert_table)
-		return false;
-	memcpy(psp->cert_table, from->cert_table, from->cert_table_len);
-	psp->cert_table_len = from->cert_table_len;
-	return true;
-}
-
-/*
- * The keys and certificates of the last seed derived: deriving three P-384
- * keys and signing three certificates costs milliseconds, and a fuzz target
- * builds a machine (with the same seed) for every input. Kept until the
- * program ends or this code is unloaded (psp_forget).
- */
-static struct sim_psp *psp_last;
-
-/* Keeps a copy of `psp`'s derived material as psp_last (none when out of memory). */
-static void psp_remember(const struct sim_psp *psp)
-{
-	struct sim_psp *keep = calloc(1, sizeof(*keep));
-
-	if (!keep)
-		return;
-	keep->cfg = psp->cfg;
-	if (!psp_copy_derived(keep, psp)) {
-		sim_psp_free(keep);
-		return;
-	}
-	sim_psp_free(psp_last);
-	psp_last = keep;
-}
-
-/*
- * Frees psp_last when the program ends or the library holding this code is
- * unloaded (the TCTI module: tpm2-tss dlcloses it, and LeakSanitizer then
- * counts the cache, no longer reachable, as a leak).
- */
-__attribute__((destructor)) static void psp_forget(void)
-{
-	sim_psp_free(psp_last);
-	psp_last = NULL;
-}
-
 struct sim_psp *sim_psp_new(const struct sim_psp_config *cfg)
 {
 	struct sim_psp *psp = calloc(1, sizeof(*psp));
@@ -423,18 +359,10 @@ struct sim_psp *sim_psp_new(const struct sim_psp_config *cfg)
 	if (!psp)
 		return NULL;
 	psp->cfg = *cfg;
-	if (psp_last && psp_last->cfg.seed == cfg->seed) {
-		if (!psp_copy_derived(psp, psp_last)) {
-			sim_psp_free(psp);
-			return NULL;
-		}
-		return psp;
-	}
 	if (!psp_derive(psp)) {
 		sim_psp_free(psp);
 		return NULL;
 	}
-	psp_remember(psp);
 	return psp;
 }
 
@@ -468,6 +396,18 @@ const uint8_t *sim_psp_cert_der(const struct sim_psp *psp, enum sim_psp_cert whi
 void sim_psp_get_stats(const struct sim_psp *psp, struct sim_psp_stats *out)
 {
 	*out = psp->stats;
+}
+
+void sim_psp_get_state(const struct sim_psp *psp, struct sim_psp_state *out)
+{
+	memcpy(out->seqno, psp->seqno, sizeof(out->seqno));
+	out->stats = psp->stats;
+}
+
+void sim_psp_set_state(struct sim_psp *psp, const struct sim_psp_state *state)
+{
+	memcpy(psp->seqno, state->seqno, sizeof(psp->seqno));
+	psp->stats = state->stats;
 }
 
 /* AES-256-GCM with the message IV (abi 5.2: seqno LE, then 4 zero bytes). */

@@ -82,4 +82,16 @@ const uint8_t *sim_psp_cert_der(const struct sim_psp *psp, enum sim_psp_cert whi
 /* Counters since sim_psp_new. */
 void sim_psp_get_stats(const struct sim_psp *psp, struct sim_psp_stats *out);
 
+/* What changes as the PSP serves messages: the sequence numbers and counters. */
+struct sim_psp_state {
+	uint64_t seqno[SIM_PSP_VMPCKS];
+	struct sim_psp_stats stats;
+};
+
+/* Copies the PSP's changing state out (snapshots, csvsm/sim_snapshot.h). */
+void sim_psp_get_state(const struct sim_psp *psp, struct sim_psp_state *out);
+
+/* Puts back a state sim_psp_get_state gave for this PSP. */
+void sim_psp_set_state(struct sim_psp *psp, const struct sim_psp_state *state);
+
 #endif /* CSVSM_SIM_MACHINE_PSP_H */

@@ -151,7 +151,7 @@ END_TEST
 /* ---- Every input starts from the same state ---- */
 
 #define SAME_START_GENERATED 150
-#define SAME_START_MAX       (SAME_START_GENERATED + 64)
+#define SAME_START_MAX       (SAME_START_GENERATED + 256)
 
 /* The inputs: the corpus files and generated ones. */
 static struct {

@@ -53,10 +53,15 @@ enum {
 	 * Rebuild the core's state without a new boot where that is exact: the
 	 * vCPU table is put back by hand (records of vCPUs created since are
 	 * freed, deleted ones re-created, every record written back, which
-	 * undoes REMAP_CA), then the heap's statistics (mm_get_stats, after
-	 * mm_trim) must equal the snapshot's; otherwise the boot runs again.
-	 * Valid while the calls made keep no state outside the heap and the
-	 * vCPU table, as the core protocol does. Freed heap memory then holds
+	 * undoes REMAP_CA), then the heap's statistics (mm_get_stats, with
+	 * every slab class's cached empty slab in place as at the snapshot, or
+	 * else after mm_trim) must equal the snapshot's; otherwise the boot
+	 * runs again.
+	 * The guest-message channel (attestation) is started again from the
+	 * secrets page when it moved. Valid while the calls made keep no other
+	 * state outside the heap and the vCPU table, as the core and
+	 * attestation protocols do (the vTPM does: machines with one need
+	 * exact restores). Freed heap memory then holds
 	 * the same poison, but an allocation may get another address than after
 	 * a boot. In debug builds (whose boot poisons the whole heap) a restore
 	 * is about 50 times faster.
