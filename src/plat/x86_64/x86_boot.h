@@ -179,13 +179,21 @@ void x86_backtrace(uint64_t rbp);
  * stay fatal. One catch at a time per vCPU (the armed catch is per-CPU).
  */
 struct x86_catch {
-	/* Saved by x86_try (catch.S): rbx, rbp, r12-r15, rsp, rip. */
+	/*
+	 * Saved by the C runtime's setjmp for x86_try (catch.S): a jmp_buf's
+	 * layout (src/plat/libc/setjmp.S): rbx, rbp, r12-r15, rsp, rip.
+	 */
 	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
 	uint32_t vectors;
 	bool quiet; /* no console report when caught */
 	/* Filled when caught. */
 	uint64_t vector, error_code, cr2, fault_rip;
 };
+_Static_assert(__builtin_offsetof(struct x86_catch, rbx) == 0 &&
+                   __builtin_offsetof(struct x86_catch, r15) == 40 &&
+                   __builtin_offsetof(struct x86_catch, rsp) == 48 &&
+                   __builtin_offsetof(struct x86_catch, rip) == 56,
+               "struct x86_catch starts with setjmp.S's jmp_buf layout");
 
 int x86_try(struct x86_catch *c, uint32_t vectors) __attribute__((returns_twice));
 void x86_try_end(struct x86_catch *c);
