@@ -36,6 +36,16 @@ struct psp_key {
 	uint8_t d_bytes[PSP_P384];
 };
 
+/* A report's digest and its VCEK signature (r, s big-endian). */
+struct psp_sig_memo {
+	bool used;
+	uint8_t digest[PSP_SHA384];
+	uint8_t r[PSP_P384];
+	uint8_t s[PSP_P384];
+};
+
+#define PSP_SIG_MEMO 8
+
 struct sim_psp {
 	struct sim_psp_config cfg;
 	EC_GROUP *group;
@@ -48,6 +58,13 @@ struct sim_psp {
 	size_t cert_table_len;
 	uint64_t seqno[SIM_PSP_VMPCKS]; /* last sequence number used with each VMPCK */
 	struct sim_psp_stats stats;
+	/*
+	 * The last reports' signatures (psp_report_sign): a P-384 signature
+	 * costs about a millisecond, and a fuzz target asks for the same
+	 * report again and again.
+	 */
+	struct psp_sig_memo memo[PSP_SIG_MEMO];
+	unsigned int memo_next;
 };
 
 static void put_le64(uint8_t *p, uint64_t v)
@@ -125,6 +142,8 @@ out:
 	return ok;
 }
 
+static bool psp_keys(struct sim_psp *psp);
+
 /*
  * ECDSA over a SHA-384 digest (FIPS 186-5 6.4.1) with a deterministic
  * nonce: k = HMAC-SHA-384(d, digest || counter) reduced mod n, the counter
@@ -181,6 +200,37 @@ out:
 	BN_free(t);
 	BN_CTX_free(bn);
 	return ok;
+}
+
+/*
+ * The VCEK's signature of a report digest. The signature is a function of
+ * the key and the digest alone (psp_sign's nonce is derived from both), so
+ * the signatures of the last PSP_SIG_MEMO digests are kept with the PSP
+ * (freed with it) and given again: the same bytes, without the scalar
+ * multiplication.
+ */
+static bool psp_report_sign(struct sim_psp *psp, const uint8_t digest[PSP_SHA384],
+                            uint8_t r_out[PSP_P384], uint8_t s_out[PSP_P384])
+{
+	struct psp_sig_memo *m;
+
+	for (unsigned int i = 0; i < PSP_SIG_MEMO; i++) {
+		m = &psp->memo[i];
+		if (m->used && memcmp(m->digest, digest, PSP_SHA384) == 0) {
+			memcpy(r_out, m->r, PSP_P384);
+			memcpy(s_out, m->s, PSP_P384);
+			return true;
+		}
+	}
+	if (!psp_keys(psp) || !psp_sign(psp, &psp->keys[SIM_PSP_VCEK], digest, r_out, s_out))
+		return false;
+	m = &psp->memo[psp->memo_next];
+	psp->memo_next = (psp->memo_next + 1) % PSP_SIG_MEMO;
+	m->used = true;
+	memcpy(m->digest, digest, PSP_SHA384);
+	memcpy(m->r, r_out, PSP_P384);
+	memcpy(m->s, s_out, PSP_P384);
+	return true;
 }
 
 static bool sha384(const void *data, size_t len, uint8_t out[PSP_SHA384])
@@ -516,8 +566,8 @@ static size_t psp_report(struct sim_psp *psp, unsigned int vmpck, const uint8_t 
 		r->current_build = r->committed_build = PSP_FW_BUILD;
 		r->current_minor = r->committed_minor = PSP_FW_MINOR;
 		r->current_major = r->committed_major = PSP_FW_MAJOR;
-		if (!sha384(r, SNP_REPORT_SIGNED_SIZE, digest) || !psp_keys(psp) ||
-		    !psp_sign(psp, &psp->keys[SIM_PSP_VCEK], digest, rb, sb))
+		if (!sha384(r, SNP_REPORT_SIGNED_SIZE, digest) ||
+		    !psp_report_sign(psp, digest, rb, sb))
 			return 0;
 		/* abi 5.5: r and s little-endian, zero-extended to 72 bytes. */
 		for (int i = 0; i < PSP_P384; i++) {
