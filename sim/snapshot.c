@@ -25,6 +25,7 @@
  * struct csvsm_sim that owns a host resource must be added to that list.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -192,6 +193,15 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 	struct sim_snapshot *s;
 	size_t rmp_size = sim_rmp_snapshot_size(sim->rmp);
 
+	if (sim->kvm || sim->image) {
+		/* Memory written through KVM bypasses the dirty tracking; KVM vCPU state is not
+		 * saved. */
+		fprintf(stderr,
+		        "csvsm-sim: snapshots are not supported with %s on KVM "
+		        "(docs/kvm-snp.md, \"Snapshots\")\n",
+		        sim->image ? "the SVSM image" : "the guest program");
+		return -1;
+	}
 	if (sim->snp.stats.calls != 0)
 		return -1;
 	for (unsigned int i = 1; i < PLAT_MAX_VCPUS; i++)
