@@ -189,6 +189,23 @@ int sim_nvdev_attach(enum sim_nvdev_kind kind, const char *path, uint64_t size)
 	return 0;
 }
 
+int sim_nvdev_view(struct sim_nvdev_view *out)
+{
+	if (!nvd.attached)
+		return -1;
+	out->pflash = nvd.kind == SIM_NVDEV_PFLASH;
+	out->base = out->pflash ? SIM_PFLASH_BASE : SIM_VIRTIO_BASE;
+	out->window = out->pflash ? nvd.size : VIRTIO_MMIO_WINDOW;
+	out->medium = nvd.mem;
+	out->medium_size = nvd.size;
+	return 0;
+}
+
+bool sim_nvdev_direct_reads(void)
+{
+	return nvd.attached && nvd.kind == SIM_NVDEV_PFLASH && sim_pflash_direct_reads(&nvd.pf);
+}
+
 void sim_nvdev_machine_gone(void)
 {
 	if (!nvd.drv_open)
