@@ -65,6 +65,8 @@
 #define IMAGE_DMA_SLOT      3u   /* the shim's DMA arena, at its bus addresses */
 #define IMAGE_FLASH_SLOT    4u   /* the machine's flash in read-array mode, read-only */
 #define IMAGE_TURN_S        120u /* one VMPL0 turn longer than this: the image hangs */
+#define IMAGE_VTPM_TURN_S   900u /* the same with the vTPM's work in it (as tpm-server) */
+#define PROF_DEPTH          6u
 
 struct sim_kvm_image {
 	struct kvm_machine m; /* private memory at 0 (slot 0), the vCPUs, console ports */
@@ -92,6 +94,7 @@ struct sim_kvm_image {
 	uint64_t nsamples;
 	struct prof_sample {
 		uint64_t rip, n;
+		uint64_t caller[PROF_DEPTH]; /* return addresses along the RBP chain */
 	} *samples;
 	size_t nsample_slots;
 };
@@ -166,22 +169,47 @@ static void prof_start(struct sim_kvm_image *k)
 	setitimer(ITIMER_PROF, &it, NULL);
 }
 
+/* The return addresses along the image's RBP chain (frame pointers; best effort). */
+static void prof_stack(struct sim_kvm_image *k, uint64_t rbp, uint64_t *out)
+{
+	for (unsigned int i = 0; i < PROF_DEPTH; i++) {
+		uint64_t frame[2];
+
+		out[i] = 0;
+		if (rbp == 0 || rbp % 8 || rbp + 16 > k->m.mem_size)
+			continue;
+		memcpy(frame, k->m.mem + rbp, sizeof(frame));
+		out[i] = frame[1];
+		rbp = frame[0];
+	}
+}
+
 static void prof_sample(struct sim_kvm_image *k, struct krun_vcpu *c)
 {
+	uint64_t stack[PROF_DEPTH], key;
 	struct kvm_regs r;
-	size_t h;
+	size_t h, start;
 
 	prof_tick = 0;
 	if (!k->samples || ioctl(c->fd, KVM_GET_REGS, &r) < 0)
 		return;
 	k->nsamples++;
-	for (h = (r.rip >> 2) % k->nsample_slots;; h = (h + 1) % k->nsample_slots) {
-		if (k->samples[h].n == 0 || k->samples[h].rip == r.rip) {
-			k->samples[h].rip = r.rip;
-			k->samples[h].n++;
+	prof_stack(k, r.rbp, stack);
+	key = r.rip;
+	for (unsigned int i = 0; i < PROF_DEPTH; i++)
+		key = key * 31 + stack[i];
+	start = (key >> 2) % k->nsample_slots;
+	for (h = start;; h = (h + 1) % k->nsample_slots) {
+		struct prof_sample *p = &k->samples[h];
+
+		if (p->n == 0 ||
+		    (p->rip == r.rip && !memcmp(p->caller, stack, sizeof(stack)))) {
+			p->rip = r.rip;
+			memcpy(p->caller, stack, sizeof(stack));
+			p->n++;
 			return;
 		}
-		if (h + 1 == (r.rip >> 2) % k->nsample_slots)
+		if ((h + 1) % k->nsample_slots == start)
 			return; /* full: drop the sample */
 	}
 }
@@ -215,11 +243,17 @@ static void prof_finish(struct sim_kvm_image *k)
 	for (unsigned int i = 0; i < 32; i++)
 		if (k->req_count[i])
 			fprintf(k->prof, "# request %u: %llu\n", i, (unsigned long long)k->req_count[i]);
-	fprintf(k->prof, "# samples every %u us of CPU time: rip count\n", PROF_PERIOD_US);
-	for (size_t i = 0; i < k->nsample_slots; i++)
-		if (k->samples[i].n)
-			fprintf(k->prof, "%#llx %llu\n", (unsigned long long)k->samples[i].rip,
-			        (unsigned long long)k->samples[i].n);
+	fprintf(k->prof, "# samples every %u us of CPU time: rip count caller...\n",
+	        PROF_PERIOD_US);
+	for (size_t i = 0; i < k->nsample_slots; i++) {
+		if (!k->samples[i].n)
+			continue;
+		fprintf(k->prof, "%#llx %llu", (unsigned long long)k->samples[i].rip,
+		        (unsigned long long)k->samples[i].n);
+		for (unsigned int d = 0; d < PROF_DEPTH; d++)
+			fprintf(k->prof, " %#llx", (unsigned long long)k->samples[i].caller[d]);
+		fputc('\n', k->prof);
+	}
 	fclose(k->prof);
 	free(k->samples);
 	k->prof = NULL;
@@ -417,7 +451,14 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 	if (nv_attach(sim, k, kvm_image_symbol(buf, len, "TPMLIB_Process") != 0) < 0)
 		goto fail;
 	k->rand_replay = sim->cfg.vtpm_rand_from_seed;
-	image_turn_s = sim->cfg.kvm_image_turn_s ? sim->cfg.kvm_image_turn_s : IMAGE_TURN_S;
+	/*
+	 * A turn of an image with the vTPM includes libtpms' work (its boot:
+	 * manufacture, self-tests, the EK), minutes where KVM emulates ring 0
+	 * (docs/kvm-snp.md, "The vTPM's cost"), so it gets IMAGE_VTPM_TURN_S.
+	 */
+	image_turn_s = sim->cfg.kvm_image_turn_s ? sim->cfg.kvm_image_turn_s
+	               : k->nv_kind != KVMSNP_NV_NONE ? IMAGE_VTPM_TURN_S
+	                                              : IMAGE_TURN_S;
 	/*
 	 * The heap: the core alone lives in the image's default 1 MiB; libtpms
 	 * and OpenSSL need more (keys, the sealed NV commit's buffers), so an
@@ -667,6 +708,14 @@ static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigne
 
 	k->requests++;
 	k->req_count[req < 32 ? req : 0]++;
+	if (k->prof && req != KVMSNP_REQ_VTPM_EVENT) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "request %u (%#llx %#llx %#llx %#llx)", req,
+		         (unsigned long long)r->rdi, (unsigned long long)r->rsi,
+		         (unsigned long long)r->rdx, (unsigned long long)r->r8);
+		prof_event(k, what);
+	}
 	switch (req) {
 	case KVMSNP_REQ_HELLO:
 		rc = req_hello(sim, k, r->rdi);
