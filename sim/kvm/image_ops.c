@@ -970,6 +970,19 @@ static int image_ap_setup(struct sim_kvm_image *k, unsigned int n)
 	}
 	sregs = k->bsp_sregs;
 	sregs.apic_base &= ~(1ull << 8); /* not the bootstrap processor */
+	/*
+	 * At ring 0 with the image's kernel selectors (its GDT: code 0x08, data
+	 * 0x10): the boot vCPU itself runs at CPL 3 by now (x86_enter_user).
+	 */
+	sregs.cs.selector = 0x08;
+	sregs.cs.dpl = 0;
+	sregs.cs.type = 11;
+	sregs.cs.l = 1;
+	sregs.cs.db = 0;
+	sregs.ss.selector = 0x10;
+	sregs.ss.dpl = 0;
+	sregs.ss.type = 3;
+	sregs.ds = sregs.es = sregs.ss;
 	/* MTRRdefType: enabled, write-back (as the boot vCPU's). */
 	if (kvm_vcpu_set_msr(c, 0x2ff, 0xc06) < 0 || ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0)
 		return -1;
