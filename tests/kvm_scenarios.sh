@@ -26,6 +26,20 @@ events() {
 	sed -e 's/"t_ns":[0-9]*,//' "$1"
 }
 
+# The shim's events without its teardown: when the harness frees a machine
+# with an MMIO NV device, the shim closes the core's driver (sim/nvdev.c,
+# sim_nvdev_machine_gone: a device reset, `mmio` events after the last
+# statement); the SVSM image's VM just stops, as a machine does
+# (docs/kvm-snp.md, "Comparison rule"). So a trailing run of `mmio` events
+# is dropped from the shim's side of a --target kvm comparison only.
+events_no_teardown() {
+	events "$1" | awk '{ line[NR] = $0 } END {
+		n = NR
+		while (n > 0 && line[n] ~ /"type":"mmio"/) n--
+		for (i = 1; i <= n; i++) print line[i]
+	}'
+}
+
 for scn in "$scenarios"/*.scn; do
 	[ -e "$scn" ] || { echo "FAIL: no scenarios in $scenarios"; fail=1; break; }
 	name=$(basename "$scn" .scn)
@@ -126,7 +140,7 @@ else
 			continue
 		fi
 		echo "kvm: $name ${vt:-with the vTPM}: $(($(date +%s) - t0)) s"
-		events "$tmp/$name.nv.shim" >"$tmp/$name.nv.shim.ev"
+		events_no_teardown "$tmp/$name.nv.shim" >"$tmp/$name.nv.shim.ev"
 		events "$tmp/$name.img" >"$tmp/$name.img.ev"
 		if ! cmp -s "$tmp/$name.nv.shim.ev" "$tmp/$name.img.ev"; then
 			echo "FAIL: $name: --target kvm's events differ from the shim's"

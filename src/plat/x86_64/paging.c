@@ -88,6 +88,28 @@ void x86_paging_init(void)
 	x86_write_cr0(x86_read_cr0() | X86_CR0_WP);
 }
 
+/* What x86_map_phys mapped above 4 GiB (x86_phys_mapped reads it without CR3: CPL 3 may ask). */
+#define HIGH_RANGES 8
+static struct {
+	uint64_t base, end;
+} high[HIGH_RANGES];
+static unsigned int nhigh;
+
+bool x86_phys_mapped(uint64_t pa, uint64_t len)
+{
+	uint64_t end;
+	unsigned int n = __atomic_load_n(&nhigh, __ATOMIC_ACQUIRE);
+
+	if (add_overflows(pa, len, &end))
+		return false;
+	if (end <= (4ull << 30))
+		return true;
+	for (unsigned int i = 0; i < n; i++)
+		if (pa >= high[i].base && end <= high[i].end)
+			return true;
+	return false;
+}
+
 int x86_map_phys(uint64_t base, uint64_t size)
 {
 	const uint64_t gib = 1ull << 30;
@@ -119,6 +141,11 @@ int x86_map_phys(uint64_t base, uint64_t size)
 		}
 	}
 	x86_write_cr3(x86_read_cr3()); /* flush the TLB */
+	if (nhigh < HIGH_RANGES) {
+		high[nhigh].base = base;
+		high[nhigh].end = end;
+		__atomic_store_n(&nhigh, nhigh + 1, __ATOMIC_RELEASE);
+	}
 	spin_unlock(&paging_lock);
 	return 0;
 }

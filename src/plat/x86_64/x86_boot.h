@@ -102,6 +102,11 @@ int x86_map_phys(uint64_t base, uint64_t size) CSVSM_MUST_CHECK;
 
 /* True when `va` is mapped (present) in the final page tables. */
 bool x86_va_mapped(uint64_t va);
+/*
+ * [pa, pa + len) lies below 4 GiB or inside one range x86_map_phys mapped
+ * (the first 8): devices may be there. No privileged instruction (CPL 3).
+ */
+bool x86_phys_mapped(uint64_t pa, uint64_t len);
 
 /*
  * Unmaps the 4 KiB page at `va` (< 4 GiB, page aligned) in the final page
