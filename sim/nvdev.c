@@ -146,7 +146,9 @@ int sim_nvdev_attach(enum sim_nvdev_kind kind, const char *path, uint64_t size)
 		if (map_file(path, size, fill) < 0)
 			return -1;
 	} else {
-		nvd.mem = malloc(size);
+		/* Page-aligned: the KVM runner maps a flash's bytes into the image's VM. */
+		nvd.mem = size <= UINT64_MAX - 4095 ? aligned_alloc(4096, (size + 4095) & ~4095ull)
+		                                    : NULL;
 		if (!nvd.mem)
 			return -1;
 		memset(nvd.mem, fill, size);

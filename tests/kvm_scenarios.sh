@@ -142,6 +142,16 @@ else
 		echo "kvm: $name ${vt:-with the vTPM}: $(($(date +%s) - t0)) s"
 		events_no_teardown "$tmp/$name.nv.shim" >"$tmp/$name.nv.shim.ev"
 		events "$tmp/$name.img" >"$tmp/$name.img.ev"
+		if [ -z "$vt" ] && grep -q '^ *config.*nv=pflash' "$scn"; then
+			# A flash's data passes through MMIO: those events carry the sealed
+			# state's bytes, whose length and contents depend on the libtpms
+			# build (the shim's Debian libtpms, the image's pinned one), so
+			# only the other events are compared (docs/kvm-snp.md).
+			grep -v '"type":"mmio"' "$tmp/$name.nv.shim.ev" >"$tmp/$name.a"
+			grep -v '"type":"mmio"' "$tmp/$name.img.ev" >"$tmp/$name.b"
+			mv "$tmp/$name.a" "$tmp/$name.nv.shim.ev"
+			mv "$tmp/$name.b" "$tmp/$name.img.ev"
+		fi
 		if ! cmp -s "$tmp/$name.nv.shim.ev" "$tmp/$name.img.ev"; then
 			echo "FAIL: $name: --target kvm's events differ from the shim's"
 			diff "$tmp/$name.nv.shim.ev" "$tmp/$name.img.ev" | sed -n '1,20p'
