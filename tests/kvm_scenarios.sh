@@ -146,9 +146,10 @@ else
 			# A flash's data passes through MMIO: those events carry the sealed
 			# state's bytes, whose length and contents depend on the libtpms
 			# build (the shim's Debian libtpms, the image's pinned one), so
-			# only the other events are compared (docs/kvm-snp.md).
-			grep -v '"type":"mmio"' "$tmp/$name.nv.shim.ev" >"$tmp/$name.a"
-			grep -v '"type":"mmio"' "$tmp/$name.img.ev" >"$tmp/$name.b"
+			# only the other events are compared, without their numbers
+			# (docs/kvm-snp.md).
+			grep -v '"type":"mmio"' "$tmp/$name.nv.shim.ev" | sed 's/"seq":[0-9]*,//' >"$tmp/$name.a"
+			grep -v '"type":"mmio"' "$tmp/$name.img.ev" | sed 's/"seq":[0-9]*,//' >"$tmp/$name.b"
 			mv "$tmp/$name.a" "$tmp/$name.nv.shim.ev"
 			mv "$tmp/$name.b" "$tmp/$name.img.ev"
 		fi
