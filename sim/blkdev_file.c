@@ -57,13 +57,14 @@ static bool file_range_ok(const struct blkdev *dev, uint64_t offset, size_t len)
 	return offset <= dev->size && (uint64_t)len <= dev->size - offset;
 }
 
-/* pread/pwrite the whole range; false on any error or end of file. */
-static bool file_pread_all(int fd, void *buf, size_t len, uint64_t offset)
+/* pread (or pwrite) the whole range; false on any error or end of file. */
+static bool file_io_all(int fd, void *buf, size_t len, uint64_t offset, bool write)
 {
 	uint8_t *p = buf;
 
 	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)offset);
+		ssize_t n =
+		    write ? pwrite(fd, p, len, (off_t)offset) : pread(fd, p, len, (off_t)offset);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -76,22 +77,14 @@ static bool file_pread_all(int fd, void *buf, size_t len, uint64_t offset)
 	return true;
 }
 
+static bool file_pread_all(int fd, void *buf, size_t len, uint64_t offset)
+{
+	return file_io_all(fd, buf, len, offset, false);
+}
+
 static bool file_pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
 {
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return true;
+	return file_io_all(fd, (void *)(uintptr_t)buf, len, offset, true);
 }
 
 static void file_drop_pending(struct file_dev *f)

@@ -21,6 +21,7 @@
 #include "csvsm/blkdev.h"
 #include "csvsm/sim_attest.h"
 #include "csvsm/sim_nv.h"
+#include "scenario.h"
 
 #define NV_SIZE (1u << 20)
 
@@ -42,34 +43,6 @@ static void attest_usage(FILE *out)
 	        "manifest and REPORT_DATA) differs from run to run; with --no-vtpm the\n"
 	        "machine has no vTPM, the manifest lists no service and every file is the\n"
 	        "same for the same seed and nonce.\n");
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *len)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n % 2 || n / 2 > max)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*len = n / 2;
-	return 0;
 }
 
 static int write_file(const char *dir, const char *name, const void *data, size_t len)
@@ -141,7 +114,7 @@ int sim_attest_main(int argc, char **argv)
 	const char *out = NULL, *hex = NULL;
 	struct csvsm_sim *sim;
 	struct blkdev dev;
-	int status = 1;
+	int status = 1, n;
 	bool vtpm = true;
 
 	memset(&req, 0, sizeof(req));
@@ -179,10 +152,12 @@ int sim_attest_main(int argc, char **argv)
 		attest_usage(stderr);
 		return 2;
 	}
-	if (parse_hex(hex, nonce, sizeof(nonce), &req.nonce_len) < 0) {
+	n = scn_hex_decode(hex, nonce, sizeof(nonce));
+	if (n <= 0) {
 		fprintf(stderr, "csvsm-sim attest: --nonce needs 1..4096 bytes of hex digits\n");
 		return 2;
 	}
+	req.nonce_len = (size_t)n;
 	req.nonce = nonce;
 	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "csvsm-sim attest: %s: %s\n", out, strerror(errno));

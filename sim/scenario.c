@@ -494,6 +494,22 @@ int scn_bytes(struct scn_run *r, char **tok, unsigned int from, unsigned int to,
 	return SCN_GO;
 }
 
+int scn_hex_decode(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n % 2 || n / 2 > max)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = digit_value(s[2 * i]), lo = digit_value(s[2 * i + 1]);
+
+		if (hi > 15 || lo > 15)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (int)(n / 2);
+}
+
 /* --- the machine and its trace --------------------------------------------- */
 
 static void run_trace(void *ctx, const struct csvsm_sim_event *ev)

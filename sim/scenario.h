@@ -51,6 +51,14 @@ int scn_load(const char *path, struct scn_script **out, struct scn_diag *diag);
 /* Frees a script. NULL is ignored. */
 void scn_free(struct scn_script *s);
 
+/*
+ * Hex digits (pairs, no 0x) of `s` into out[0..max) (the scenario
+ * language's byte strings; also `csvsm-sim attest --nonce`): the byte
+ * count, or -1 when `s` has an odd length, a non-hex character or more
+ * than `max` bytes.
+ */
+int scn_hex_decode(const char *s, uint8_t *out, size_t max);
+
 /* How to run a script; zero-initialise, then set what is needed. */
 struct scn_run_opts {
 	FILE *out;  /* echo/print lines and the summary line; NULL = none */

@@ -15,34 +15,6 @@
 #include "csvsm/sim_attest.h"
 #include "scenario_int.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Hex digits into out[0..max); returns the byte count or -1. */
-static int parse_hex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n % 2 || n / 2 > max)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(n / 2);
-}
-
 /* attest [single] [nonce=HEX] [report=N] [manifest=N] [certs=N] [guid=HEX] [version=N] */
 int scn_stmt_attest(struct scn_run *r, const struct scn_keyword *k)
 {
@@ -71,13 +43,13 @@ int scn_stmt_attest(struct scn_run *r, const struct scn_keyword *k)
 	req.nonce = nonce;
 	req.nonce_len = 64;
 	if (vals[0]) {
-		n = parse_hex(vals[0], nonce, sizeof(nonce));
+		n = scn_hex_decode(vals[0], nonce, sizeof(nonce));
 		if (n < 0)
 			return scn_error(r, "nonce=: up to %u bytes of hex digits",
 			                 CSVSM_SIM_ATTEST_NONCE_MAX);
 		req.nonce_len = (size_t)n;
 	}
-	if (vals[4] && parse_hex(vals[4], req.service_guid, 16) != 16)
+	if (vals[4] && scn_hex_decode(vals[4], req.service_guid, 16) != 16)
 		return scn_error(r, "guid=: 16 bytes of hex digits (EFI byte order)");
 	for (unsigned int i = 0; i < 4; i++) {
 		static const uint64_t max[4] = {CSVSM_SIM_ATTEST_REPORT_MAX,

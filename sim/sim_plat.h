@@ -54,6 +54,13 @@ void sim_copy_raw(void *dst, const void *src, size_t len);
  */
 void sim_copy_core(void *dst, const void *src, size_t len, const void *core);
 
+/*
+ * Whether guest memory `host` (outside the SVSM's) already holds the
+ * core's `len` bytes at `core`, which is checked as by sim_copy_core: a
+ * poisoned byte there gives false, and the caller's copy reports it.
+ */
+bool sim_same_core(const void *host, const void *core, size_t len);
+
 /* The virtual clock in ns (plat_time_ns): starts at 0, advanced only by the shim. */
 extern uint64_t sim_virtual_ns;
 /* The virtual clock: starts at 0, advanced only by the shim. */

@@ -118,6 +118,12 @@ static void set_entries(struct sim_rmp *rmp, uint64_t first, uint64_t n, uint32_
 		rmp->e[first + i] = v;
 }
 
+/* Writes `v` to the entry of the page at `pfn` of `size` (a 2 MiB page: its 512 entries). */
+static void store_entry(struct sim_rmp *rmp, uint64_t pfn, enum rmp_page_size size, uint32_t v)
+{
+	set_entries(rmp, pfn, size == RMP_PAGE_4K ? 1 : RMP_2M_PAGES, v);
+}
+
 static bool any_immutable(const struct sim_rmp *rmp, uint64_t first, uint64_t n)
 {
 	uint64_t i;
@@ -228,12 +234,7 @@ int sim_rmp_pvalidate(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp
 		return RMP_SUCCESS;
 	}
 	v ^= E_VALIDATED;
-	if (size == RMP_PAGE_4K) {
-		note_written(rmp, pfn, 1);
-		rmp->e[pfn] = v;
-	} else {
-		set_entries(rmp, pfn, RMP_2M_PAGES, v);
-	}
+	store_entry(rmp, pfn, size, v);
 	*unchanged = false;
 	return RMP_SUCCESS;
 }
@@ -273,12 +274,7 @@ int sim_rmp_rmpadjust(struct sim_rmp *rmp, unsigned vmpl, uint64_t gpa, enum rmp
 	v |= req << E_PERMS_SHIFT(target);
 	if (attrs & RMPADJUST_VMSA)
 		v |= E_VMSA;
-	if (size == RMP_PAGE_4K) {
-		note_written(rmp, pfn, 1);
-		rmp->e[pfn] = v;
-	} else {
-		set_entries(rmp, pfn, RMP_2M_PAGES, v);
-	}
+	store_entry(rmp, pfn, size, v);
 	return RMP_SUCCESS;
 }
 

@@ -216,15 +216,9 @@ void *page_alloc(unsigned int order)
 
 void *page_zalloc(unsigned int order)
 {
-	uintptr_t addr;
+	void *p = page_alloc(order);
 
-	if (fault_should_fail(FAULT_SITE_ALLOC))
-		return NULL;
-	addr = page_block_alloc(order);
-	if (addr == 0)
-		return NULL;
-	block_unpoison(addr, PAGE_SIZE << order);
-	return mem_set((void *)addr, 0, PAGE_SIZE << order);
+	return p ? mem_set(p, 0, PAGE_SIZE << order) : NULL;
 }
 
 void page_free(void *p, unsigned int order)

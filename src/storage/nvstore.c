@@ -585,15 +585,23 @@ static struct nv_blob **nv_find(struct nvstore *nv, const char *name, bool *foun
 	return link;
 }
 
-int nvstore_get(struct nvstore *nv, const char *name, const void **data, size_t *len)
+/* The link to the blob named `name`, or NULL when there is none (or no store, or a bad name). */
+static struct nv_blob **nv_lookup(struct nvstore *nv, const char *name)
 {
 	struct nv_blob **link;
 	bool found;
 
 	if (nv == NULL || nv_name_len(name) == 0)
-		return -CSVSM_ENOENT;
+		return NULL;
 	link = nv_find(nv, name, &found);
-	if (!found)
+	return found ? link : NULL;
+}
+
+int nvstore_get(struct nvstore *nv, const char *name, const void **data, size_t *len)
+{
+	struct nv_blob **link = nv_lookup(nv, name);
+
+	if (link == NULL)
 		return -CSVSM_ENOENT;
 	if (data != NULL)
 		*data = (*link)->data;
@@ -645,13 +653,9 @@ int nvstore_put(struct nvstore *nv, const char *name, const void *data, size_t l
 
 int nvstore_delete(struct nvstore *nv, const char *name)
 {
-	struct nv_blob **link, *b;
-	bool found;
+	struct nv_blob **link = nv_lookup(nv, name), *b;
 
-	if (nv == NULL || nv_name_len(name) == 0)
-		return -CSVSM_ENOENT;
-	link = nv_find(nv, name, &found);
-	if (!found)
+	if (link == NULL)
 		return -CSVSM_ENOENT;
 	b = *link;
 	*link = b->next;

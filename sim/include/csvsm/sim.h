@@ -93,7 +93,8 @@ struct csvsm_sim_config {
 	 * VMPL0 on KVM: path of the SVSM image (src/csvsm-kvm.elf), run in a
 	 * KVM VM of its own that sees the machine's memory; the guest's side is
 	 * wherever kvm_guest says (docs/kvm-snp.md). NULL = the SVSM in this
-	 * process. Snapshots (csvsm/sim_snapshot.h) are not supported with it.
+	 * process. Snapshots (csvsm/sim_snapshot.h) are refused with it, and
+	 * with kvm_guest.
 	 */
 	const char *kvm_image;
 	/*

@@ -42,8 +42,11 @@ extern "C" {
  * configured seed (the same reseed happens at every restore), so everything
  * after a snapshot or a restore is deterministic. Returns 0; -1 when the
  * SVSM has already served a call or a vCPU other than the boot vCPU has
- * been started (the core's state is no longer its boot state), or when the
- * host is out of memory (the simulator is then unchanged, with no snapshot).
+ * been started (the core's state is no longer its boot state), when the
+ * machine runs the guest program or the SVSM image on KVM (cfg.kvm_guest,
+ * cfg.kvm_image: refused with a message on stderr; docs/kvm-snp.md says
+ * what snapshots there would need), or when the host is out of memory
+ * (the simulator is then unchanged, with no snapshot).
  */
 int csvsm_sim_snapshot_take(struct csvsm_sim *sim);
 

@@ -13,7 +13,7 @@
 #include "csvsm/types.h"
 
 enum fault_site {
-	FAULT_SITE_ALLOC = 0, /* every page_alloc/kmalloc entry */
+	FAULT_SITE_ALLOC = 0, /* every page_alloc/kmalloc entry, and x86_ram_take */
 	FAULT_SITE_PLAT,      /* numbered platform operations (the shim decides which) */
 	FAULT_SITE_NV_WRITE,  /* writes to persistent storage */
 	FAULT_SITE_COUNT

@@ -3,6 +3,9 @@
  * setjmp/longjmp for the System V x86_64 ABI: the buffer holds rbx, rbp,
  * r12-r15, the caller's rsp and the return address (see <setjmp.h>).
  * General registers only: the image does not use SSE/x87 state.
+ * The image's exception catch (x86_try, src/plat/x86_64/catch.S) saves
+ * with this setjmp too, into a struct x86_catch of the same layout: keep
+ * the return address the last store (x86_try relies on it).
  */
 #include <csvsm_libc_names.h>
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* x86_64 bring-up: x86_main, the PVH start_info, RAM from the memory map. */
 #include "csvsm/error.h"
+#include "csvsm/fault.h"
 #include "csvsm/lib/spinlock.h"
 #include "csvsm/lib/string.h"
 #include "csvsm/log.h"
@@ -58,7 +59,7 @@ uint64_t x86_ram_take(uint64_t size, uint64_t align)
 	uint64_t base = 0;
 
 	if (size == 0 || !IS_ALIGNED(size, (uint64_t)PAGE_SIZE) || align < PAGE_SIZE ||
-	    (align & (align - 1)))
+	    (align & (align - 1)) || fault_should_fail(FAULT_SITE_ALLOC))
 		return 0;
 	spin_lock(&ram_lock);
 	if (size <= ram_hi - ram_lo) {
@@ -70,6 +71,16 @@ uint64_t x86_ram_take(uint64_t size, uint64_t align)
 	}
 	spin_unlock(&ram_lock);
 	return base;
+}
+
+uint64_t x86_ram_left(void)
+{
+	uint64_t left;
+
+	spin_lock(&ram_lock);
+	left = ram_hi - ram_lo;
+	spin_unlock(&ram_lock);
+	return left;
 }
 
 int x86_bootinfo_parse(uint64_t pa, struct x86_boot *out)

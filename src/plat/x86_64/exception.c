@@ -41,11 +41,13 @@ static const char *const vector_names[X86_VEC_COUNT] = {
 
 int x86_catch_arm(struct x86_catch *c, uint32_t vectors);
 
-/* Tail of x86_try (catch.S): the registers are saved in *c. */
+/* Start of x86_try (catch.S): arms the catch; setjmp then saves the registers in *c. */
 int x86_catch_arm(struct x86_catch *c, uint32_t vectors)
 {
 	c->vectors = vectors;
 	c->vector = c->error_code = c->cr2 = c->fault_rip = 0;
+	c->rip =
+	    0; /* not saved yet: x86_exception does not resume here before setjmp's last store */
 	__atomic_store_n(&x86_this_cpu()->catch_armed, c, __ATOMIC_SEQ_CST);
 	return 0;
 }
@@ -125,7 +127,8 @@ void x86_exception(struct x86_regs *r)
 	struct x86_cpu *cpu = x86_this_cpu();
 	struct x86_catch *c = cpu->catch_armed;
 
-	if (c && r->vector < 32 && (c->vectors & (1u << r->vector)) && cpu->exception_depth == 0) {
+	if (c && c->rip != 0 && r->vector < 32 && (c->vectors & (1u << r->vector)) &&
+	    cpu->exception_depth == 0) {
 		__atomic_store_n(&cpu->catch_armed, NULL, __ATOMIC_SEQ_CST);
 		c->vector = r->vector;
 		c->error_code = r->error_code;
@@ -133,7 +136,7 @@ void x86_exception(struct x86_regs *r)
 		c->fault_rip = r->rip;
 		if (!c->quiet)
 			report(r, "exception caught (expected)");
-		/* Resume as if x86_try returned 1 (catch.S saved these). */
+		/* Resume as if x86_try returned 1 (setjmp saved these, catch.S). */
 		r->rbx = c->rbx;
 		r->rbp = c->rbp;
 		r->r12 = c->r12;

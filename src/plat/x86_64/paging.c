@@ -10,7 +10,8 @@
  *                  each stack not mapped. The rest read/write.
  *   8 MiB .. 4 GiB 2 MiB pages, read/write: RAM for the heap, devices.
  *                  (x86_unmap_page splits one into 4 KiB pages for the
- *                  guard pages of the APs' stacks.)
+ *                  guard pages of the APs' stacks, with a page table the
+ *                  caller took beforehand.)
  *   above 4 GiB    what x86_map_phys adds (2 MiB pages, read/write, no
  *                  execute): the KVM runner's view of the SNP machine.
  *
@@ -150,7 +151,7 @@ int x86_map_phys(uint64_t base, uint64_t size)
 	return 0;
 }
 
-int x86_unmap_page(uint64_t va)
+int x86_unmap_page(uint64_t va, uint64_t *spare_pt)
 {
 	uint64_t *pde, *ptab;
 
@@ -160,13 +161,14 @@ int x86_unmap_page(uint64_t va)
 	pde = &pd[va >> 30][(va >> 21) & 511];
 	if (*pde & PTE_PS) {
 		/* Split the 2 MiB page into 512 4 KiB pages of the same rights. */
-		uint64_t pa = x86_ram_take(PAGE_SIZE, PAGE_SIZE);
+		uint64_t pa = spare_pt ? *spare_pt : 0;
 		uint64_t rights = *pde & (PTE_P | PTE_RW | PTE_US | PTE_NX);
 
-		if (pa == 0) {
+		if (pa == 0 || !IS_ALIGNED(pa, (uint64_t)PAGE_SIZE)) {
 			spin_unlock(&paging_lock);
 			return -CSVSM_ENOMEM;
 		}
+		*spare_pt = 0;
 		ptab = (uint64_t *)(uintptr_t)pa;
 		for (unsigned int k = 0; k < 512; k++)
 			ptab[k] = (ALIGN_DOWN(va, 2ull << 20) + ((uint64_t)k << 12)) | rights;

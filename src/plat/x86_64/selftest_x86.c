@@ -13,6 +13,7 @@
 #include "csvsm/lib/string.h"
 #include "csvsm/log.h"
 #include "csvsm/mm.h"
+#include "csvsm/plat/boot.h"
 #include "csvsm/plat/entropy.h"
 #include "csvsm/plat/time.h"
 #include "x86.h"
@@ -189,12 +190,98 @@ static void x86_heap_exhaustion(struct ktest_ctx *t)
 	KT_EXPECT(after.free_pages == before.free_pages);
 }
 
+/* True when a write to `va` faults with #PF (quietly). */
+static bool write_faults(uint64_t va)
+{
+	struct x86_catch c = {.quiet = true};
+
+	if (x86_try(&c, 1u << X86_VEC_PF) == 0) {
+		*(volatile uint8_t *)(uintptr_t)va = 1;
+		x86_try_end(&c);
+		return false;
+	}
+	return c.vector == X86_VEC_PF && c.cr2 == va;
+}
+
+/*
+ * An AP's bring-up with each of its allocations failed in turn (rule 3;
+ * the bring-up's allocations are those of x86_ap_prepare, smp.c): a clean
+ * -CSVSM_ENOMEM, no RAM taken, heap unchanged, no area, no AP started;
+ * then the retry (the sweep's last run, nothing failed) succeeds, with
+ * the guard pages unmapped and the stacks mapped, and a second call
+ * reuses the area without allocating. Uses the last vCPU index, which no
+ * self-test run starts; its area stays taken (about 90 KiB of the RAM
+ * outside the heap).
+ */
+static void x86_ap_prepare_fault_sweep(struct ktest_ctx *t)
+{
+	const unsigned int n = PLAT_MAX_VCPUS - 1;
+	const unsigned int started = x86_ap_started();
+	uint64_t left = x86_ram_left();
+	unsigned int failed_runs = 0;
+	struct mm_stats before, after;
+	const struct x86_cpu *c;
+	int rc = -1;
+
+	KT_ASSERT(x86_ap_cpu(n) == NULL);
+	KT_EXPECT(x86_ap_prepare(0) == -CSVSM_EINVAL);
+	KT_EXPECT(x86_ap_prepare(PLAT_MAX_VCPUS) == -CSVSM_EINVAL);
+	mm_get_stats(&before);
+	/* Failing every allocation from the first on: a clean failure. */
+	fault_arm(FAULT_SITE_ALLOC, 1, true);
+	KT_EXPECT(x86_ap_prepare(n) == -CSVSM_ENOMEM);
+	fault_reset();
+	KT_EXPECT(x86_ram_left() == left && x86_ap_cpu(n) == NULL);
+	for (uint64_t nth = 1; nth <= 16; nth++) {
+		uint64_t fired;
+
+		fault_arm(FAULT_SITE_ALLOC, nth, false);
+		rc = x86_ap_prepare(n);
+		fired = fault_fired_count(FAULT_SITE_ALLOC);
+		fault_reset();
+		if (fired == 0)
+			break;
+		failed_runs++;
+		KT_EXPECT(rc == -CSVSM_ENOMEM);
+		KT_EXPECT(x86_ram_left() == left);
+		KT_EXPECT(x86_ap_cpu(n) == NULL);
+		KT_EXPECT(x86_ap_started() == started);
+		mm_get_stats(&after);
+		KT_EXPECT(after.free_pages == before.free_pages);
+	}
+	/* Every allocation failed once, and the bring-up has exactly one (smp.c). */
+	KT_EXPECT(failed_runs == 1);
+	/* The run after the failures, in which nothing failed: the retry succeeded. */
+	KT_ASSERT(rc == 0);
+	c = x86_ap_cpu(n);
+	KT_ASSERT(c != NULL);
+	KT_EXPECT(c->index == n);
+	KT_EXPECT(x86_ram_left() < left);
+	KT_EXPECT(x86_ap_started() == started);
+	for (unsigned int i = 0; i < ARRAY_SIZE(c->stacks); i++) {
+		KT_EXPECT(c->stacks[i].hi > c->stacks[i].lo);
+		KT_EXPECT(!x86_va_mapped(c->stacks[i].lo - PAGE_SIZE));
+		KT_EXPECT(x86_va_mapped(c->stacks[i].lo));
+		KT_EXPECT(x86_va_mapped(c->stacks[i].hi - PAGE_SIZE));
+	}
+	KT_EXPECT(write_faults(c->stacks[0].lo - PAGE_SIZE));
+	/* Prepared already: no allocation, the same area. */
+	left = x86_ram_left();
+	fault_arm(FAULT_SITE_ALLOC, 1, true);
+	KT_EXPECT(x86_ap_prepare(n) == 0);
+	KT_EXPECT(fault_op_count(FAULT_SITE_ALLOC) == 0);
+	fault_reset();
+	KT_EXPECT(x86_ap_cpu(n) == c && x86_ram_left() == left);
+	mm_get_stats(&after);
+	KT_EXPECT(after.free_pages == before.free_pages);
+}
+
 static const struct ktest x86_tests[] = {
     KTEST(x86_pf_null_caught),    KTEST(x86_pf_guard_page_caught),
     KTEST(x86_ud_caught),         KTEST(x86_gp_caught),
     KTEST(x86_text_not_writable), KTEST(x86_entropy),
     KTEST(x86_time_monotonic),    KTEST(x86_cmdline),
-    KTEST(x86_heap_exhaustion),
+    KTEST(x86_heap_exhaustion),   KTEST(x86_ap_prepare_fault_sweep),
 };
 
 const struct ktest_suite ktest_suite_x86 = KTEST_SUITE("x86", x86_tests);

@@ -84,10 +84,15 @@ const char *x86_cmdline_value(const struct x86_boot *b, const char *key, size_t 
 /*
  * Takes `size` bytes (a multiple of 4 KiB) of RAM from the memory map, above
  * the image and below 4 GiB (the identity-mapped range), aligned to `align`
- * (a power of two >= 4 KiB). Each call returns memory no other call returned.
- * Safe on any vCPU (a lock). Returns the physical (= identity-mapped virtual) address, or 0.
+ * (a power of two >= 4 KiB). Each call returns memory no other call returned;
+ * there is no free. Safe on any vCPU (a lock). An allocation: it counts at
+ * FAULT_SITE_ALLOC (csvsm/fault.h), so tests can fail it. Returns the
+ * physical (= identity-mapped virtual) address, or 0.
  */
 uint64_t x86_ram_take(uint64_t size, uint64_t align);
+
+/* Bytes x86_ram_take has left (the largest request that can succeed with 4 KiB alignment). */
+uint64_t x86_ram_left(void);
 
 /* Builds and loads the final page tables (paging.c). */
 void x86_paging_init(void);
@@ -110,13 +115,19 @@ bool x86_phys_mapped(uint64_t pa, uint64_t len);
 
 /*
  * Unmaps the 4 KiB page at `va` (< 4 GiB, page aligned) in the final page
- * tables, splitting its 2 MiB mapping when needed (a page table from
- * x86_ram_take); for guard pages. Safe on any vCPU (a paging lock; other
- * vCPUs may keep a stale translation of that page until they flush it,
- * which is harmless for a guard page nobody uses). Returns 0,
- * -CSVSM_EINVAL or -CSVSM_ENOMEM.
+ * tables; for guard pages. When `va` is still in a 2 MiB mapping, that
+ * mapping is split into 4 KiB pages of the same rights, in the page table
+ * at *spare_pt (a page the caller took, e.g. in the same x86_ram_take as
+ * the memory it guards; *spare_pt is then set to 0: the page belongs to
+ * the page tables for good). So it never allocates, and a caller that took
+ * its memory and spare tables in one allocation has one failure point.
+ * Safe on any vCPU (a paging lock; other vCPUs may keep a stale
+ * translation of that page until they flush it, which is harmless for a
+ * guard page nobody uses). Returns 0, -CSVSM_EINVAL (bad `va`) or
+ * -CSVSM_ENOMEM (a split is needed and *spare_pt is 0 or spare_pt NULL;
+ * nothing changed then).
  */
-int x86_unmap_page(uint64_t va) CSVSM_MUST_CHECK;
+int x86_unmap_page(uint64_t va, uint64_t *spare_pt) CSVSM_MUST_CHECK;
 
 /* ---- time (tsc.c) ------------------------------------------------------ */
 
@@ -173,13 +184,21 @@ void x86_backtrace(uint64_t rbp);
  * stay fatal. One catch at a time per vCPU (the armed catch is per-CPU).
  */
 struct x86_catch {
-	/* Saved by x86_try (catch.S): rbx, rbp, r12-r15, rsp, rip. */
+	/*
+	 * Saved by the C runtime's setjmp for x86_try (catch.S): a jmp_buf's
+	 * layout (src/plat/libc/setjmp.S): rbx, rbp, r12-r15, rsp, rip.
+	 */
 	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
 	uint32_t vectors;
 	bool quiet; /* no console report when caught */
 	/* Filled when caught. */
 	uint64_t vector, error_code, cr2, fault_rip;
 };
+_Static_assert(__builtin_offsetof(struct x86_catch, rbx) == 0 &&
+                   __builtin_offsetof(struct x86_catch, r15) == 40 &&
+                   __builtin_offsetof(struct x86_catch, rsp) == 48 &&
+                   __builtin_offsetof(struct x86_catch, rip) == 56,
+               "struct x86_catch starts with setjmp.S's jmp_buf layout");
 
 int x86_try(struct x86_catch *c, uint32_t vectors) __attribute__((returns_twice));
 void x86_try_end(struct x86_catch *c);
@@ -294,9 +313,23 @@ void x86_ap_entry64(void);
  * Gives vCPU n its per-CPU area (allocated once, on its first start; a
  * restarted vCPU reuses it), loads its tables and GS base; returns the top
  * of its kernel stack. n out of range or no memory: a console report and
- * plat_halt (never returns then).
+ * plat_halt (never returns then; it ends the machine on both platforms).
  */
 uint64_t x86_ap_setup(uint64_t n);
+/*
+ * Makes sure vCPU n (1 <= n < PLAT_MAX_VCPUS) has its per-CPU area: its
+ * stacks with their guard pages unmapped, `index` and `stacks` filled (the
+ * GDT and TSS are filled by x86_cpu_load on that vCPU). The area with the
+ * page tables its guard pages may need is one x86_ram_take, the only
+ * allocation of an AP's bring-up; after it nothing can fail. Returns 0
+ * (also when the area exists: no allocation then), -CSVSM_EINVAL (n out
+ * of range) or -CSVSM_ENOMEM (nothing taken, nothing changed: a later call
+ * may succeed). Callers serialise (ap_entry.S's boot lock, or no AP
+ * starting: the self-tests).
+ */
+int x86_ap_prepare(unsigned int n) CSVSM_MUST_CHECK;
+/* vCPU n's per-CPU data once x86_ap_prepare(n) succeeded, else NULL. */
+struct x86_cpu *x86_ap_cpu(unsigned int n);
 CSVSM_NORETURN void x86_ap_start(uint64_t n);
 /* APs that reached x86_plat_ap_main since boot (each start counts). */
 unsigned int x86_ap_started(void);
