@@ -41,14 +41,14 @@
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/kvm_runner.h"
 #include "csvsm/abi/kvm_snp.h"
+#include "csvsm/blkdev.h"
 #include "csvsm/error.h"
 #include "csvsm/plat/console.h"
+#include "csvsm/plat/dma.h"
 #include "csvsm/plat/guest_msg.h"
 #include "csvsm/plat/memory.h"
-#include "csvsm/plat/vmpl.h"
-#include "csvsm/plat/dma.h"
 #include "csvsm/plat/mmio.h"
-#include "csvsm/blkdev.h"
+#include "csvsm/plat/vmpl.h"
 #include "csvsm/sim_mmio.h"
 #include "csvsm/sim_nv.h"
 #include "kvm_runner.h"
@@ -77,14 +77,14 @@ struct sim_kvm_image {
 	struct kvmsnp_shared *shared; /* in the image's memory, after HELLO */
 	uint64_t bitmap_gen;          /* sim_rmp_writes when the bitmap was last right */
 	bool bitmap_valid;
-	bool dead;                  /* the image stopped: no VMPL0 any more */
+	bool dead; /* the image stopped: no VMPL0 any more */
 	/* The vTPM's NV device, as the shim's machine has it (docs/kvm-snp.md). */
 	uint32_t nv_kind;            /* enum kvmsnp_nv */
 	struct sim_nvdev_view nvdev; /* nv_kind PFLASH/VIRTIO: sim/nvdev.c's device */
 	struct blkdev *nv_host;      /* nv_kind HOST: the shim's current device */
 	bool flash_mapped;           /* IMAGE_FLASH_SLOT is mapped */
 	bool rand_replay;            /* the image's randomness: the seed's stream */
-	struct sigaction old_alarm; /* restored at detach */
+	struct sigaction old_alarm;  /* restored at detach */
 	uint64_t exits;
 	uint64_t requests, vmgexits;
 	/* CSVSM_IMAGE_PROFILE=FILE: exits by kind and sampled RIPs, written at detach. */
@@ -95,7 +95,7 @@ struct sim_kvm_image {
 	struct prof_sample {
 		uint64_t rip, n;
 		uint64_t caller[PROF_DEPTH]; /* return addresses along the RBP chain */
-	} *samples;
+	} * samples;
 	size_t nsample_slots;
 };
 
@@ -202,8 +202,7 @@ static void prof_sample(struct sim_kvm_image *k, struct krun_vcpu *c)
 	for (h = start;; h = (h + 1) % k->nsample_slots) {
 		struct prof_sample *p = &k->samples[h];
 
-		if (p->n == 0 ||
-		    (p->rip == r.rip && !memcmp(p->caller, stack, sizeof(stack)))) {
+		if (p->n == 0 || (p->rip == r.rip && !memcmp(p->caller, stack, sizeof(stack)))) {
 			p->rip = r.rip;
 			memcpy(p->caller, stack, sizeof(stack));
 			p->n++;
@@ -235,14 +234,16 @@ static void prof_finish(struct sim_kvm_image *k)
 	setitimer(ITIMER_PROF, &off, NULL);
 	signal(SIGPROF, SIG_DFL);
 	prof_event(k, "detach");
-	fprintf(k->prof, "# exits: %llu (requests %llu, vmgexits %llu, mmio %llu, console/other "
+	fprintf(k->prof,
+	        "# exits: %llu (requests %llu, vmgexits %llu, mmio %llu, console/other "
 	        "%llu/%llu)\n",
 	        (unsigned long long)k->exits, (unsigned long long)k->requests,
 	        (unsigned long long)k->vmgexits, (unsigned long long)k->mmio_exits,
 	        (unsigned long long)k->console_exits, (unsigned long long)k->other_exits);
 	for (unsigned int i = 0; i < 32; i++)
 		if (k->req_count[i])
-			fprintf(k->prof, "# request %u: %llu\n", i, (unsigned long long)k->req_count[i]);
+			fprintf(k->prof, "# request %u: %llu\n", i,
+			        (unsigned long long)k->req_count[i]);
 	fprintf(k->prof, "# samples every %u us of CPU time: rip count caller...\n",
 	        PROF_PERIOD_US);
 	for (size_t i = 0; i < k->nsample_slots; i++) {
@@ -356,7 +357,8 @@ static int nv_attach(struct csvsm_sim *sim, struct sim_kvm_image *k, bool has_vt
 	if (sim_nvdev_view(&k->nvdev) == 0) {
 		k->nv_kind = k->nvdev.pflash ? KVMSNP_NV_PFLASH : KVMSNP_NV_VIRTIO;
 		arena = sim_dma_arena();
-		if (!arena || set_slot(k, IMAGE_DMA_SLOT, 0, SIM_DMA_BASE, SIM_DMA_BYTES, arena) < 0)
+		if (!arena ||
+		    set_slot(k, IMAGE_DMA_SLOT, 0, SIM_DMA_BASE, SIM_DMA_BYTES, arena) < 0)
 			return -1;
 		return flash_sync(k);
 	}
@@ -374,23 +376,40 @@ static bool nv_mmio(struct sim_kvm_image *k, struct kvm_run *run)
 
 	if ((k->nv_kind != KVMSNP_NV_PFLASH && k->nv_kind != KVMSNP_NV_VIRTIO) ||
 	    gpa < k->nvdev.base || gpa - k->nvdev.base >= k->nvdev.window ||
-	    len > k->nvdev.window - (gpa - k->nvdev.base) || (len != 1 && len != 2 && len != 4 && len != 8))
+	    len > k->nvdev.window - (gpa - k->nvdev.base) ||
+	    (len != 1 && len != 2 && len != 4 && len != 8))
 		return false;
 	if (run->mmio.is_write) {
 		memcpy(&val, run->mmio.data, len);
 		switch (len) {
-		case 1: plat_mmio_write8(gpa, (uint8_t)val); break;
-		case 2: plat_mmio_write16(gpa, (uint16_t)val); break;
-		case 4: plat_mmio_write32(gpa, (uint32_t)val); break;
-		default: plat_mmio_write64(gpa, val); break;
+		case 1:
+			plat_mmio_write8(gpa, (uint8_t)val);
+			break;
+		case 2:
+			plat_mmio_write16(gpa, (uint16_t)val);
+			break;
+		case 4:
+			plat_mmio_write32(gpa, (uint32_t)val);
+			break;
+		default:
+			plat_mmio_write64(gpa, val);
+			break;
 		}
 		return flash_sync(k) == 0;
 	}
 	switch (len) {
-	case 1: val = plat_mmio_read8(gpa); break;
-	case 2: val = plat_mmio_read16(gpa); break;
-	case 4: val = plat_mmio_read32(gpa); break;
-	default: val = plat_mmio_read64(gpa); break;
+	case 1:
+		val = plat_mmio_read8(gpa);
+		break;
+	case 2:
+		val = plat_mmio_read16(gpa);
+		break;
+	case 4:
+		val = plat_mmio_read32(gpa);
+		break;
+	default:
+		val = plat_mmio_read64(gpa);
+		break;
 	}
 	memcpy(run->mmio.data, &val, len);
 	return true;
@@ -456,7 +475,7 @@ int sim_kvm_image_attach(struct csvsm_sim *sim, const char *path)
 	 * manufacture, self-tests, the EK), minutes where KVM emulates ring 0
 	 * (docs/kvm-snp.md, "The vTPM's cost"), so it gets IMAGE_VTPM_TURN_S.
 	 */
-	image_turn_s = sim->cfg.kvm_image_turn_s ? sim->cfg.kvm_image_turn_s
+	image_turn_s = sim->cfg.kvm_image_turn_s      ? sim->cfg.kvm_image_turn_s
 	               : k->nv_kind != KVMSNP_NV_NONE ? IMAGE_VTPM_TURN_S
 	                                              : IMAGE_TURN_S;
 	/*

@@ -13,9 +13,9 @@
 #include "../x86_64/x86.h"
 #include "../x86_64/x86_boot.h"
 #include "csvsm/abi/ghcb.h"
-#include "csvsm/adapter/rand_replay.h"
 #include "csvsm/abi/kvm_runner.h"
 #include "csvsm/abi/kvm_snp.h"
+#include "csvsm/adapter/rand_replay.h"
 #include "csvsm/error.h"
 #include "csvsm/lib/spinlock.h"
 #include "csvsm/lib/string.h"
@@ -191,8 +191,9 @@ int kvm_snp_start(void)
 	alias = (uint8_t *)(uintptr_t)shared.alias_base;
 	/* The NV device's MMIO window and DMA memory, where the runner put them (identity). */
 	if ((shared.nv_kind == KVMSNP_NV_PFLASH || shared.nv_kind == KVMSNP_NV_VIRTIO) &&
-	    (map_window(shared.nv_base, shared.nv_kind == KVMSNP_NV_PFLASH ? shared.nv_size
-	                                                                   : VIRTIO_MMIO_WINDOW) < 0 ||
+	    (map_window(shared.nv_base,
+	                shared.nv_kind == KVMSNP_NV_PFLASH ? shared.nv_size : VIRTIO_MMIO_WINDOW) <
+	         0 ||
 	     (shared.dma_size && map_window(shared.dma_base, shared.dma_size) < 0)))
 		return -CSVSM_ENOMEM;
 	snp_on = true;

@@ -141,8 +141,7 @@ int x86_enter_user(void (*fn)(void *), void *arg)
 	                 "pushq %[rip]\n\t"
 	                 "iretq"
 	                 :
-	                 : [ss] "i"(GDT_UDATA | 3), [cs] "i"(GDT_UCODE | 3), [rip] "r"(fn),
-	                   "D"(arg)
+	                 : [ss] "i"(GDT_UDATA | 3), [cs] "i"(GDT_UCODE | 3), [rip] "r"(fn), "D"(arg)
 	                 : "rax", "memory");
 	__builtin_unreachable();
 }

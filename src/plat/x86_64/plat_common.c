@@ -53,14 +53,14 @@ void plat_cpu_relax(void)
 #define MMIO_RD(bits)                                                                              \
 	uint##bits##_t plat_mmio_read##bits(uint64_t pa)                                           \
 	{                                                                                          \
-		if (!x86_phys_mapped(pa, bits / 8) || (pa & (bits / 8 - 1)))                      \
+		if (!x86_phys_mapped(pa, bits / 8) || (pa & (bits / 8 - 1)))                       \
 			return (uint##bits##_t) ~0ull;                                             \
 		return *(volatile uint##bits##_t *)(uintptr_t)pa;                                  \
 	}
 #define MMIO_WR(bits)                                                                              \
 	void plat_mmio_write##bits(uint64_t pa, uint##bits##_t val)                                \
 	{                                                                                          \
-		if (!x86_phys_mapped(pa, bits / 8) || (pa & (bits / 8 - 1)))                      \
+		if (!x86_phys_mapped(pa, bits / 8) || (pa & (bits / 8 - 1)))                       \
 			return;                                                                    \
 		*(volatile uint##bits##_t *)(uintptr_t)pa = val;                                   \
 	}

@@ -245,7 +245,7 @@ struct x86_tss {
 _Static_assert(sizeof(struct x86_tss) == 104, "64-bit TSS layout (APM vol. 2, 12.2.5)");
 
 #define X86_IOMAP_PORTS 0x800 /* the runner's ports and COM1 lie below (csvsm/abi/kvm_runner.h) */
-#define X86_GDT_ENTRIES 7 /* null, code, data, TSS (16 bytes), user data, user code */
+#define X86_GDT_ENTRIES 7     /* null, code, data, TSS (16 bytes), user data, user code */
 
 /*
  * One per vCPU, reached through the GS base (IA32_GS_BASE): `self` is at

@@ -125,7 +125,8 @@ enum kvmsnp_nv {
 	KVMSNP_NV_NONE = 0,   /* no device: the vTPM stays unavailable */
 	KVMSNP_NV_HOST = 1,   /* host memory behind KVMSNP_REQ_NV (the shim's RAM device) */
 	KVMSNP_NV_PFLASH = 2, /* a CFI flash at nv_base (MMIO, read-array mode mapped read-only) */
-	KVMSNP_NV_VIRTIO = 3, /* a virtio-mmio block device at nv_base, DMA in [dma_base, +dma_size) */
+	KVMSNP_NV_VIRTIO =
+	    3, /* a virtio-mmio block device at nv_base, DMA in [dma_base, +dma_size) */
 };
 
 enum kvmsnp_nv_op {
