@@ -13,7 +13,7 @@ build=${WORK:?}/csvsm-build
 # Each target and its seed folder under fixtures/corpus/ (- for none).
 targets="fuzz-core:core fuzz-nvstore-load:nvstore fuzz-vtpm-cmd:vtpm-cmd
 fuzz-vtpm-state:vtpm-state fuzz-hv:hv fuzz-mssim:mssim fuzz-scenario:scenario
-fuzz-storage-dev:storage-dev"
+fuzz-storage-dev:storage-dev fuzz-attest:attest fuzz-nvseal:nvseal"
 
 if [ ! -x "$src/configure" ]; then
 	(cd "$src" && autoreconf -fi)
@@ -42,7 +42,8 @@ for entry in $targets; do
 	cp "tests/fuzz/$t" "$out/$t"
 	rm -f "$out/${t}_seed_corpus.zip"
 	if [ -d "$corpus" ] && [ -n "$(ls -A "$corpus")" ]; then
-		(cd "$corpus" && zip -q -r "$out/${t}_seed_corpus.zip" .)
+		# Inputs only: a folder's README.md describes its seeds.
+		(cd "$corpus" && zip -q -r "$out/${t}_seed_corpus.zip" . -x README.md)
 	fi
 	[ ! -f "$src/oss-fuzz/$t.dict" ] || cp "$src/oss-fuzz/$t.dict" "$out/"
 	[ ! -f "$src/oss-fuzz/$t.options" ] || cp "$src/oss-fuzz/$t.options" "$out/"

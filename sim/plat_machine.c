@@ -160,16 +160,42 @@ int plat_guest_read(gpa_t gpa, void *dst, size_t len)
 	return rc;
 }
 
+/*
+ * Whether a VMPL0 write of `len` bytes from `src` to guest RAM at `gpa`
+ * (already checked) would change nothing: the SVSM zeroes every page it
+ * validates, and most of them are zero already. Such a write is skipped,
+ * so the page stays clean and the next snapshot restore copies nothing
+ * back for it. SVSM memory (the core's heap, which may be poisoned) is
+ * always written.
+ */
+static bool write_changes_nothing(struct csvsm_sim *sim, uint64_t gpa, const void *src, size_t len)
+{
+	const struct csvsm_sim_layout *l = &sim->layout;
+
+	if (!sim->snap || !(gpa + len <= l->svsm_base || gpa >= l->svsm_base + l->svsm_size))
+		return false;
+	return sim_same_core(sim->mem + gpa, src, len);
+}
+
 int plat_guest_write(gpa_t gpa, const void *src, size_t len)
 {
 	void *dst;
 	int rc = -CSVSM_EFAULT;
 
 	sim_machine_lock();
-	dst = svsm_access(gpa, len, SIM_ACCESS_WRITE);
-	if (dst) {
-		copy_for_core(sim_machine, gpa, dst, src, len, src);
-		rc = 0;
+	if (sim_machine && !fault_should_fail(FAULT_SITE_PLAT) &&
+	    sim_snp_check_access(&sim_machine->snp, 0, gpa, len, SIM_ACCESS_WRITE) ==
+	        CSVSM_SIM_ACCESS_OK) {
+		if (gpa < sim_machine->phys_limit && len <= sim_machine->phys_limit - gpa &&
+		    write_changes_nothing(sim_machine, gpa, src, len)) {
+			rc = 0;
+		} else {
+			dst = host_for(sim_machine, gpa, len, SIM_ACCESS_WRITE);
+			if (dst) {
+				copy_for_core(sim_machine, gpa, dst, src, len, src);
+				rc = 0;
+			}
+		}
 	}
 	sim_machine_unlock();
 	return rc;

@@ -6,7 +6,8 @@
  * Without ASan both functions do nothing (and the core does not call them).
  *
  * Copies the shim makes (sim_plat.h): sim_copy_raw bypasses the checks,
- * sim_copy_core checks only the core's side of a copy.
+ * sim_copy_core checks only the core's side of a copy; sim_same_core
+ * compares the same way.
  */
 /* RTLD_NEXT (dlsym past the sanitizer's memcpy interceptor). */
 #define _GNU_SOURCE 1
@@ -35,6 +36,18 @@ static __attribute__((no_sanitize_address, noinline)) void copy_loop(uint8_t *d,
 		d[i] = vs[i];
 }
 
+/* The bytes compared in a loop the sanitizer does not see (no libc memcmp found). */
+static __attribute__((no_sanitize_address, noinline)) bool same_loop(const uint8_t *a,
+                                                                     const uint8_t *b, size_t len)
+{
+	const volatile uint8_t *va = a;
+
+	for (size_t i = 0; i < len; i++)
+		if (va[i] != b[i])
+			return false;
+	return true;
+}
+
 void sim_copy_raw(void *dst, const void *src, size_t len)
 {
 	static void *(*libc_memcpy)(void *, const void *, size_t);
@@ -58,6 +71,23 @@ void sim_copy_core(void *dst, const void *src, size_t len, const void *core)
 		memcpy(dst, src, len); /* the interceptor reports the bad bytes */
 }
 
+bool sim_same_core(const void *host, const void *core, size_t len)
+{
+	static int (*libc_memcmp)(const void *, const void *, size_t);
+	static bool looked;
+
+	/* A poisoned core side: not the same, and the caller's copy reports it. */
+	if (__asan_region_is_poisoned((void *)(uintptr_t)core, len) != NULL)
+		return false;
+	if (!looked) {
+		*(void **)&libc_memcmp = dlsym(RTLD_NEXT, "memcmp");
+		looked = true;
+	}
+	if (libc_memcmp)
+		return libc_memcmp(host, core, len) == 0;
+	return same_loop(host, core, len);
+}
+
 void plat_mem_poison(const void *p, size_t len)
 {
 	ASAN_POISON_MEMORY_REGION(p, len);
@@ -77,6 +107,11 @@ void sim_copy_core(void *dst, const void *src, size_t len, const void *core)
 {
 	(void)core;
 	memcpy(dst, src, len);
+}
+
+bool sim_same_core(const void *host, const void *core, size_t len)
+{
+	return memcmp(host, core, len) == 0;
 }
 
 void plat_mem_poison(const void *p, size_t len)

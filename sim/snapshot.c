@@ -267,7 +267,8 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	struct sim_snapshot *snap = sim->snap;
 	struct sim_kvm_guest *kvm = sim->kvm;
 
-	memcpy(sim, &s->machine, head);
+	/* Plain copies of plain data (the shadow checks of memcpy cost more). */
+	sim_copy_raw(sim, &s->machine, head);
 	sim->harness = harness;
 	for (unsigned int i = 0; i < n; i++) {
 		struct sim_ctx vmpl0 = sim->vcpus[i].vmpl0;
@@ -277,7 +278,8 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 		sim->vcpus[i].vmpl0 = vmpl0;
 		sim->vcpus[i].vmpl0_created = created;
 	}
-	memcpy((uint8_t *)sim + tail, (const uint8_t *)&s->machine + tail, sizeof(*sim) - tail);
+	sim_copy_raw((uint8_t *)sim + tail, (const uint8_t *)&s->machine + tail,
+	             sizeof(*sim) - tail);
 	sim->trace_fn = trace_fn;
 	sim->trace_ctx = trace_ctx;
 	sim->snap = snap;
@@ -330,13 +332,14 @@ static bool restore_core_fast(struct csvsm_sim *sim, struct sim_snapshot *s)
 
 	/* No SVSM code runs during a restore: the lock only satisfies the table's rules. */
 	vcpu_lock();
-	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
+	/* The table's slots past vcpu_count() are always empty (vcpu_at). */
+	for (unsigned int i = 0; i < vcpu_count(); i++) {
 		struct vcpu *v = vcpu_at(i);
 
 		if (v && v != s->vcpu_ptr[i])
 			kfree(vcpu_remove(i));
 	}
-	for (unsigned int i = 0; i < PLAT_MAX_VCPUS; i++) {
+	for (unsigned int i = 0; i < vcpu_count(); i++) {
 		struct vcpu *v;
 
 		if (!s->vcpu_ptr[i])

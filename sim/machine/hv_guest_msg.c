@@ -49,6 +49,8 @@ int sim_hv_guest_request(struct sim_snp *m, const uint8_t *req, uint8_t *rsp, vo
 	}
 	if (certs) {
 		table = sim_psp_cert_table(m->psp, &table_len);
+		if (!table)
+			return -CSVSM_EIO; /* the host could not make its certificates */
 		if (table_len > *certs_len) {
 			/* GHCB: RBX = pages needed, SW_EXITINFO2 = INVALID_LEN. */
 			*certs_len = (table_len + 4095) & ~(size_t)4095;

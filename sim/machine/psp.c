@@ -36,6 +36,16 @@ struct psp_key {
 	uint8_t d_bytes[PSP_P384];
 };
 
+/* A report's digest and its VCEK signature (r, s big-endian). */
+struct psp_sig_memo {
+	bool used;
+	uint8_t digest[PSP_SHA384];
+	uint8_t r[PSP_P384];
+	uint8_t s[PSP_P384];
+};
+
+#define PSP_SIG_MEMO 8
+
 struct sim_psp {
 	struct sim_psp_config cfg;
 	EC_GROUP *group;
@@ -48,6 +58,13 @@ struct sim_psp {
 	size_t cert_table_len;
 	uint64_t seqno[SIM_PSP_VMPCKS]; /* last sequence number used with each VMPCK */
 	struct sim_psp_stats stats;
+	/*
+	 * The last reports' signatures (psp_report_sign): a P-384 signature
+	 * costs about a millisecond, and a fuzz target asks for the same
+	 * report again and again.
+	 */
+	struct psp_sig_memo memo[PSP_SIG_MEMO];
+	unsigned int memo_next;
 };
 
 static void put_le64(uint8_t *p, uint64_t v)
@@ -125,6 +142,8 @@ out:
 	return ok;
 }
 
+static bool psp_keys(struct sim_psp *psp);
+
 /*
  * ECDSA over a SHA-384 digest (FIPS 186-5 6.4.1) with a deterministic
  * nonce: k = HMAC-SHA-384(d, digest || counter) reduced mod n, the counter
@@ -181,6 +200,37 @@ out:
 	BN_free(t);
 	BN_CTX_free(bn);
 	return ok;
+}
+
+/*
+ * The VCEK's signature of a report digest. The signature is a function of
+ * the key and the digest alone (psp_sign's nonce is derived from both), so
+ * the signatures of the last PSP_SIG_MEMO digests are kept with the PSP
+ * (freed with it) and given again: the same bytes, without the scalar
+ * multiplication.
+ */
+static bool psp_report_sign(struct sim_psp *psp, const uint8_t digest[PSP_SHA384],
+                            uint8_t r_out[PSP_P384], uint8_t s_out[PSP_P384])
+{
+	struct psp_sig_memo *m;
+
+	for (unsigned int i = 0; i < PSP_SIG_MEMO; i++) {
+		m = &psp->memo[i];
+		if (m->used && memcmp(m->digest, digest, PSP_SHA384) == 0) {
+			memcpy(r_out, m->r, PSP_P384);
+			memcpy(s_out, m->s, PSP_P384);
+			return true;
+		}
+	}
+	if (!psp_keys(psp) || !psp_sign(psp, &psp->keys[SIM_PSP_VCEK], digest, r_out, s_out))
+		return false;
+	m = &psp->memo[psp->memo_next];
+	psp->memo_next = (psp->memo_next + 1) % PSP_SIG_MEMO;
+	m->used = true;
+	memcpy(m->digest, digest, PSP_SHA384);
+	memcpy(m->r, r_out, PSP_P384);
+	memcpy(m->s, s_out, PSP_P384);
+	return true;
 }
 
 static bool sha384(const void *data, size_t len, uint8_t out[PSP_SHA384])
@@ -329,27 +379,64 @@ static bool psp_certs(struct sim_psp *psp)
 
 /* ---- the PSP ---- */
 
-/* Derives the machine secret, chip ID, keys and certificates from cfg.seed. */
-static bool psp_derive(struct sim_psp *psp)
+/* Frees the keys and certificates (psp_keys), leaving the PSP without them. */
+static void psp_keys_free(struct sim_psp *psp)
+{
+	for (int i = 0; i < SIM_PSP_CERTS; i++) {
+		BN_clear_free(psp->keys[i].d);
+		EVP_PKEY_free(psp->keys[i].pkey);
+		OPENSSL_free(psp->der[i]);
+		OPENSSL_cleanse(&psp->keys[i], sizeof(psp->keys[i]));
+		psp->der[i] = NULL;
+		psp->der_len[i] = 0;
+	}
+	free(psp->cert_table);
+	psp->cert_table = NULL;
+	psp->cert_table_len = 0;
+	EC_GROUP_free(psp->group);
+	psp->group = NULL;
+}
+
+/*
+ * The P-384 keys (ARK and ASK from the product line's secret, the VCEK
+ * from the machine secret) and the three certificates, made at the first
+ * use: a report to sign or a certificate asked for. Most machines never
+ * attest, and the three derivations and signatures were most of a
+ * machine's construction (a fuzz target that builds a machine per input
+ * spent 62 % of its time there). The result depends on cfg.seed alone,
+ * whenever it is made. Returns false when libcrypto fails (out of memory);
+ * nothing is kept then, and the next use tries again.
+ */
+static bool psp_keys(struct sim_psp *psp)
 {
 	/* The product roots are the same on every machine, like AMD's per product line. */
 	static const uint8_t product_secret[] = "csvsm-sim product line keys";
+
+	if (psp->cert_table)
+		return true;
+	psp->group = EC_GROUP_new_by_curve_name(NID_secp384r1);
+	if (psp->group &&
+	    psp_key_make(psp, &psp->keys[SIM_PSP_ARK], product_secret, sizeof(product_secret),
+	                 "ARK") &&
+	    psp_key_make(psp, &psp->keys[SIM_PSP_ASK], product_secret, sizeof(product_secret),
+	                 "ASK") &&
+	    psp_key_make(psp, &psp->keys[SIM_PSP_VCEK], psp->machine_secret, PSP_SHA384, "VCEK") &&
+	    psp_certs(psp))
+		return true;
+	psp_keys_free(psp);
+	return false;
+}
+
+/* Derives the machine secret and chip ID from cfg.seed (the keys: psp_keys). */
+static bool psp_derive(struct sim_psp *psp)
+{
 	uint8_t seed[8];
 
 	put_le64(seed, psp->cfg.seed);
-	psp->group = EC_GROUP_new_by_curve_name(NID_secp384r1);
-	return psp->group &&
-	       psp_hmac((const uint8_t *)"csvsm-sim PSP", 13, "machine secret", seed, sizeof(seed),
+	return psp_hmac((const uint8_t *)"csvsm-sim PSP", 13, "machine secret", seed, sizeof(seed),
 	                psp->machine_secret) &&
 	       psp_hmac(psp->machine_secret, PSP_SHA384, "chip id 1", NULL, 0, psp->chip_id) &&
-	       psp_hmac(psp->machine_secret, PSP_SHA384, "chip id 2", NULL, 0, psp->chip_id + 16) &&
-	       psp_key_make(psp, &psp->keys[SIM_PSP_ARK], product_secret, sizeof(product_secret),
-	                    "ARK") &&
-	       psp_key_make(psp, &psp->keys[SIM_PSP_ASK], product_secret, sizeof(product_secret),
-	                    "ASK") &&
-	       psp_key_make(psp, &psp->keys[SIM_PSP_VCEK], psp->machine_secret, PSP_SHA384,
-	                    "VCEK") &&
-	       psp_certs(psp);
+	       psp_hmac(psp->machine_secret, PSP_SHA384, "chip id 2", NULL, 0, psp->chip_id + 16);
 }
 
 struct sim_psp *sim_psp_new(const struct sim_psp_config *cfg)
@@ -370,25 +457,27 @@ void sim_psp_free(struct sim_psp *psp)
 {
 	if (!psp)
 		return;
-	for (int i = 0; i < SIM_PSP_CERTS; i++) {
-		BN_clear_free(psp->keys[i].d);
-		EVP_PKEY_free(psp->keys[i].pkey);
-		OPENSSL_free(psp->der[i]);
-	}
-	free(psp->cert_table);
-	EC_GROUP_free(psp->group);
+	psp_keys_free(psp);
 	OPENSSL_cleanse(psp, sizeof(*psp));
 	free(psp);
 }
 
-const uint8_t *sim_psp_cert_table(const struct sim_psp *psp, size_t *len)
+const uint8_t *sim_psp_cert_table(struct sim_psp *psp, size_t *len)
 {
+	if (!psp_keys(psp)) {
+		*len = 0;
+		return NULL;
+	}
 	*len = psp->cert_table_len;
 	return psp->cert_table;
 }
 
-const uint8_t *sim_psp_cert_der(const struct sim_psp *psp, enum sim_psp_cert which, size_t *len)
+const uint8_t *sim_psp_cert_der(struct sim_psp *psp, enum sim_psp_cert which, size_t *len)
 {
+	if (!psp_keys(psp)) {
+		*len = 0;
+		return NULL;
+	}
 	*len = psp->der_len[which];
 	return psp->der[which];
 }
@@ -478,7 +567,7 @@ static size_t psp_report(struct sim_psp *psp, unsigned int vmpck, const uint8_t 
 		r->current_minor = r->committed_minor = PSP_FW_MINOR;
 		r->current_major = r->committed_major = PSP_FW_MAJOR;
 		if (!sha384(r, SNP_REPORT_SIGNED_SIZE, digest) ||
-		    !psp_sign(psp, &psp->keys[SIM_PSP_VCEK], digest, rb, sb))
+		    !psp_report_sign(psp, digest, rb, sb))
 			return 0;
 		/* abi 5.5: r and s little-endian, zero-extended to 72 bytes. */
 		for (int i = 0; i < PSP_P384; i++) {

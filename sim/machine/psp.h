@@ -45,8 +45,10 @@ struct sim_psp_stats {
 };
 
 /*
- * Builds the PSP for one guest: derives the keys and makes the three
- * certificates. Returns NULL when libcrypto fails (out of memory).
+ * Builds the PSP for one guest: derives the machine secret and chip ID.
+ * The P-384 keys and the three certificates are made at their first use
+ * (a report to sign, a certificate asked for), from cfg.seed alone.
+ * Returns NULL when libcrypto fails (out of memory).
  */
 struct sim_psp *sim_psp_new(const struct sim_psp_config *cfg);
 
@@ -72,12 +74,13 @@ uint32_t sim_psp_guest_request(struct sim_psp *psp, const uint8_t *req, uint8_t 
 /*
  * The certificate table (abi 5.6: VCEK, ASK, ARK entries, an all-zero
  * entry, then the DER certificates) the host hands out with extended
- * requests. Valid until sim_psp_free.
+ * requests. Valid until sim_psp_free. Makes the keys and certificates at
+ * the first use: NULL with *len 0 when libcrypto fails (out of memory).
  */
-const uint8_t *sim_psp_cert_table(const struct sim_psp *psp, size_t *len);
+const uint8_t *sim_psp_cert_table(struct sim_psp *psp, size_t *len);
 
-/* One certificate, DER. Valid until sim_psp_free. */
-const uint8_t *sim_psp_cert_der(const struct sim_psp *psp, enum sim_psp_cert which, size_t *len);
+/* One certificate, DER, made at the first use like the table (NULL when that fails). */
+const uint8_t *sim_psp_cert_der(struct sim_psp *psp, enum sim_psp_cert which, size_t *len);
 
 /* Counters since sim_psp_new. */
 void sim_psp_get_stats(const struct sim_psp *psp, struct sim_psp_stats *out);

@@ -41,8 +41,8 @@ fuzz-attest:
 		echo "fuzz-attest: no clang, skipped (apt-get install clang)"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_ATTEST_OBJS) && \
 	echo "  CCLD     tests/fuzz/fuzz-attest" && \
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-attest \
-		$(FUZZ_ATTEST_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o tests/fuzz/fuzz-attest \
+		$(FUZZ_ATTEST_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-attest
 CLEANFILES += tests/fuzz/fuzz-attest
 
@@ -75,8 +75,8 @@ fuzz-nvseal:
 		echo "fuzz-nvseal: no clang, skipped (apt-get install clang)"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_NVSEAL_OBJS) && \
 	echo "  CCLD     tests/fuzz/fuzz-nvseal" && \
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o tests/fuzz/fuzz-nvseal \
-		$(FUZZ_NVSEAL_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_LINKFLAGS) -o tests/fuzz/fuzz-nvseal \
+		$(FUZZ_NVSEAL_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 .PHONY: fuzz-nvseal
 CLEANFILES += tests/fuzz/fuzz-nvseal
 

@@ -505,6 +505,56 @@ START_TEST(test_snapshot_restore_vcpu)
 }
 END_TEST
 
+/*
+ * The SVSM zeroes every page it validates; a page that already holds zeros
+ * is not written, so it stays clean and the restore copies nothing back
+ * for it. A page the hypervisor filled first is zeroed all the same (the
+ * guest reads zeros), and the restore gives back the snapshot's bytes.
+ */
+START_TEST(test_snapshot_zero_pages_clean)
+{
+	struct csvsm_sim *sim = small_sim();
+	struct csvsm_sim_layout lay;
+	struct csvsm_sim_snapshot_stats ss;
+	static uint8_t page[PAGE], zero[PAGE];
+	uint8_t junk[64];
+	uint64_t base, one[1], two[2];
+	size_t dirty_one;
+
+	csvsm_sim_layout(sim, &lay);
+	one[0] = two[0] = lay.free_ram_base + 8 * PAGE;
+	two[1] = lay.free_ram_base + 9 * PAGE;
+	ck_assert_int_eq(csvsm_sim_snapshot_take(sim), 0);
+	base = machine_digest(sim);
+
+	ck_assert_int_eq(csvsm_sim_snapshot_restore(sim, CSVSM_SIM_RESTORE_FAST), 0);
+	pvalidate_pages(sim, one, 1);
+	csvsm_sim_snapshot_stats(sim, &ss);
+	dirty_one = ss.dirty_pages;
+	ck_assert_uint_gt(dirty_one, 0); /* the CA and the list */
+
+	ck_assert_int_eq(csvsm_sim_snapshot_restore(sim, CSVSM_SIM_RESTORE_FAST), 0);
+	pvalidate_pages(sim, two, 2);
+	csvsm_sim_snapshot_stats(sim, &ss);
+	ck_assert_uint_eq(ss.dirty_pages, dirty_one); /* the second zero page stayed clean */
+	ck_assert_int_eq(csvsm_sim_guest_read(sim, two[1], page, sizeof(page)), 0);
+	ck_assert_mem_eq(page, zero, sizeof(page));
+
+	ck_assert_int_eq(csvsm_sim_snapshot_restore(sim, CSVSM_SIM_RESTORE_FAST), 0);
+	memset(junk, 0xa5, sizeof(junk));
+	ck_assert_int_eq(csvsm_sim_poke(sim, one[0] + 100, junk, sizeof(junk)), 0);
+	pvalidate_pages(sim, one, 1);
+	ck_assert_int_eq(csvsm_sim_guest_read(sim, one[0], page, sizeof(page)), 0);
+	ck_assert_mem_eq(page, zero, sizeof(page));
+	csvsm_sim_snapshot_stats(sim, &ss);
+	ck_assert_uint_eq(ss.dirty_pages, dirty_one + 1);
+
+	ck_assert_int_eq(csvsm_sim_snapshot_restore(sim, CSVSM_SIM_RESTORE_FAST), 0);
+	ck_assert_uint_eq(machine_digest(sim), base);
+	csvsm_sim_free(sim);
+}
+END_TEST
+
 static Suite *fuzz_suite(void)
 {
 	Suite *s = suite_create("fuzz_core");
@@ -523,6 +573,7 @@ static Suite *fuzz_suite(void)
 	tcase_add_test(tc, test_snapshot_restore_fast);
 	tcase_add_test(tc, test_snapshot_restore_exact);
 	tcase_add_test(tc, test_snapshot_restore_vcpu);
+	tcase_add_test(tc, test_snapshot_zero_pages_clean);
 	suite_add_tcase(s, tc);
 	return s;
 }

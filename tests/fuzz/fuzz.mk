@@ -113,7 +113,7 @@ tests_fuzz_replay_scenario_LDADD = $(SIM_LIBS)
 
 # Every libFuzzer target (oss-fuzz/build.sh builds these): tests/fuzz/T.
 # (One line: tests/fuzz/oss-fuzz-check.sh reads it from the Makefile.)
-FUZZ_TARGETS = fuzz-core fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state fuzz-hv fuzz-mssim fuzz-scenario fuzz-storage-dev
+FUZZ_TARGETS = fuzz-core fuzz-nvstore-load fuzz-vtpm-cmd fuzz-vtpm-state fuzz-hv fuzz-mssim fuzz-scenario fuzz-storage-dev fuzz-attest fuzz-nvseal
 fuzz-targets:
 	@if test -n "$(FUZZ_CLANG)"; then \
 		$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-core && \
@@ -130,7 +130,8 @@ fuzz: fuzz-targets
 fuzz-clean:
 	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl \
 		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd tests/fuzz/fuzz-vtpm-state \
-		tests/fuzz/fuzz-hv tests/fuzz/fuzz-mssim tests/fuzz/fuzz-scenario tests/fuzz/fuzz-storage-dev
+		tests/fuzz/fuzz-hv tests/fuzz/fuzz-mssim tests/fuzz/fuzz-scenario tests/fuzz/fuzz-storage-dev \
+		tests/fuzz/fuzz-attest tests/fuzz/fuzz-nvseal
 .PHONY: fuzz fuzz-targets fuzz-clean
 
 # The OSS-Fuzz / ClusterFuzzLite build (oss-fuzz/, .clusterfuzzlite/) run
