@@ -88,7 +88,8 @@ static void usage(FILE *out)
 	             "                  (docs/kvm-snp.md); needs /dev/kvm\n"
 	             "                  kvm: the SVSM image (src/csvsm-kvm.elf) at VMPL0 in\n"
 	             "                  a KVM VM, the guest's side in the guest program\n"
-	             "                  (implies --no-vtpm: no vTPM image is served yet)\n"
+	             "                  (the machine's vTPM is the image's: an image without\n"
+	             "                  one, as src/csvsm-kvm.elf, implies --no-vtpm)\n"
 	             "  --guest FILE    the guest program for kvm-guest and kvm (default: the\n"
 	             "                  build's guest/csvsm-guest.elf next to this program's\n"
 	             "                  directory)\n"
@@ -193,7 +194,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 				                       "src/csvsm-kvm.elf", "--image") < 0)
 					return -1;
 				o->cfg.kvm_image = o->image_path;
-				o->no_vtpm = true;
 			} else if (strcmp(t, "shim") && strcmp(t, "kvm-guest")) {
 				fprintf(
 				    stderr,
@@ -230,6 +230,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			fprintf(stderr, "csvsm-sim: see csvsm-sim --help\n");
 			return -1;
 		}
+	}
+	/* --target kvm: the machine's vTPM is the image's, so an image without one means none. */
+	if (o->cfg.kvm_image && !o->no_vtpm) {
+		int has = kvm_image_has_vtpm(o->cfg.kvm_image);
+
+		if (has < 0)
+			return -1;
+		o->no_vtpm = has == 0;
 	}
 	return 0;
 }

@@ -215,6 +215,13 @@ void plat_dma_free(void *va, size_t size)
 	dma_in_use -= (unsigned int)n;
 }
 
+void *sim_dma_arena(void)
+{
+	if (!dma_arena)
+		dma_arena = aligned_alloc(DMA_PAGE, SIM_DMA_BYTES);
+	return dma_arena;
+}
+
 void *sim_dma_host(uint64_t pa, uint64_t len)
 {
 	uint64_t off;

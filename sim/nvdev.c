@@ -146,7 +146,9 @@ int sim_nvdev_attach(enum sim_nvdev_kind kind, const char *path, uint64_t size)
 		if (map_file(path, size, fill) < 0)
 			return -1;
 	} else {
-		nvd.mem = malloc(size);
+		/* Page-aligned: the KVM runner maps a flash's bytes into the image's VM. */
+		nvd.mem = size <= UINT64_MAX - 4095 ? aligned_alloc(4096, (size + 4095) & ~4095ull)
+		                                    : NULL;
 		if (!nvd.mem)
 			return -1;
 		memset(nvd.mem, fill, size);
@@ -187,6 +189,23 @@ int sim_nvdev_attach(enum sim_nvdev_kind kind, const char *path, uint64_t size)
 	}
 	nvd.attached = true;
 	return 0;
+}
+
+int sim_nvdev_view(struct sim_nvdev_view *out)
+{
+	if (!nvd.attached)
+		return -1;
+	out->pflash = nvd.kind == SIM_NVDEV_PFLASH;
+	out->base = out->pflash ? SIM_PFLASH_BASE : SIM_VIRTIO_BASE;
+	out->window = out->pflash ? nvd.size : VIRTIO_MMIO_WINDOW;
+	out->medium = nvd.mem;
+	out->medium_size = nvd.size;
+	return 0;
+}
+
+bool sim_nvdev_direct_reads(void)
+{
+	return nvd.attached && nvd.kind == SIM_NVDEV_PFLASH && sim_pflash_direct_reads(&nvd.pf);
 }
 
 void sim_nvdev_machine_gone(void)

@@ -33,6 +33,12 @@ void sim_entropy_seed(uint64_t seed);
  */
 int sim_vtpm_rand_seed(uint64_t seed);
 void sim_vtpm_rand_restore(void);
+/*
+ * What one RAND_bytes(buf, len) call of this process returns while
+ * sim_vtpm_rand_seed is in force: the next bytes of the stream (the SVSM
+ * image's requests, KVMSNP_REQ_RAND). Returns 0, or -1 when no stream is.
+ */
+int sim_vtpm_rand_fill(void *buf, size_t len);
 
 /*
  * Copies without AddressSanitizer's checks (sim/plat_memcheck.c): the
@@ -61,6 +67,19 @@ extern uint64_t sim_virtual_ns;
 void sim_time_reset(void);
 /* The machine stops: the core's driver of an attached MMIO NV device is closed (sim/nvdev.c). */
 void sim_nvdev_machine_gone(void);
+
+/* The attached MMIO NV device as the KVM runner serves it to the SVSM image (sim/nvdev.c). */
+struct sim_nvdev_view {
+	bool pflash;          /* else virtio-blk */
+	uint64_t base;        /* its MMIO window on the machine's bus */
+	uint64_t window;      /* the window's bytes */
+	uint8_t *medium;      /* the flash's bytes (ROM mapping in read-array mode) */
+	uint64_t medium_size; /* = window for the flash */
+};
+/* Fills `out` and returns 0 while a device is attached, else -1. */
+int sim_nvdev_view(struct sim_nvdev_view *out);
+/* True while the device's reads are served like memory (a flash in read-array mode). */
+bool sim_nvdev_direct_reads(void);
 void sim_time_advance(uint64_t ns);
 
 #endif

@@ -80,6 +80,13 @@ int sim_vtpm_rand_seed(uint64_t seed)
 	return 0;
 }
 
+int sim_vtpm_rand_fill(void *buf, size_t len)
+{
+	if (!vtpm_rand_on || len > INT32_MAX)
+		return -1;
+	return vtpm_rand_bytes(buf, (int)len) == 1 ? 0 : -1;
+}
+
 void sim_vtpm_rand_restore(void)
 {
 	if (!vtpm_rand_on)

@@ -17,4 +17,4 @@ tests_check_kvm_elf_LDADD = $(TEST_LDADD)
 # The image's self-tests on KVM, bad images through the command, no-KVM skip.
 TESTS += tests/kvm_selftest.sh tests/kvm_smp.sh
 dist_check_SCRIPTS += tests/kvm_selftest.sh tests/kvm_smp.sh
-EXTRA_DIST += docs/kvm-runner.md
+EXTRA_DIST += docs/kvm-runner.md scripts/kvm-image-profile.sh

@@ -69,6 +69,13 @@ int kvm_image_parse(const uint8_t *buf, size_t len, uint64_t mem_size, struct kv
  */
 uint64_t kvm_image_symbol(const uint8_t *buf, size_t len, const char *name);
 
+/*
+ * The SVSM image at `path` carries the vTPM (libtpms: TPMLIB_Process), so
+ * `--target kvm` serves the scenario's vTPM with it (docs/kvm-snp.md).
+ * Returns 1, 0, or -1 when the file cannot be read (a message on stderr).
+ */
+int kvm_image_has_vtpm(const char *path);
+
 /* Copies the segments into guest memory `mem` (zero-filling bss). */
 void kvm_image_load(const struct kvm_image *img, const uint8_t *buf, uint8_t *mem);
 

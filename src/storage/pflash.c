@@ -92,7 +92,10 @@ static uint8_t pf_cfi(const struct pflash *pf, unsigned int idx)
 
 static uint16_t pf_cfi16(const struct pflash *pf, unsigned int idx)
 {
-	return (uint16_t)(pf_cfi(pf, idx) | pf_cfi(pf, idx + 1) << 8);
+	/* Two statements: the device sees the low byte read first on every compiler. */
+	uint16_t lo = pf_cfi(pf, idx);
+
+	return (uint16_t)(lo | pf_cfi(pf, idx + 1) << 8);
 }
 
 /* Reads [off, off + len) in read-array mode. */

@@ -461,6 +461,9 @@ static int vtpm_transact(const uint8_t *cmd, size_t len)
 	if (TPMLIB_Process(&vt.rsp, &rsp_len, &vt.rsp_size, vt.cmd, (uint32_t)len) != TPM_SUCCESS ||
 	    rsp_len < VTPM_ERROR_RSP_SIZE) {
 		/* libtpms itself failed (its allocation): it did not run the command. */
+		log_printf("vtpm: TPM command %#x not run: libtpms could not allocate its buffers "
+		           "(out of memory)\n",
+		           (unsigned int)cc);
 		TPM_Free(snap);
 		return -CSVSM_ENOMEM;
 	}
@@ -472,6 +475,10 @@ static int vtpm_transact(const uint8_t *cmd, size_t len)
 		if (rc == 0)
 			vtpm_grow_ahead();
 	}
+	if (rc < 0)
+		log_printf("vtpm: TPM command %#x: its NV changes were not saved (%s%s)\n",
+		           (unsigned int)cc, csvsm_strerror(rc),
+		           rc == -CSVSM_ENOMEM ? ": out of memory" : "");
 	if (rc < 0 && (snap || vt.cb_failed)) {
 		/* Undo the command: the state before it, NV and volatile. */
 		if (!snap || vtpm_rollback(snap, snap_len) < 0) {

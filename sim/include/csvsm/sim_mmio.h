@@ -88,6 +88,13 @@ void sim_mmio_set_hook(sim_mmio_hook_fn fn, void *ctx);
  */
 void *sim_dma_host(uint64_t pa, uint64_t len);
 
+/*
+ * The DMA arena's host memory, [SIM_DMA_BASE, + SIM_DMA_BYTES) (allocated
+ * on first use; NULL when out of memory): what the KVM runner maps into
+ * the SVSM image's VM at the same addresses (sim/kvm/image_ops.c).
+ */
+void *sim_dma_arena(void);
+
 /* Pages of the DMA arena in use (for leak checks in tests). */
 unsigned int sim_dma_pages_used(void);
 

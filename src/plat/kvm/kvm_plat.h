@@ -3,6 +3,7 @@
 #ifndef CSVSM_PLAT_KVM_PLAT_H
 #define CSVSM_PLAT_KVM_PLAT_H
 
+#include "csvsm/abi/kvm_snp.h"
 #include "csvsm/types.h"
 
 /* True when the csvsm KVM runner (not QEMU) runs the image. */
@@ -29,6 +30,22 @@ int kvm_snp_start(void) CSVSM_MUST_CHECK;
 bool kvm_snp_active(void);
 /* svsm_boot's result, for the runner's BOOT event (nothing without the machine). */
 void kvm_snp_boot_done(int rc);
+/* The runner's shared page (csvsm/abi/kvm_snp.h) once kvm_snp_start succeeded, else NULL. */
+const struct kvmsnp_shared *kvm_snp_shared(void);
+/*
+ * One operation on the runner's host-memory NV device (KVMSNP_REQ_NV;
+ * `buf` in the image's identity-mapped memory). Returns 0 or -csvsm error.
+ */
+int kvm_snp_nv_io(enum kvmsnp_nv_op op, uint64_t off, const void *buf, size_t len);
+/*
+ * DMA memory of the runner's machine (KVMSNP_REQ_DMA_ALLOC/FREE), when the
+ * shared page has a DMA window: the bus address (identity-mapped), or 0
+ * when there is none or it is exhausted.
+ */
+uint64_t kvm_snp_dma_alloc(size_t size);
+void kvm_snp_dma_free(uint64_t pa, size_t size);
+/* The next `len` (1..4096) bytes of the machine's seeded stream (KVMSNP_REQ_RAND). */
+int kvm_snp_rand(void *buf, size_t len);
 /* A vTPM command ran (vtpm_set_observer), for the runner's VTPM event. */
 void kvm_snp_vtpm_event(uint32_t cc, size_t cmd_len, uint32_t rc, size_t rsp_len);
 

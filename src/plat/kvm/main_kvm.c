@@ -79,14 +79,38 @@ static void vtpm_observed(void *ctx, uint32_t cc, size_t cmd_len, uint32_t rc, s
  * runner's SNP machine its request loop; under `smptest` the test's
  * worker; elsewhere nobody starts APs, so it stops the VM cleanly.
  */
+static void serve_ap(void *arg)
+{
+	(void)arg;
+	svsm_vcpu_loop();
+}
+
 void x86_plat_ap_main(unsigned int n)
 {
-	if (kvm_snp_active())
+	if (kvm_snp_active()) {
+		/* At CPL 3, as the boot vCPU (serve_snp_machine); at ring 0 if that fails. */
+		(void)x86_enter_user(serve_ap, NULL);
 		svsm_vcpu_loop();
+	}
 	if (kvm_smptest_active())
 		kvm_smptest_ap(n);
 	log_printf("csvsm-kvm: vCPU %u started, but nothing runs on APs here\n", n);
 	kvm_exit(KVMRUN_EXIT_FAIL);
+}
+
+/* The SVSM's boot and request loop on the boot vCPU, at CPL 3 (x86_enter_user). */
+static void serve_user(void *arg)
+{
+	int rc;
+
+	(void)arg;
+	vtpm_set_observer(vtpm_observed, NULL);
+	rc = svsm_boot();
+	kvm_snp_boot_done(rc); /* the core has said why when it failed */
+	if (rc < 0)
+		kvm_exit(KVMRUN_EXIT_FAIL);
+	svsm_vcpu_loop();
+	kvm_exit(KVMRUN_EXIT_HALTED); /* not reached: the loop never returns */
 }
 
 /*
@@ -116,13 +140,14 @@ static CSVSM_NORETURN void serve_snp_machine(const struct x86_boot *boot)
 	}
 	if (x86_heap_from_memmap(heap) < 0)
 		kvm_exit(KVMRUN_EXIT_FAIL);
-	vtpm_set_observer(vtpm_observed, NULL);
-	rc = svsm_boot();
-	kvm_snp_boot_done(rc); /* the core has said why when it failed */
-	if (rc < 0)
-		kvm_exit(KVMRUN_EXIT_FAIL);
-	svsm_vcpu_loop();
-	kvm_exit(KVMRUN_EXIT_HALTED); /* not reached: the loop never returns */
+	/*
+	 * From here on nothing needs ring 0 (no paging or MSR changes), and a
+	 * KVM that emulates ring 0 (PVM) runs CPL 3 natively: the vTPM's boot
+	 * takes a second instead of minutes there (docs/kvm-snp.md).
+	 */
+	rc = x86_enter_user(serve_user, NULL);
+	log_printf("csvsm-kvm: cannot continue at CPL 3 (%s)\n", csvsm_strerror(rc));
+	kvm_exit(KVMRUN_EXIT_FAIL);
 }
 
 void x86_plat_main(struct x86_boot *boot)

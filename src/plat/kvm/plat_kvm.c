@@ -15,9 +15,11 @@
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/kvm_runner.h"
 #include "csvsm/abi/kvm_snp.h"
+#include "csvsm/adapter/rand_replay.h"
 #include "csvsm/error.h"
 #include "csvsm/lib/spinlock.h"
 #include "csvsm/lib/string.h"
+#include "csvsm/log.h"
 #include "csvsm/mm.h"
 #include "csvsm/plat/boot.h"
 #include "csvsm/plat/console.h"
@@ -28,6 +30,7 @@
 #include "csvsm/plat/rmp.h"
 #include "csvsm/plat/storage.h"
 #include "csvsm/plat/vmpl.h"
+#include "csvsm/virtio_mmio.h"
 #include "kvm_plat.h"
 
 static bool on_runner;
@@ -166,6 +169,16 @@ static uint64_t snp_vmgexit(uint64_t msr)
 	return msr;
 }
 
+/* Maps [base, base + size) (above 4 GiB) in whole 2 MiB pages. */
+static int map_window(uint64_t base, uint64_t size)
+{
+	uint64_t lo = ALIGN_DOWN(base, 2ull << 20), end;
+
+	if (size == 0 || add_overflows(base, size, &end))
+		return -CSVSM_EINVAL;
+	return x86_map_phys(lo, ALIGN_UP(end, 2ull << 20) - lo);
+}
+
 int kvm_snp_start(void)
 {
 	uint64_t pages, len, pa;
@@ -176,6 +189,13 @@ int kvm_snp_start(void)
 	    x86_map_phys(shared.alias_base, shared.alias_size) < 0)
 		return -CSVSM_ENOMEM;
 	alias = (uint8_t *)(uintptr_t)shared.alias_base;
+	/* The NV device's MMIO window and DMA memory, where the runner put them (identity). */
+	if ((shared.nv_kind == KVMSNP_NV_PFLASH || shared.nv_kind == KVMSNP_NV_VIRTIO) &&
+	    (map_window(shared.nv_base,
+	                shared.nv_kind == KVMSNP_NV_PFLASH ? shared.nv_size : VIRTIO_MMIO_WINDOW) <
+	         0 ||
+	     (shared.dma_size && map_window(shared.dma_base, shared.dma_size) < 0)))
+		return -CSVSM_ENOMEM;
 	snp_on = true;
 	/* The fast path's bitmap: optional (without it every access asks). */
 	pages = shared.alias_size / PAGE_SIZE;
@@ -192,6 +212,40 @@ int kvm_snp_start(void)
 bool kvm_snp_active(void)
 {
 	return snp_on;
+}
+
+const struct kvmsnp_shared *kvm_snp_shared(void)
+{
+	return snp_on ? &shared : NULL;
+}
+
+int kvm_snp_nv_io(enum kvmsnp_nv_op op, uint64_t off, const void *buf, size_t len)
+{
+	uint64_t rsi = off, rdx = buf ? x86_image_pa(buf) : 0;
+
+	if (!snp_on || shared.nv_kind != KVMSNP_NV_HOST)
+		return -CSVSM_EIO;
+	return (int)snp_req(KVMSNP_REQ_NV, op, &rsi, &rdx, len);
+}
+
+uint64_t kvm_snp_dma_alloc(size_t size)
+{
+	if (!snp_on || shared.dma_size == 0)
+		return 0;
+	return (uint64_t)snp_req3(KVMSNP_REQ_DMA_ALLOC, size, 0, 0);
+}
+
+void kvm_snp_dma_free(uint64_t pa, size_t size)
+{
+	if (snp_on && shared.dma_size)
+		(void)snp_req3(KVMSNP_REQ_DMA_FREE, pa, size, 0);
+}
+
+int kvm_snp_rand(void *buf, size_t len)
+{
+	if (!snp_on || !shared.rand_replay)
+		return -CSVSM_ENOTSUP;
+	return (int)snp_req3(KVMSNP_REQ_RAND, x86_image_pa(buf), len, 0);
 }
 
 void kvm_snp_boot_done(int rc)
@@ -228,12 +282,43 @@ static bool fast_ok(gpa_t gpa, size_t len)
 	return true;
 }
 
+/* Without the libraries (csvsm-kvm.elf) nothing draws from OpenSSL: seed.c's replaces this. */
+__attribute__((weak)) int rand_replay_install(rand_replay_fn fill)
+{
+	(void)fill;
+	return -CSVSM_ENOTSUP;
+}
+
+/*
+ * The runner asked for the seed's randomness (a scenario: reproducible
+ * traces): installed here, the first platform call of svsm_boot after the
+ * heap is up (OpenSSL allocates), before anything draws random bytes.
+ */
+static int take_rand_replay(void)
+{
+	static bool done;
+	int rc;
+
+	if (done || !shared.rand_replay)
+		return 0;
+	rc = rand_replay_install(kvm_snp_rand);
+	if (rc < 0 && rc != -CSVSM_ENOTSUP) {
+		log_printf("csvsm-kvm: cannot take the machine's seeded randomness (%s)\n",
+		           csvsm_strerror(rc));
+		return rc;
+	}
+	done = true;
+	return 0;
+}
+
 int plat_boot_info(struct plat_boot_info *out)
 {
 	_Static_assert(sizeof(*out) <= PAGE_SIZE, "boot info fits a page");
 	mem_set(out, 0, sizeof(*out));
 	if (!snp_on)
 		return -CSVSM_ENOTSUP;
+	if (take_rand_replay() < 0)
+		return -CSVSM_EIO;
 	return snp_req3(KVMSNP_REQ_BOOT_INFO, x86_image_pa(out), sizeof(*out), 0) == 0 ? 0
 	                                                                               : -CSVSM_EIO;
 }

@@ -5,12 +5,35 @@
  * System V ABI since kmalloc aligns blocks of 16 bytes or more to 16.
  * Exhaustion returns NULL with errno ENOMEM, as C requires: the libraries
  * then fail the TPM command (TPM_RC_MEMORY or a failure mode), never panic.
+ * Because a TPM in failure mode says nothing about why, the first few
+ * failures are also reported on the console with the heap's state.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvsm/log.h"
 #include "csvsm/mm.h"
+
+#define LIBC_OOM_REPORTS 3
+
+/* A clear console line for an exhausted heap (the first LIBC_OOM_REPORTS times). */
+static void libc_oom(size_t size)
+{
+	static unsigned int reported;
+	struct mm_stats st;
+
+	if (reported >= LIBC_OOM_REPORTS)
+		return;
+	reported++;
+	mm_get_stats(&st);
+	log_printf("libc: out of memory: malloc(%llu) failed with %llu of %llu heap pages free "
+	           "(the SVSM heap is exhausted: the library's operation, e.g. a TPM "
+	           "command or its NV commit, fails)%s\n",
+	           (unsigned long long)size, (unsigned long long)st.free_pages,
+	           (unsigned long long)st.total_pages,
+	           reported == LIBC_OOM_REPORTS ? "; further failures are not reported" : "");
+}
 
 struct libc_block {
 	size_t size;
@@ -32,6 +55,7 @@ void *malloc(size_t size)
 	}
 	b = kmalloc(sizeof(*b) + size);
 	if (!b) {
+		libc_oom(size);
 		errno = ENOMEM;
 		return NULL;
 	}

@@ -6,12 +6,17 @@
  * own IST stacks, so a corrupted or overflowed kernel stack still gets a
  * report. One IDT for all vCPUs; a GDT and a TSS per vCPU.
  */
+#include "csvsm/error.h"
+#include "csvsm/lib/string.h"
 #include "x86.h"
 #include "x86_boot.h"
 
 #define GDT_CODE64 0x08
 #define GDT_DATA   0x10
 #define GDT_TSS    0x18
+#define GDT_UDATA  0x28 /* DPL 3: CPL 3 selectors are these | 3 */
+#define GDT_UCODE  0x30
+#define USER_RSP0  (16u << 10) /* the ring-0 stack of exceptions taken at CPL 3 */
 
 #define X86_MSR_GS_BASE 0xc0000101u
 
@@ -32,7 +37,11 @@ struct x86_table_ptr {
 } CSVSM_PACKED;
 
 _Static_assert(__builtin_offsetof(struct x86_cpu, self) == 0, "x86_this_cpu reads %gs:0");
-_Static_assert(sizeof(((struct x86_cpu *)0)->gdt) == 5 * 8, "GDT: null, code, data, TSS (16)");
+_Static_assert(__builtin_offsetof(struct x86_cpu, iomap) ==
+                   __builtin_offsetof(struct x86_cpu, tss) + sizeof(struct x86_tss),
+               "the I/O bitmap follows the TSS (iomap_base)");
+_Static_assert(sizeof(((struct x86_cpu *)0)->gdt) == 7 * 8,
+               "GDT: null, code, data, TSS (16), user data, user code");
 
 struct x86_cpu x86_cpu_bsp;
 /* Shared by every vCPU: built by the boot vCPU, read-only afterwards. */
@@ -43,7 +52,7 @@ extern const uint64_t x86_vector_stubs[X86_VEC_COUNT]; /* vectors.S */
 static void gdt_init(struct x86_cpu *c)
 {
 	uint64_t base = (uint64_t)(uintptr_t)&c->tss;
-	uint64_t limit = sizeof(c->tss) - 1;
+	uint64_t limit = sizeof(c->tss) + sizeof(c->iomap) - 1; /* the I/O bitmap follows */
 
 	c->gdt[0] = 0;
 	c->gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
@@ -52,6 +61,8 @@ static void gdt_init(struct x86_cpu *c)
 	c->gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
 	            (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	c->gdt[4] = base >> 32;
+	c->gdt[5] = 0x00cff2000000ffffull; /* data, DPL 3 */
+	c->gdt[6] = 0x00affa000000ffffull; /* 64-bit code, DPL 3 */
 }
 
 static void tss_init(struct x86_cpu *c)
@@ -60,7 +71,9 @@ static void tss_init(struct x86_cpu *c)
 	c->tss.ist[0] = c->stacks[1].hi;    /* IST1: #DF */
 	c->tss.ist[1] = c->stacks[2].hi;    /* IST2: NMI */
 	c->tss.ist[2] = c->stacks[3].hi;    /* IST3: #MC */
-	c->tss.iomap_base = sizeof(c->tss); /* no I/O permission bitmap */
+	c->tss.iomap_base = sizeof(c->tss); /* the I/O bitmap: c->iomap */
+	mem_set(c->iomap, 0, sizeof(c->iomap) - 1);
+	c->iomap[sizeof(c->iomap) - 1] = 0xff;
 }
 
 static void idt_init(void)
@@ -107,6 +120,30 @@ void x86_cpu_load(struct x86_cpu *c)
 	__asm__ volatile("lidt %0" : : "m"(ip));
 	/* After the null selector load above, which may clear the base. */
 	x86_wrmsr(X86_MSR_GS_BASE, (uint64_t)(uintptr_t)c);
+}
+
+int x86_enter_user(void (*fn)(void *), void *arg)
+{
+	struct x86_cpu *c = x86_this_cpu();
+	uint64_t rsp0 = x86_ram_take(USER_RSP0, PAGE_SIZE);
+
+	if (rsp0 == 0)
+		return -CSVSM_ENOMEM;
+	c->tss.rsp[0] = rsp0 + USER_RSP0;
+	/* IRETQ to fn at CPL 3 (APM vol. 2, 8.7.3), on the same stack. */
+	__asm__ volatile("movq %%rsp, %%rax\n\t"
+	                 "andq $-16, %%rax\n\t"
+	                 "subq $8, %%rax\n\t" /* as after a CALL: fn sees an aligned frame */
+	                 "pushq %[ss]\n\t"
+	                 "pushq %%rax\n\t"
+	                 "pushfq\n\t"
+	                 "pushq %[cs]\n\t"
+	                 "pushq %[rip]\n\t"
+	                 "iretq"
+	                 :
+	                 : [ss] "i"(GDT_UDATA | 3), [cs] "i"(GDT_UCODE | 3), [rip] "r"(fn), "D"(arg)
+	                 : "rax", "memory");
+	__builtin_unreachable();
 }
 
 void x86_cpu_init(void)

@@ -27,6 +27,7 @@
 
 #define PTE_P  (1ull << 0)
 #define PTE_RW (1ull << 1)
+#define PTE_US (1ull << 2) /* user: code dropped to CPL 3 (x86_enter_user) reaches it all */
 #define PTE_PS (1ull << 7)
 #define PTE_NX (1ull << 63)
 
@@ -52,10 +53,10 @@ static uint64_t page_flags(uint64_t pa)
 		if (pa == x86_stacks[i].lo - PAGE_SIZE)
 			return 0;
 	if (pa >= (uint64_t)(uintptr_t)_text && pa < (uint64_t)(uintptr_t)_etext)
-		return PTE_P;
+		return PTE_P | PTE_US;
 	if (pa >= (uint64_t)(uintptr_t)_etext && pa < (uint64_t)(uintptr_t)_erodata)
-		return PTE_P | nx_bit;
-	return PTE_P | PTE_RW | nx_bit;
+		return PTE_P | PTE_US | nx_bit;
+	return PTE_P | PTE_RW | PTE_US | nx_bit;
 }
 
 void x86_paging_init(void)
@@ -68,15 +69,15 @@ void x86_paging_init(void)
 	if (x86_rdmsr(X86_MSR_EFER) & X86_EFER_NXE)
 		nx_bit = PTE_NX;
 
-	pml4[0] = x86_image_pa(pdpt) | PTE_P | PTE_RW;
+	pml4[0] = x86_image_pa(pdpt) | PTE_P | PTE_RW | PTE_US;
 	for (unsigned int i = 0; i < 4; i++) {
-		pdpt[i] = x86_image_pa(pd[i]) | PTE_P | PTE_RW;
+		pdpt[i] = x86_image_pa(pd[i]) | PTE_P | PTE_RW | PTE_US;
 		for (unsigned int j = 0; j < 512; j++)
-			pd[i][j] =
-			    ((uint64_t)(i * 512 + j) << 21) | PTE_P | PTE_RW | PTE_PS | nx_bit;
+			pd[i][j] = ((uint64_t)(i * 512 + j) << 21) | PTE_P | PTE_RW | PTE_US |
+			           PTE_PS | nx_bit;
 	}
 	for (unsigned int t = 0; t < SMALL_PTS; t++) {
-		pd[0][t] = x86_image_pa(pt[t]) | PTE_P | PTE_RW;
+		pd[0][t] = x86_image_pa(pt[t]) | PTE_P | PTE_RW | PTE_US;
 		for (unsigned int k = 0; k < 512; k++) {
 			uint64_t pa = ((uint64_t)t << 21) | ((uint64_t)k << 12);
 			uint64_t fl = page_flags(pa);
@@ -86,6 +87,28 @@ void x86_paging_init(void)
 	}
 	x86_write_cr3(x86_image_pa(pml4));
 	x86_write_cr0(x86_read_cr0() | X86_CR0_WP);
+}
+
+/* What x86_map_phys mapped above 4 GiB (x86_phys_mapped reads it without CR3: CPL 3 may ask). */
+#define HIGH_RANGES 8
+static struct {
+	uint64_t base, end;
+} high[HIGH_RANGES];
+static unsigned int nhigh;
+
+bool x86_phys_mapped(uint64_t pa, uint64_t len)
+{
+	uint64_t end;
+	unsigned int n = __atomic_load_n(&nhigh, __ATOMIC_ACQUIRE);
+
+	if (add_overflows(pa, len, &end))
+		return false;
+	if (end <= (4ull << 30))
+		return true;
+	for (unsigned int i = 0; i < n; i++)
+		if (pa >= high[i].base && end <= high[i].end)
+			return true;
+	return false;
 }
 
 int x86_map_phys(uint64_t base, uint64_t size)
@@ -108,17 +131,22 @@ int x86_map_phys(uint64_t base, uint64_t size)
 				return -CSVSM_ENOMEM;
 			}
 			mem_set((void *)(uintptr_t)pa, 0, PAGE_SIZE);
-			pdpt[g] = pa | PTE_P | PTE_RW;
+			pdpt[g] = pa | PTE_P | PTE_RW | PTE_US;
 		}
 		pdt = (uint64_t *)(uintptr_t)(pdpt[g] & PTE_ADDR);
 		for (unsigned int j = 0; j < 512; j++) {
 			uint64_t pa = g * gib + ((uint64_t)j << 21);
 
 			if (pa >= base && pa < end)
-				pdt[j] = pa | PTE_P | PTE_RW | PTE_PS | nx_bit;
+				pdt[j] = pa | PTE_P | PTE_RW | PTE_US | PTE_PS | nx_bit;
 		}
 	}
 	x86_write_cr3(x86_read_cr3()); /* flush the TLB */
+	if (nhigh < HIGH_RANGES) {
+		high[nhigh].base = base;
+		high[nhigh].end = end;
+		__atomic_store_n(&nhigh, nhigh + 1, __ATOMIC_RELEASE);
+	}
 	spin_unlock(&paging_lock);
 	return 0;
 }
@@ -134,7 +162,7 @@ int x86_unmap_page(uint64_t va, uint64_t *spare_pt)
 	if (*pde & PTE_PS) {
 		/* Split the 2 MiB page into 512 4 KiB pages of the same rights. */
 		uint64_t pa = spare_pt ? *spare_pt : 0;
-		uint64_t rights = *pde & (PTE_P | PTE_RW | PTE_NX);
+		uint64_t rights = *pde & (PTE_P | PTE_RW | PTE_US | PTE_NX);
 
 		if (pa == 0 || !IS_ALIGNED(pa, (uint64_t)PAGE_SIZE)) {
 			spin_unlock(&paging_lock);
@@ -144,7 +172,7 @@ int x86_unmap_page(uint64_t va, uint64_t *spare_pt)
 		ptab = (uint64_t *)(uintptr_t)pa;
 		for (unsigned int k = 0; k < 512; k++)
 			ptab[k] = (ALIGN_DOWN(va, 2ull << 20) + ((uint64_t)k << 12)) | rights;
-		__atomic_store_n(pde, pa | PTE_P | PTE_RW, __ATOMIC_RELEASE);
+		__atomic_store_n(pde, pa | PTE_P | PTE_RW | PTE_US, __ATOMIC_RELEASE);
 	}
 	ptab = (uint64_t *)(uintptr_t)(*pde & PTE_ADDR);
 	__atomic_store_n(&ptab[(va >> 12) & 511], 0, __ATOMIC_RELEASE);

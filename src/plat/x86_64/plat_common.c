@@ -45,18 +45,22 @@ void plat_cpu_relax(void)
 	x86_pause();
 }
 
-/* Device registers below 4 GiB, through the identity map (uncached: TODO PAT). */
+/*
+ * Device registers through the identity map (uncached: TODO PAT): below 4
+ * GiB, or in what x86_map_phys mapped above (the KVM runner's SNP machine
+ * puts its devices at the shim's addresses there: docs/kvm-snp.md).
+ */
 #define MMIO_RD(bits)                                                                              \
 	uint##bits##_t plat_mmio_read##bits(uint64_t pa)                                           \
 	{                                                                                          \
-		if (pa >= (1ull << 32) || (pa & (bits / 8 - 1)))                                   \
+		if (!x86_phys_mapped(pa, bits / 8) || (pa & (bits / 8 - 1)))                       \
 			return (uint##bits##_t) ~0ull;                                             \
 		return *(volatile uint##bits##_t *)(uintptr_t)pa;                                  \
 	}
 #define MMIO_WR(bits)                                                                              \
 	void plat_mmio_write##bits(uint64_t pa, uint##bits##_t val)                                \
 	{                                                                                          \
-		if (pa >= (1ull << 32) || (pa & (bits / 8 - 1)))                                   \
+		if (!x86_phys_mapped(pa, bits / 8) || (pa & (bits / 8 - 1)))                       \
 			return;                                                                    \
 		*(volatile uint##bits##_t *)(uintptr_t)pa = val;                                   \
 	}

@@ -107,6 +107,11 @@ int x86_map_phys(uint64_t base, uint64_t size) CSVSM_MUST_CHECK;
 
 /* True when `va` is mapped (present) in the final page tables. */
 bool x86_va_mapped(uint64_t va);
+/*
+ * [pa, pa + len) lies below 4 GiB or inside one range x86_map_phys mapped
+ * (the first 8): devices may be there. No privileged instruction (CPL 3).
+ */
+bool x86_phys_mapped(uint64_t pa, uint64_t len);
 
 /*
  * Unmaps the 4 KiB page at `va` (< 4 GiB, page aligned) in the final page
@@ -239,7 +244,8 @@ struct x86_tss {
 } CSVSM_PACKED;
 _Static_assert(sizeof(struct x86_tss) == 104, "64-bit TSS layout (APM vol. 2, 12.2.5)");
 
-#define X86_GDT_ENTRIES 5 /* null, code, data, TSS (16 bytes) */
+#define X86_IOMAP_PORTS 0x800 /* the runner's ports and COM1 lie below (csvsm/abi/kvm_runner.h) */
+#define X86_GDT_ENTRIES 7     /* null, code, data, TSS (16 bytes), user data, user code */
 
 /*
  * One per vCPU, reached through the GS base (IA32_GS_BASE): `self` is at
@@ -256,6 +262,12 @@ struct x86_cpu {
 	unsigned int exception_depth;  /* exception.c */
 	uint64_t gdt[X86_GDT_ENTRIES] __attribute__((aligned(16)));
 	struct x86_tss tss __attribute__((aligned(16)));
+	/*
+	 * The TSS's I/O permission bitmap (APM vol. 2, 12.2.4), right after
+	 * it: ports [0, X86_IOMAP_PORTS) allowed at CPL 3 (x86_enter_user),
+	 * every other port denied; the last byte is the required all-ones end.
+	 */
+	uint8_t iomap[X86_IOMAP_PORTS / 8 + 1];
 };
 
 /* The boot vCPU's (cpu.c). */
@@ -272,6 +284,21 @@ static inline struct x86_cpu *x86_this_cpu(void)
 
 /* Fills `c`'s GDT and TSS (IST stacks from c->stacks) and loads them, the IDT and the GS base. */
 void x86_cpu_load(struct x86_cpu *c);
+
+/*
+ * Continues the executing vCPU at CPL 3 with IOPL 3 in fn(arg), on the
+ * current stack, for good (fn must not return; if it does, the vCPU
+ * stops). Exceptions still reach the ring-0 handlers, on a stack of their
+ * own taken from the memory map (TSS.RSP0). At CPL 3 the code may use
+ * ports below X86_IOMAP_PORTS (the TSS's I/O bitmap), CPUID, RDTSC and
+ * RDRAND, nothing else privileged (no control registers, MSRs, paging
+ * changes, CLI/STI, HLT): the kvm platform's request loop needs none.
+ * IOPL stays 0: PVM drops it on IRET. Why: a KVM that emulates a plain
+ * guest's ring 0 instruction by instruction (PVM) runs CPL 3 natively
+ * (docs/kvm-snp.md, "The vTPM's cost"). Returns only on failure (no memory
+ * for the exception stack): -CSVSM_ENOMEM.
+ */
+int x86_enter_user(void (*fn)(void *), void *arg);
 
 /*
  * Application processors (smp.c, ap_entry.S). The contract with the

@@ -92,6 +92,47 @@ enum kvmsnp_req {
 	KVMSNP_REQ_GUEST_REQUEST = 11,
 	/* The vTPM ran a guest command: RDI = code, RSI = size, RDX = rc, R8 = response size. */
 	KVMSNP_REQ_VTPM_EVENT = 12,
+	/*
+	 * The host-memory NV device (struct kvmsnp_shared.nv_kind ==
+	 * KVMSNP_NV_HOST): RDI = enum kvmsnp_nv_op, RSI = byte offset, RDX =
+	 * the image's buffer, R8 = length. RAX = 0 or the device's -csvsm
+	 * error (-CSVSM_ERANGE beyond it, -CSVSM_EIO), -CSVSM_EINVAL for a
+	 * buffer outside the image's memory or no such device.
+	 */
+	KVMSNP_REQ_NV = 13,
+	/*
+	 * Reproducible randomness (struct kvmsnp_shared.rand_replay): the next
+	 * RSI bytes (1..4096) of the machine's seeded stream into the image's
+	 * buffer RDI, exactly what one RAND_bytes call returns in the shim
+	 * (sim/vtpm_rand.c). RAX = 0, -CSVSM_ENOTSUP when the runner did not
+	 * ask for it, -CSVSM_EINVAL for a bad buffer or length.
+	 */
+	KVMSNP_REQ_RAND = 14,
+	/*
+	 * DMA memory for the NV device's driver (struct kvmsnp_shared.dma_size
+	 * non-zero): the shim's own allocator (sim/mmio_bus.c, first fit over
+	 * [dma_base, +dma_size), zeroed), so the bus addresses the driver
+	 * hands the device are the shim's. ALLOC: RDI = bytes; RAX = the bus
+	 * address (= the image's GPA and VA) or 0. FREE: RDI = that address,
+	 * RSI = the same bytes; RAX = 0 or -CSVSM_EINVAL.
+	 */
+	KVMSNP_REQ_DMA_ALLOC = 15,
+	KVMSNP_REQ_DMA_FREE = 16,
+};
+
+/* What holds the vTPM's state (struct kvmsnp_shared.nv_kind). */
+enum kvmsnp_nv {
+	KVMSNP_NV_NONE = 0,   /* no device: the vTPM stays unavailable */
+	KVMSNP_NV_HOST = 1,   /* host memory behind KVMSNP_REQ_NV (the shim's RAM device) */
+	KVMSNP_NV_PFLASH = 2, /* a CFI flash at nv_base (MMIO, read-array mode mapped read-only) */
+	KVMSNP_NV_VIRTIO =
+	    3, /* a virtio-mmio block device at nv_base, DMA in [dma_base, +dma_size) */
+};
+
+enum kvmsnp_nv_op {
+	KVMSNP_NV_READ = 0,
+	KVMSNP_NV_WRITE = 1,
+	KVMSNP_NV_FLUSH = 2,
 };
 
 /*
@@ -122,7 +163,24 @@ struct kvmsnp_shared {
 	 * a run (tests/kvm_smp_stress.c); read it while no vCPU is in VMPL0.
 	 */
 	uint64_t mm_live_allocs;
-	uint64_t reserved[506];
+	/*
+	 * runner: the vTPM's NV device, the one the shim's machine would have
+	 * (docs/kvm-snp.md, "The vTPM's NV device"): enum kvmsnp_nv; the
+	 * medium's size and write unit; for MMIO devices their window at
+	 * nv_base (image GPA = the machine's address, which the image maps)
+	 * and the device-visible memory for DMA at dma_base (image GPA = bus
+	 * address; 0 = none), allocated first fit as in the shim.
+	 */
+	uint32_t nv_kind;
+	uint32_t nv_write_unit;
+	uint64_t nv_base;
+	uint64_t nv_size;
+	uint64_t dma_base;
+	uint64_t dma_size;
+	/* runner: 1 = the libraries' random bytes come from KVMSNP_REQ_RAND. */
+	uint32_t rand_replay;
+	uint32_t pad;
+	uint64_t reserved[500];
 };
 _Static_assert(sizeof(struct kvmsnp_shared) == 4096, "kvmsnp_shared layout");
 

@@ -56,3 +56,67 @@ void ossl_rand_pool_keep_random_devices_open(int keep)
 {
 	(void)keep;
 }
+
+/* ---- reproducible randomness (csvsm/adapter/rand_replay.h) ---- */
+
+#include <openssl/rand.h>
+
+#include "csvsm/adapter/rand_replay.h"
+#include "csvsm/error.h"
+
+#define REPLAY_CHUNK 4096
+
+static rand_replay_fn replay_fill;
+
+static int replay_bytes(unsigned char *buf, int num)
+{
+	while (num > 0) {
+		int n = num < REPLAY_CHUNK ? num : REPLAY_CHUNK;
+
+		if (replay_fill(buf, (size_t)n) != 0)
+			return 0;
+		buf += n;
+		num -= n;
+	}
+	return 1;
+}
+
+static int replay_seed(const void *buf, int num)
+{
+	(void)buf;
+	(void)num;
+	return 1; /* reseeding must not change the stream */
+}
+
+static int replay_add(const void *buf, int num, double entropy)
+{
+	(void)buf;
+	(void)num;
+	(void)entropy;
+	return 1;
+}
+
+static int replay_status(void)
+{
+	return 1;
+}
+
+static const RAND_METHOD replay_method = {
+    .seed = replay_seed,
+    .bytes = replay_bytes,
+    .add = replay_add,
+    .pseudorand = replay_bytes,
+    .status = replay_status,
+};
+
+int rand_replay_install(rand_replay_fn fill)
+{
+	if (!fill)
+		return -CSVSM_EINVAL;
+	replay_fill = fill;
+	/* Deprecated in OpenSSL 3.0 but honoured, as the shim's sim/vtpm_rand.c relies on too. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	return RAND_set_rand_method(&replay_method) ? 0 : -CSVSM_EIO;
+#pragma GCC diagnostic pop
+}
