@@ -109,15 +109,19 @@ static void *host_for(struct csvsm_sim *sim, uint64_t gpa, size_t len, unsigned 
 
 /*
  * Copies for a VMPL0 access to [gpa, gpa + len): only the core's side
- * `core` is checked by AddressSanitizer when the range lies outside SVSM
- * memory (guest RAM holds no heap, so nothing there is ever poisoned).
+ * `core` is checked by AddressSanitizer when the range lies outside the
+ * core's heap (SVSM memory from SIM_SVSM_HEAP_OFFSET on, sim_heap_use):
+ * only the heap poisons its free bytes, so guest RAM and the SVSM pages
+ * before the heap (the secrets page, the boot vCPU's VMSA, which every
+ * call of vCPU 0 reads and writes) are never poisoned.
  */
 static void copy_for_core(struct csvsm_sim *sim, uint64_t gpa, void *dst, const void *src,
                           size_t len, const void *core)
 {
 	const struct csvsm_sim_layout *l = &sim->layout;
+	uint64_t heap = l->svsm_base + SIM_SVSM_HEAP_OFFSET;
 
-	if (gpa + len <= l->svsm_base || gpa >= l->svsm_base + l->svsm_size)
+	if (gpa + len <= heap || gpa >= l->svsm_base + l->svsm_size)
 		sim_copy_core(dst, src, len, core);
 	else
 		memcpy(dst, src, len);
