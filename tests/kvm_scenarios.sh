@@ -161,6 +161,19 @@ else
 	done
 	echo "kvm scenarios: $kcount run with the SVSM image ($kvtpm with its vTPM), $kskip skipped (reasons above)"
 
+	# Rule 4 with the image's vTPM: the same seed gives the same trace,
+	# byte for byte (its randomness is the machine's seeded streams).
+	if [ "$has_vtpm" = yes ] && [ -f "$tmp/vtpm.img" ]; then
+		if "$sim" --target kvm --guest "$guest" --image "$image" -q run "$scenarios/vtpm.scn" \
+			--trace "$tmp/vtpm.img2" >"$tmp/vtpm.img2.out" 2>&1 &&
+			cmp -s "$tmp/vtpm.img" "$tmp/vtpm.img2"; then
+			echo "kvm: vtpm twice with the image's vTPM: byte-identical traces"
+		else
+			echo "FAIL: vtpm.scn twice on --target kvm: the traces differ"
+			fail=$((fail + 1))
+		fi
+	fi
+
 	# The built-in workload: same events, same output but the heap line;
 	# with the image's vTPM when it has one (the workload's vTPM steps on the
 	# machine's host-memory NV device), else without on both sides.
