@@ -114,6 +114,14 @@ bool x86_va_mapped(uint64_t va);
 bool x86_phys_mapped(uint64_t pa, uint64_t len);
 
 /*
+ * plat_entropy_get takes its bytes from `fn` instead of RDSEED/RDRAND
+ * (NULL: back to the CPU). Only for a simulation that asks for a
+ * reproducible machine (the KVM runner's seeded SNP machine), never for
+ * real secrets. Boot vCPU, before the core draws any.
+ */
+void x86_entropy_set_source(int (*fn)(void *buf, size_t len));
+
+/*
  * Unmaps the 4 KiB page at `va` (< 4 GiB, page aligned) in the final page
  * tables; for guard pages. When `va` is still in a 2 MiB mapping, that
  * mapping is split into 4 KiB pages of the same rights, in the page table
