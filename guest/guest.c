@@ -10,6 +10,7 @@
  */
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/kvm_snp.h"
+#include "x86_user.h" /* src/plat/x86_64: the image's own way to CPL 3 */
 
 _Static_assert(KVMSNP_PORT_VMGEXIT == 0xf6, "entry.S hard-codes the VMGEXIT port");
 
@@ -87,8 +88,26 @@ static void perform(struct kvmg_action *a, uint8_t *data)
 	a->status = KVMG_ST_OK;
 }
 
-void guest_main(struct kvmg_mailbox *mb)
+/*
+ * Each vCPU's GDT and TSS with its I/O bitmap (LTR marks a TSS busy: one
+ * each). The action loop runs at CPL 3 (x86_iret_to_user) and needs ports
+ * below X86_IOMAP_PORTS only: KVMSNP_PORT_VMGEXIT and KVMSNP_PORT_GUEST_DONE.
+ */
+struct kvmg_cpu {
+	uint64_t gdt[X86_GDT_ENTRIES] __attribute__((aligned(16)));
+	struct x86_tss tss __attribute__((aligned(16)));
+	uint8_t iomap[X86_IOMAP_BYTES]; /* right after the TSS (its limit covers it) */
+};
+_Static_assert(__builtin_offsetof(struct kvmg_cpu, iomap) ==
+                   __builtin_offsetof(struct kvmg_cpu, tss) + sizeof(struct x86_tss),
+               "the I/O bitmap follows the TSS");
+_Static_assert(KVMSNP_PORT_VMGEXIT < X86_IOMAP_PORTS && KVMSNP_PORT_GUEST_DONE < X86_IOMAP_PORTS,
+               "the program's ports are allowed at CPL 3");
+static struct kvmg_cpu kvmg_cpus[KVMG_MAX_VCPUS];
+
+static void action_loop(void *arg)
 {
+	struct kvmg_mailbox *mb = arg;
 	uint8_t *data = (uint8_t *)mb + KVMG_DATA_OFFSET;
 
 	mb->resume_rip = (uint64_t)(uintptr_t)kvmg_resume;
@@ -107,4 +126,25 @@ void guest_main(struct kvmg_mailbox *mb)
 		mb->batches++;
 		out32(KVMSNP_PORT_GUEST_DONE, 0);
 	}
+}
+
+/*
+ * At CPL 0 with the runner's flat segments and page tables (every page a
+ * user page): the vCPU's own GDT and TSS, then the action loop at CPL 3
+ * for good. No IDT, as before: an exception is a triple fault, which the
+ * runner reports as a dead guest. The runner's resume after a stopped
+ * access (kvmg_resume) keeps CS, so it stays at CPL 3.
+ */
+void guest_main(struct kvmg_mailbox *mb)
+{
+	uint64_t v = ((uint64_t)(uintptr_t)mb - KVMG_VCPU_BASE) / KVMG_VCPU_STRIDE;
+	struct kvmg_cpu *c;
+
+	if (v >= KVMG_MAX_VCPUS)
+		return; /* not a mailbox the runner gives: stop (hlt) */
+	c = &kvmg_cpus[v];
+	x86_tss_fill(&c->tss, c->iomap);
+	x86_gdt_fill(c->gdt, &c->tss);
+	x86_gdt_load(c->gdt);
+	x86_iret_to_user(action_loop, mb);
 }

@@ -10,9 +10,9 @@ noinst_HEADERS += src/include/csvsm/abi/kvm_snp.h
 noinst_DATA += guest/csvsm-guest.elf
 CLEANFILES += $(GUEST_OBJS) guest/csvsm-guest.elf
 
-guest/guest.o: $(top_srcdir)/guest/guest.c $(top_srcdir)/src/include/csvsm/abi/kvm_snp.h
+guest/guest.o: $(top_srcdir)/guest/guest.c $(top_srcdir)/src/include/csvsm/abi/kvm_snp.h $(top_srcdir)/src/plat/x86_64/x86_user.h
 	@$(MKDIR_P) guest
-	$(AM_V_CC)$(CC) $(GUEST_CFLAGS) -I$(top_srcdir)/src/include -c -o $@ $(top_srcdir)/guest/guest.c
+	$(AM_V_CC)$(CC) $(GUEST_CFLAGS) -I$(top_srcdir)/src/include -I$(top_srcdir)/src/plat/x86_64 -c -o $@ $(top_srcdir)/guest/guest.c
 guest/entry.o: $(top_srcdir)/guest/entry.S
 	@$(MKDIR_P) guest
 	$(AM_V_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $(top_srcdir)/guest/entry.S

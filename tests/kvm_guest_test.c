@@ -10,12 +10,14 @@
  * cleared call_pending: serviced; it did not: not serviced). Guest memory
  * reads and writes; a GHCB MSR protocol request; an access outside the
  * guest's memory slot (SVSM memory) stopped by KVM and reported as #NPF,
- * after which the program goes on with the next action.
+ * after which the program goes on with the next action. The program runs
+ * its action loop at CPL 3 (guest/guest.c), also after such a resume.
  * Exit 77 (SKIP) without /dev/kvm.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "csvsm/abi/ghcb.h"
@@ -28,6 +30,16 @@
 #define BUF_GPA  0x201000ull
 
 static int failures;
+
+/* The CPL vCPU `v` of the guest program stopped at (CS.RPL): 3 in the action loop. */
+static int cpl(struct guest_vm *g, unsigned int v)
+{
+	struct kvm_sregs sr;
+
+	if (ioctl(g->cpu[v].fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	return sr.cs.selector & 3;
+}
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -111,6 +123,8 @@ int main(void)
 		fprintf(stderr, "guest_vm_open: %s\n", err);
 		return 1;
 	}
+	/* Both vCPUs set up at CPL 0, then dropped to CPL 3 before their first "done". */
+	CHECK(cpl(&g, 0) == 3 && cpl(&g, 1) == 3);
 
 	/* A served QUERY_PROTOCOL, the way Linux makes it. */
 	s.clear_pending = 1;
@@ -175,6 +189,7 @@ int main(void)
 	CHECK(MB->act[0].fault_kind == CSVSM_SIM_ACCESS_NPF);
 	CHECK(MB->act[1].status == KVMG_ST_OK);
 	CHECK(memcmp(DATA, "cs", 2) == 0);
+	CHECK(cpl(&g, 0) == 3); /* the resume after the stop kept CPL 3 */
 	/* A write there as well. */
 	a = (struct kvmg_action){.op = KVMG_OP_WRITE, .gpa = MEM_SIZE + 0x2008, .len = 1};
 	one(&g, 0, &a);

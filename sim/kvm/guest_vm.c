@@ -18,6 +18,7 @@
 
 #define PTE_P  0x1ull
 #define PTE_W  0x2ull
+#define PTE_US 0x4ull /* the program drops to CPL 3 (guest/guest.c) */
 #define PTE_PS 0x80ull
 
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -85,7 +86,7 @@ out:
 	return rc;
 }
 
-/* Identity map of the first 4 GiB with 2 MiB pages at KVMG_PML4_GPA. */
+/* Identity map of the first 4 GiB with 2 MiB user pages at KVMG_PML4_GPA. */
 static void build_page_tables(struct guest_vm *g)
 {
 	uint64_t *pml4 = (uint64_t *)(g->mem + KVMG_PML4_GPA);
@@ -93,11 +94,11 @@ static void build_page_tables(struct guest_vm *g)
 	uint64_t *pd = pdpt + 512;
 
 	memset(pml4, 0, KVMG_PT_PAGES * 4096);
-	pml4[0] = (KVMG_PML4_GPA + 0x1000) | PTE_P | PTE_W;
+	pml4[0] = (KVMG_PML4_GPA + 0x1000) | PTE_P | PTE_W | PTE_US;
 	for (unsigned int i = 0; i < 4; i++)
-		pdpt[i] = (KVMG_PML4_GPA + 0x2000 + i * 0x1000ull) | PTE_P | PTE_W;
+		pdpt[i] = (KVMG_PML4_GPA + 0x2000 + i * 0x1000ull) | PTE_P | PTE_W | PTE_US;
 	for (unsigned int i = 0; i < 4 * 512; i++)
-		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;
+		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_US | PTE_PS;
 }
 
 static int set_long_mode(struct guest_vm *g, unsigned int v, char *err, size_t len)

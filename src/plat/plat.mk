@@ -24,7 +24,7 @@ src_plat_libcsvsm_x86_a_SOURCES = \
 	src/plat/x86_64/paging.c src/plat/x86_64/serial.c src/plat/x86_64/tsc.c \
 	src/plat/x86_64/entropy.c src/plat/x86_64/plat_common.c src/plat/x86_64/vtpm_absent.c \
 	src/plat/x86_64/selftest_x86.c \
-	src/plat/x86_64/x86.h src/plat/x86_64/x86_boot.h src/plat/x86_64/x86_plat.h \
+	src/plat/x86_64/x86.h src/plat/x86_64/x86_boot.h src/plat/x86_64/x86_plat.h src/plat/x86_64/x86_user.h \
 	$(SELFTEST_SOURCES)
 src_plat_libcsvsm_x86_a_CFLAGS = $(PLAT_FS_CFLAGS)
 src_plat_libcsvsm_x86_a_CCASFLAGS = $(PLAT_FS_CCASFLAGS)

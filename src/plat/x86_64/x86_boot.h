@@ -15,6 +15,7 @@
 #define CSVSM_PLAT_X86_BOOT_H
 
 #include "csvsm/types.h"
+#include "x86_user.h"
 
 /* ---- PVH boot ABI (Xen public/arch-x86/hvm/start_info.h, version 1) ---- */
 
@@ -243,20 +244,6 @@ struct x86_stack_area {
 
 /* ---- per-CPU data (cpu.c, smp.c) -------------------------------------- */
 
-struct x86_tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} CSVSM_PACKED;
-_Static_assert(sizeof(struct x86_tss) == 104, "64-bit TSS layout (APM vol. 2, 12.2.5)");
-
-#define X86_IOMAP_PORTS 0x800 /* the runner's ports and COM1 lie below (csvsm/abi/kvm_runner.h) */
-#define X86_GDT_ENTRIES 7     /* null, code, data, TSS (16 bytes), user data, user code */
-
 /*
  * One per vCPU, reached through the GS base (IA32_GS_BASE): `self` is at
  * %gs:0. Written by its own vCPU only, except `index` and `stacks`, set
@@ -283,7 +270,7 @@ struct x86_cpu {
 	 * it: ports [0, X86_IOMAP_PORTS) allowed at CPL 3 (x86_enter_user),
 	 * every other port denied; the last byte is the required all-ones end.
 	 */
-	uint8_t iomap[X86_IOMAP_PORTS / 8 + 1];
+	uint8_t iomap[X86_IOMAP_BYTES];
 };
 
 /* The boot vCPU's (cpu.c). */
