@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Entry of the guest program (guest/guest.c), in 64-bit mode with the
- * runner's identity page tables, RDI = this vCPU's mailbox, RSP = the top
- * of its stack (csvsm/abi/kvm_snp.h). And the pieces
- * that need assembly: the SVSM call sequence, and the resume point after a
- * fault the runner stopped (a longjmp to the action loop).
+ * Entry of the guest program (guest/guest.c), in 64-bit mode at CPL 0 with
+ * the runner's identity page tables, RDI = this vCPU's mailbox, RSP = the
+ * top of its stack (csvsm/abi/kvm_snp.h); guest_main drops to CPL 3, where
+ * everything below runs. And the pieces that need assembly: the SVSM call
+ * sequence, and the resume point after a fault the runner stopped (a
+ * longjmp to the action loop).
+ *
+ * CPL 3 and the Linux sequence: Linux writes the GHCB MSR (0xc0010130)
+ * with WRMSR and executes VMGEXIT, both at ring 0. Neither is needed here:
+ * on KVM the GHCB MSR is not an MSR (its value rides in RBX through the
+ * VMGEXIT port, docs/kvm-snp.md "Why port I/O"), and the OUT to that port
+ * is allowed at CPL 3 by the TSS's I/O bitmap (x86_user.h). So the steps
+ * stay Linux's, in Linux's order, with "wrmsr" read as "mov to RBX".
  */
 	.code64
 	.section .text.entry, "ax"
