@@ -39,7 +39,6 @@
  * top_builddir set (the image and the guest program). Exit 77 without
  * /dev/kvm or without the image's AP entry.
  */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -49,6 +48,7 @@
 
 #include "csvsm/abi/svsm.h"
 #include "csvsm/sim.h"
+#include "kvm_test_util.h"
 #include "machine.h"
 #include "smp_stress_work.h"
 
@@ -118,7 +118,6 @@ int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 3.0;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *top = getenv("top_builddir");
 	const struct stress_config scfg = {
 	    .name = "kvm_smp_stress",
 	    .max_threads = MAX_THREADS,
@@ -132,16 +131,10 @@ int main(int argc, char **argv)
 	uint64_t live0;
 	pthread_t wd;
 	double t0;
-	int fd;
 
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		printf("SKIP: /dev/kvm is not available: the SMP stress on KVM is not run\n");
-		return 77;
-	}
-	close(fd);
-	snprintf(image, sizeof(image), "%s/src/csvsm-kvm.elf", top ? top : ".");
-	snprintf(guest, sizeof(guest), "%s/guest/csvsm-guest.elf", top ? top : ".");
+	kvm_test_require("the SMP stress on KVM is not run");
+	kvm_test_built(image, sizeof(image), "src/csvsm-kvm.elf");
+	kvm_test_built(guest, sizeof(guest), "guest/csvsm-guest.elf");
 	nthreads = stress_thread_count(
 	    getenv("CSVSM_STRESS_VCPUS") ? atol(getenv("CSVSM_STRESS_VCPUS")) : cpus + 1, 3,
 	    MAX_THREADS);

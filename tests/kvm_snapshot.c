@@ -9,7 +9,6 @@
  * Exit 77 (SKIP) without /dev/kvm; needs top_builddir (the image and the
  * guest program).
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +17,18 @@
 #include "csvsm/abi/svsm.h"
 #include "csvsm/sim.h"
 #include "csvsm/sim_snapshot.h"
+#include "kvm_test_util.h"
 
 static int failures;
 
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+static void expect(bool ok, const char *what, int line)
+{
+	if (!ok) {
+		fprintf(stderr, "kvm_snapshot.c:%d: not true: %s\n", line, what);
+		failures++;
+	}
+}
+#define EXPECT(cond) expect((cond), #cond, __LINE__)
 
 /* csvsm_sim_snapshot_take with stderr captured into msg; returns its result. */
 static int take_capturing(struct csvsm_sim *sim, char *msg, size_t len)
@@ -81,18 +82,18 @@ static void case_run(const char *what, const char *guest, const char *image)
 	rc = take_capturing(sim, msg, sizeof(msg));
 	csvsm_sim_snapshot_stats(sim, &st);
 	if (guest || image) {
-		CHECK(rc == -1);
-		CHECK(strstr(msg, "snapshots are not supported") != NULL);
-		CHECK(strstr(msg, image ? "the SVSM image on KVM" : "the guest program on KVM") !=
-		      NULL);
-		CHECK(strstr(msg, "docs/kvm-snp.md") != NULL);
-		CHECK(st.restores == 0 && st.reboots == 0 && st.pages_copied == 0 &&
-		      st.dirty_pages == 0);
-		CHECK(csvsm_sim_snapshot_restore(sim, 0) == -1);
+		EXPECT(rc == -1);
+		EXPECT(strstr(msg, "snapshots are not supported") != NULL);
+		EXPECT(strstr(msg, image ? "the SVSM image on KVM" : "the guest program on KVM") !=
+		       NULL);
+		EXPECT(strstr(msg, "docs/kvm-snp.md") != NULL);
+		EXPECT(st.restores == 0 && st.reboots == 0 && st.pages_copied == 0 &&
+		       st.dirty_pages == 0);
+		EXPECT(csvsm_sim_snapshot_restore(sim, 0) == -1);
 	} else {
-		CHECK(rc == 0 && msg[0] == '\0');
+		EXPECT(rc == 0 && msg[0] == '\0');
 	}
-	CHECK(query_protocol_served(sim));
+	EXPECT(query_protocol_served(sim));
 	printf("kvm_snapshot: %s: take %s%s%s", what, rc == 0 ? "succeeded" : "refused",
 	       msg[0] ? ": " : "\n", msg);
 	csvsm_sim_free(sim);
@@ -100,17 +101,11 @@ static void case_run(const char *what, const char *guest, const char *image)
 
 int main(void)
 {
-	const char *top = getenv("top_builddir");
 	char image[512], guest[512];
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
-	if (fd < 0) {
-		printf("SKIP: /dev/kvm is not available: snapshots on KVM are not tested\n");
-		return 77;
-	}
-	close(fd);
-	snprintf(image, sizeof(image), "%s/src/csvsm-kvm.elf", top ? top : ".");
-	snprintf(guest, sizeof(guest), "%s/guest/csvsm-guest.elf", top ? top : ".");
+	kvm_test_require("snapshots on KVM are not tested");
+	kvm_test_built(image, sizeof(image), "src/csvsm-kvm.elf");
+	kvm_test_built(guest, sizeof(guest), "guest/csvsm-guest.elf");
 	case_run("shim", NULL, NULL);
 	case_run("guest program on KVM", guest, NULL);
 	case_run("--target kvm", guest, image);

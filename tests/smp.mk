@@ -13,7 +13,8 @@ tests_smp_stress_LDADD = $(TEST_LDADD) -lpthread
 # without /dev/kvm; `top_builddir=build build/tests/kvm_smp_stress 60` by hand.
 check_PROGRAMS += tests/kvm_smp_stress
 TESTS += tests/kvm_smp_stress
-tests_kvm_smp_stress_SOURCES = tests/kvm_smp_stress.c tests/smp_stress_work.c tests/smp_stress_work.h
+tests_kvm_smp_stress_SOURCES = tests/kvm_smp_stress.c tests/smp_stress_work.c tests/smp_stress_work.h \
+	tests/kvm_test_util.h
 tests_kvm_smp_stress_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_kvm_smp_stress_CFLAGS = $(TEST_CFLAGS)
 tests_kvm_smp_stress_LDADD = $(TEST_LDADD) -lpthread

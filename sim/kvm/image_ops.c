@@ -45,6 +45,7 @@
 #include "csvsm/error.h"
 #include "csvsm/plat/console.h"
 #include "csvsm/plat/dma.h"
+#include "csvsm/plat/entropy.h"
 #include "csvsm/plat/guest_msg.h"
 #include "csvsm/plat/memory.h"
 #include "csvsm/plat/mmio.h"
@@ -779,9 +780,14 @@ static int image_request(struct csvsm_sim *sim, struct sim_kvm_image *k, unsigne
 	case KVMSNP_REQ_RAND: {
 		void *buf = r->rsi && r->rsi <= 4096 ? image_host(k, r->rdi, r->rsi) : NULL;
 
-		rc = !k->rand_replay ? -CSVSM_ENOTSUP
-		     : !buf          ? -CSVSM_EINVAL
-		                     : (sim_vtpm_rand_fill(buf, r->rsi) == 0 ? 0 : -CSVSM_EIO);
+		if (!k->rand_replay)
+			rc = -CSVSM_ENOTSUP;
+		else if (!buf || r->rdx > KVMSNP_RAND_PLATFORM)
+			rc = -CSVSM_EINVAL;
+		else if (r->rdx == KVMSNP_RAND_PLATFORM) /* the shim's own plat_entropy_get */
+			rc = plat_entropy_get(buf, r->rsi) == 0 ? 0 : -CSVSM_EIO;
+		else
+			rc = sim_vtpm_rand_fill(buf, r->rsi) == 0 ? 0 : -CSVSM_EIO;
 		break;
 	}
 	case KVMSNP_REQ_DMA_ALLOC: {

@@ -245,7 +245,25 @@ int kvm_snp_rand(void *buf, size_t len)
 {
 	if (!snp_on || !shared.rand_replay)
 		return -CSVSM_ENOTSUP;
-	return (int)snp_req3(KVMSNP_REQ_RAND, x86_image_pa(buf), len, 0);
+	return (int)snp_req3(KVMSNP_REQ_RAND, x86_image_pa(buf), len, KVMSNP_RAND_LIBRARIES);
+}
+
+/* plat_entropy_get's bytes from the machine's seeded source (the shim's plat_entropy). */
+static int kvm_snp_entropy(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		size_t n = MIN(len, (size_t)4096);
+
+		if (snp_req3(KVMSNP_REQ_RAND, x86_image_pa(p), n, KVMSNP_RAND_PLATFORM) != 0) {
+			mem_set(buf, 0, (size_t)(p - (uint8_t *)buf));
+			return -CSVSM_EIO;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
 void kvm_snp_boot_done(int rc)
@@ -301,6 +319,8 @@ static int take_rand_replay(void)
 
 	if (done || !shared.rand_replay)
 		return 0;
+	/* The core's own randomness (platformAuth, the NV store's IVs) too, as in the shim. */
+	x86_entropy_set_source(kvm_snp_entropy);
 	rc = rand_replay_install(kvm_snp_rand);
 	if (rc < 0 && rc != -CSVSM_ENOTSUP) {
 		log_printf("csvsm-kvm: cannot take the machine's seeded randomness (%s)\n",

@@ -16,7 +16,6 @@
 #define GDT_TSS    0x18
 #define GDT_UDATA  0x28 /* DPL 3: CPL 3 selectors are these | 3 */
 #define GDT_UCODE  0x30
-#define USER_RSP0  (16u << 10) /* the ring-0 stack of exceptions taken at CPL 3 */
 
 #define X86_MSR_GS_BASE 0xc0000101u
 
@@ -125,11 +124,15 @@ void x86_cpu_load(struct x86_cpu *c)
 int x86_enter_user(void (*fn)(void *), void *arg)
 {
 	struct x86_cpu *c = x86_this_cpu();
-	uint64_t rsp0 = x86_ram_take(USER_RSP0, PAGE_SIZE);
 
-	if (rsp0 == 0)
-		return -CSVSM_ENOMEM;
-	c->tss.rsp[0] = rsp0 + USER_RSP0;
+	if (c->user_rsp0 == 0) {
+		uint64_t lo = x86_ram_take(X86_USER_RSP0, PAGE_SIZE);
+
+		if (lo == 0)
+			return -CSVSM_ENOMEM;
+		c->user_rsp0 = lo + X86_USER_RSP0;
+	}
+	c->tss.rsp[0] = c->user_rsp0;
 	/* IRETQ to fn at CPL 3 (APM vol. 2, 8.7.3), on the same stack. */
 	__asm__ volatile("movq %%rsp, %%rax\n\t"
 	                 "andq $-16, %%rax\n\t"

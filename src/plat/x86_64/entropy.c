@@ -19,6 +19,12 @@
 #define RDRAND_TRIES 16
 
 static bool has_rdrand, has_rdseed;
+static int (*entropy_source)(void *buf, size_t len);
+
+void x86_entropy_set_source(int (*fn)(void *buf, size_t len))
+{
+	entropy_source = fn;
+}
 
 void x86_entropy_init(bool have_rdrand, bool have_rdseed)
 {
@@ -63,6 +69,8 @@ int plat_entropy_get(void *buf, size_t len)
 
 	if (fault_should_fail(FAULT_SITE_PLAT))
 		return -CSVSM_EIO;
+	if (entropy_source)
+		return entropy_source(buf, len);
 	while (len) {
 		uint64_t v;
 		size_t n = MIN(len, sizeof(v));

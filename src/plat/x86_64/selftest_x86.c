@@ -210,7 +210,7 @@ static bool write_faults(uint64_t va)
  * then the retry (the sweep's last run, nothing failed) succeeds, with
  * the guard pages unmapped and the stacks mapped, and a second call
  * reuses the area without allocating. Uses the last vCPU index, which no
- * self-test run starts; its area stays taken (about 90 KiB of the RAM
+ * self-test run starts; its area stays taken (108 KiB of the RAM
  * outside the heap).
  */
 static void x86_ap_prepare_fault_sweep(struct ktest_ctx *t)
@@ -264,6 +264,12 @@ static void x86_ap_prepare_fault_sweep(struct ktest_ctx *t)
 		KT_EXPECT(x86_va_mapped(c->stacks[i].lo));
 		KT_EXPECT(x86_va_mapped(c->stacks[i].hi - PAGE_SIZE));
 	}
+	/* CPL 3's exception stack (x86_enter_user) comes with the area, above its own guard page.
+	 */
+	KT_EXPECT(c->user_rsp0 != 0);
+	KT_EXPECT(x86_va_mapped(c->user_rsp0 - PAGE_SIZE));
+	KT_EXPECT(x86_va_mapped(c->user_rsp0 - X86_USER_RSP0));
+	KT_EXPECT(!x86_va_mapped(c->user_rsp0 - X86_USER_RSP0 - PAGE_SIZE));
 	KT_EXPECT(write_faults(c->stacks[0].lo - PAGE_SIZE));
 	/* Prepared already: no allocation, the same area. */
 	left = x86_ram_left();

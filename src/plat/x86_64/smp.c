@@ -6,7 +6,8 @@
  * starts and kept for good: a vCPU the runner starts again reuses it.
  *
  *   [guard][kernel stack 32 KiB][guard][#DF 8 KiB][guard][NMI 8 KiB]
- *   [guard][#MC 8 KiB][struct x86_cpu, one page][2 spare page tables]
+ *   [guard][#MC 8 KiB][struct x86_cpu, one page]
+ *   [guard][CPL 3's exception stack (TSS.RSP0) 16 KiB][2 spare page tables]
  *
  * The guard pages are unmapped (x86_unmap_page), as the boot vCPU's are.
  * Unmapping one in a 2 MiB mapping splits it into a page table; the area
@@ -33,6 +34,8 @@ struct x86_ap_area {
 		struct x86_cpu cpu;
 		uint8_t page[PAGE_SIZE];
 	} u;
+	uint8_t guard_rsp0[PAGE_SIZE];
+	uint8_t user_rsp0[X86_USER_RSP0];
 	uint8_t spare_pt[AP_SPARE_PTS][PAGE_SIZE];
 };
 _Static_assert(sizeof(struct x86_cpu) <= PAGE_SIZE, "per-CPU data fits its page");
@@ -67,12 +70,16 @@ static struct x86_ap_area *ap_area_new(unsigned int n)
 	a->u.cpu.stacks[1] = stack_range(s->df, sizeof(s->df));
 	a->u.cpu.stacks[2] = stack_range(s->nmi, sizeof(s->nmi));
 	a->u.cpu.stacks[3] = stack_range(s->mc, sizeof(s->mc));
+	a->u.cpu.user_rsp0 = (uint64_t)(uintptr_t)a->user_rsp0 + sizeof(a->user_rsp0);
 	for (unsigned int i = 0; i < AP_SPARE_PTS; i++)
 		spare[i] = (uint64_t)(uintptr_t)a->spare_pt[i];
-	for (unsigned int i = 0, k = 0; i < ARRAY_SIZE(a->u.cpu.stacks); i++) {
+	for (unsigned int i = 0, k = 0; i <= ARRAY_SIZE(a->u.cpu.stacks); i++) {
+		uint64_t guard = i < ARRAY_SIZE(a->u.cpu.stacks)
+		                     ? a->u.cpu.stacks[i].lo - PAGE_SIZE
+		                     : (uint64_t)(uintptr_t)a->guard_rsp0;
 		uint64_t *pt = k < AP_SPARE_PTS ? &spare[k] : NULL;
 		/* Fails only on a bad address or without a spare: neither can happen here. */
-		int rc = x86_unmap_page(a->u.cpu.stacks[i].lo - PAGE_SIZE, pt);
+		int rc = x86_unmap_page(guard, pt);
 
 		BUG_ON(rc < 0);
 		if (pt && *pt == 0)

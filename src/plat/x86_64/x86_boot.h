@@ -114,6 +114,14 @@ bool x86_va_mapped(uint64_t va);
 bool x86_phys_mapped(uint64_t pa, uint64_t len);
 
 /*
+ * plat_entropy_get takes its bytes from `fn` instead of RDSEED/RDRAND
+ * (NULL: back to the CPU). Only for a simulation that asks for a
+ * reproducible machine (the KVM runner's seeded SNP machine), never for
+ * real secrets. Boot vCPU, before the core draws any.
+ */
+void x86_entropy_set_source(int (*fn)(void *buf, size_t len));
+
+/*
  * Unmaps the 4 KiB page at `va` (< 4 GiB, page aligned) in the final page
  * tables; for guard pages. When `va` is still in a 2 MiB mapping, that
  * mapping is split into 4 KiB pages of the same rights, in the page table
@@ -219,6 +227,8 @@ extern const struct x86_stack_range x86_stacks[4];
  */
 #define X86_KSTACK    (32u << 10)
 #define X86_IST_STACK (8u << 10)
+/* The ring-0 stack of exceptions taken at CPL 3 (TSS.RSP0, x86_enter_user). */
+#define X86_USER_RSP0 (16u << 10)
 
 struct x86_stack_area {
 	uint8_t guard0[PAGE_SIZE];
@@ -260,6 +270,12 @@ struct x86_cpu {
 	struct x86_stack_range stacks[4];
 	struct x86_catch *catch_armed; /* exception.c */
 	unsigned int exception_depth;  /* exception.c */
+	/*
+	 * Top of the X86_USER_RSP0 stack for TSS.RSP0 (x86_enter_user): an
+	 * AP's is in its area (smp.c), the boot vCPU's is taken on first use;
+	 * kept, so entering CPL 3 again takes no memory.
+	 */
+	uint64_t user_rsp0;
 	uint64_t gdt[X86_GDT_ENTRIES] __attribute__((aligned(16)));
 	struct x86_tss tss __attribute__((aligned(16)));
 	/*
@@ -289,14 +305,16 @@ void x86_cpu_load(struct x86_cpu *c);
  * Continues the executing vCPU at CPL 3 with IOPL 3 in fn(arg), on the
  * current stack, for good (fn must not return; if it does, the vCPU
  * stops). Exceptions still reach the ring-0 handlers, on a stack of their
- * own taken from the memory map (TSS.RSP0). At CPL 3 the code may use
+ * own (TSS.RSP0: c->user_rsp0; an AP's comes with its area, the boot
+ * vCPU's is taken from the memory map on first use). At CPL 3 the code may use
  * ports below X86_IOMAP_PORTS (the TSS's I/O bitmap), CPUID, RDTSC and
  * RDRAND, nothing else privileged (no control registers, MSRs, paging
  * changes, CLI/STI, HLT): the kvm platform's request loop needs none.
  * IOPL stays 0: PVM drops it on IRET. Why: a KVM that emulates a plain
  * guest's ring 0 instruction by instruction (PVM) runs CPL 3 natively
- * (docs/kvm-snp.md, "The vTPM's cost"). Returns only on failure (no memory
- * for the exception stack): -CSVSM_ENOMEM.
+ * (docs/kvm-snp.md, "The vTPM's cost"). Returns only on failure (the
+ * boot vCPU had no memory for the exception stack; nothing changed):
+ * -CSVSM_ENOMEM.
  */
 int x86_enter_user(void (*fn)(void *), void *arg);
 

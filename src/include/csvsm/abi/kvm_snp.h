@@ -102,10 +102,13 @@ enum kvmsnp_req {
 	KVMSNP_REQ_NV = 13,
 	/*
 	 * Reproducible randomness (struct kvmsnp_shared.rand_replay): the next
-	 * RSI bytes (1..4096) of the machine's seeded stream into the image's
-	 * buffer RDI, exactly what one RAND_bytes call returns in the shim
-	 * (sim/vtpm_rand.c). RAX = 0, -CSVSM_ENOTSUP when the runner did not
-	 * ask for it, -CSVSM_EINVAL for a bad buffer or length.
+	 * RSI bytes (1..4096) of one of the machine's seeded streams into the
+	 * image's buffer RDI. RDX = KVMSNP_RAND_LIBRARIES: what one RAND_bytes
+	 * call returns in the shim (sim/vtpm_rand.c: libtpms' and OpenSSL's
+	 * randomness); KVMSNP_RAND_PLATFORM: what the shim's plat_entropy_get
+	 * returns (sim/plat_entropy.c: the core's own, e.g. platformAuth and
+	 * the NV store's IVs). RAX = 0, -CSVSM_ENOTSUP when the runner did not
+	 * ask for it, -CSVSM_EINVAL for a bad buffer, length or stream.
 	 */
 	KVMSNP_REQ_RAND = 14,
 	/*
@@ -119,6 +122,10 @@ enum kvmsnp_req {
 	KVMSNP_REQ_DMA_ALLOC = 15,
 	KVMSNP_REQ_DMA_FREE = 16,
 };
+
+/* The streams of KVMSNP_REQ_RAND (RDX). */
+#define KVMSNP_RAND_LIBRARIES 0u
+#define KVMSNP_RAND_PLATFORM  1u
 
 /* What holds the vTPM's state (struct kvmsnp_shared.nv_kind). */
 enum kvmsnp_nv {
