@@ -39,7 +39,7 @@ done
 mkdir -p "$out"
 status=0
 summary=$out/summary.txt
-printf '%-13s %-6s %-11s %-8s %-12s %-14s %s\n' target status executions exec/s "cov 10s->end" "ft 10s->end" crashes >"$summary"
+printf '%-13s %-6s %-11s %-8s %-12s %-14s %s\n' target status executions exec/s "cov 10s->end" "ft 10s->end" "crashes (slow units)" >"$summary"
 for t in $targets; do
 	extra=
 	# libtpms crashes on some stored states (src/vtpm/README.md): keep going.
@@ -51,7 +51,8 @@ for t in $targets; do
 	[ "$rc" = 0 ] || status=1
 	log=$out/$t/fuzz.log
 	runs=$(sed -n -E 's/^fuzz\.sh: ([0-9]+) executions.*/\1/p' "$out/$t.out" | tail -n 1)
-	crashes=$(find "$out/$t/crashes" -type f 2>/dev/null | wc -l)
+	crashes=$(find "$out/$t/crashes" -type f ! -name 'slow-unit-*' 2>/dev/null | wc -l)
+	slow=$(find "$out/$t/crashes" -type f -name 'slow-unit-*' 2>/dev/null | wc -l)
 	# cov and ft of the first status line at or after 10 s, and of the last.
 	first=$(awk '$1 >= 10 && / cov: / { print; exit }' "$log" 2>/dev/null || true)
 	last=$(grep ' cov: ' "$log" 2>/dev/null | tail -n 1 || true)
@@ -59,7 +60,7 @@ for t in $targets; do
 	printf '%-13s %-6s %-11s %-8s %-12s %-14s %s\n' "$t" "rc=$rc" "${runs:-0}" \
 		"$([ -n "${runs:-}" ] && echo $((runs / seconds)) || echo 0)" \
 		"$(field "$first" cov)->$(field "$last" cov)" "$(field "$first" ft)->$(field "$last" ft)" \
-		"$crashes" >>"$summary"
+		"$crashes ($slow)" >>"$summary"
 done
 cat "$summary"
 echo "fuzz-campaigns: logs and crashes under $out"

@@ -191,8 +191,17 @@ else
 	cp "$work/afl/default/crashes/"id* "$work/crashes/" 2>/dev/null || true
 fi
 
-crashes=$(find "$work/crashes" -type f | wc -l)
+# libFuzzer also saves inputs that took longer than -report_slow_units
+# (10 s by default) as slow-unit-*: a finding to look at, not a failure (on
+# a loaded machine at nice 19 a 0.1 s input can take 20 s). A real hang is
+# a timeout-* file (-timeout) and counts as a crash.
+slow=$(find "$work/crashes" -type f -name 'slow-unit-*' | wc -l)
+crashes=$(find "$work/crashes" -type f ! -name 'slow-unit-*' | wc -l)
 echo "fuzz.sh: $runs executions, $crashes crash(es) in $work/crashes; log $log"
+if [ "$slow" -gt 0 ]; then
+	echo "fuzz.sh: $slow slow unit(s) (slow-unit-* in $work/crashes; not failures: replay each" \
+		"with $target FILE to tell a slow input from a loaded machine)"
+fi
 if [ "$crashes" -gt 0 ]; then
 	echo "fuzz.sh: reproduce with $target FILE" \
 		"$([ "$target_name" = core ] && echo "(every step: tests/fuzz/fuzz-core-replay -v FILE)")"

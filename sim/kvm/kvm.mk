@@ -18,4 +18,3 @@ tests_check_kvm_elf_LDADD = $(TEST_LDADD)
 TESTS += tests/kvm_selftest.sh tests/kvm_smp.sh
 dist_check_SCRIPTS += tests/kvm_selftest.sh tests/kvm_smp.sh
 EXTRA_DIST += docs/kvm-runner.md scripts/kvm-image-profile.sh
-noinst_HEADERS += src/include/csvsm/adapter/rand_replay.h

@@ -34,7 +34,7 @@ src_plat_libcsvsm_kvm_a_SOURCES = src/plat/kvm/plat_kvm.c src/plat/kvm/main_kvm.
 	src/plat/kvm/kvm_plat.h
 src_plat_libcsvsm_kvm_a_CFLAGS = $(PLAT_FS_CFLAGS)
 
-noinst_HEADERS += src/include/csvsm/abi/kvm_runner.h
+noinst_HEADERS += src/include/csvsm/abi/kvm_runner.h src/include/csvsm/adapter/rand_replay.h
 EXTRA_DIST += src/plat/x86_64/csvsm.ld scripts/check-image.sh
 
 IMAGE_LDSCRIPT = $(top_srcdir)/src/plat/x86_64/csvsm.ld

@@ -8,7 +8,9 @@
 #  - one that exits 0 in LLVMFuzzerInitialize: exit 1, it executed nothing;
 #  - one that aborts on an input starting with 'X', with such a seed:
 #    exit 1 and the crash file in WORK/crashes;
-#  - a healthy one: exit 0 and a positive number of executions.
+#  - a healthy one: exit 0 and a positive number of executions;
+#  - one that takes 2 s on an input starting with 'S', with such a seed and
+#    -report_slow_units=1: exit 0, 0 crashes, the slow unit reported.
 # Skipped (exit 77) without clang's libFuzzer.
 set -u
 srcdir=${srcdir:-$(dirname "$0")/../..}
@@ -21,6 +23,7 @@ fails=0
 cat >"$tmp/h.c" <<'EOF'
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -38,28 +41,35 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)
 #if MODE == 3
 	if (n > 0 && d[0] == 'X')
 		abort();
+#elif MODE == 4
+	if (n == 1 && d[0] == 'S')
+		sleep(2);
 #endif
 	(void)d;
 	(void)n;
 	return 0;
 }
 EOF
-for mode in 0 1 2 3; do
+for mode in 0 1 2 3 4; do
 	if ! "$cc" -DMODE=$mode -fsanitize=fuzzer,address -o "$tmp/h$mode" "$tmp/h.c" \
 		>"$tmp/cc.log" 2>&1; then
 		echo "SKIP: $cc cannot link libFuzzer (apt-get install clang libclang-rt-14-dev)"
 		exit 77
 	fi
 done
-mkdir -p "$tmp/seeds" "$tmp/xseeds"
+mkdir -p "$tmp/seeds" "$tmp/xseeds" "$tmp/sseeds"
 printf 'hello' >"$tmp/seeds/a"
 printf 'X' >"$tmp/xseeds/x"
+printf 'S' >"$tmp/sseeds/s"
 
-# run MODE SEEDS: the script's status in $rc, its output in $tmp/out.MODE
+# run MODE SEEDS [FUZZER-ARGS]: the script's status in $rc, its output in
+# $tmp/out.MODE
 run() {
 	rc=0
-	sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h$1" --corpus "$2" --time 3 \
-		--work "$tmp/w$1" >"$tmp/out.$1" 2>&1 || rc=$?
+	m=$1 seeds=$2
+	shift 2
+	sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h$m" --corpus "$seeds" --time 3 \
+		--work "$tmp/w$m" -- "$@" >"$tmp/out.$m" 2>&1 || rc=$?
 }
 fail() {
 	echo "FAIL: $1"
@@ -95,6 +105,14 @@ if [ "$rc" != 1 ] || ! grep -q '1 crash(es)' "$tmp/out.3" ||
 	fail "a crashing input: status $rc, expected 1 with one crash file" "$tmp/out.3"
 else
 	echo "PASS: a crashing input fails with its crash file"
+fi
+
+run 4 "$tmp/sseeds" -report_slow_units=1
+if [ "$rc" != 0 ] || ! grep -q ' 0 crash(es)' "$tmp/out.4" ||
+	! grep -q -E '^fuzz\.sh: [1-9][0-9]* slow unit' "$tmp/out.4"; then
+	fail "a slow input: status $rc, expected 0 with 0 crashes and the slow unit reported" "$tmp/out.4"
+else
+	echo "PASS: a slow input is reported as a slow unit, not a crash"
 fi
 
 [ "$fails" = 0 ] || exit 1
