@@ -94,10 +94,14 @@ static bool fa_disjoint(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
  * On success: REPORT_DATA = SHA-512(the nonce as it was before the call ||
  * the manifest the guest received), VMPL 0. The SVSM writes report,
  * manifest and certificates in that order, so the check needs those three
- * buffers disjoint (overlapping ones are the guest's business).
+ * buffers disjoint (overlapping ones are the guest's business). It also
+ * needs report and manifest clear of the CA's first 8 bytes: the SVSM
+ * clears call_pending after writing them, so a manifest placed on the
+ * guest's own CA reads back with byte 0 changed (the guest's business too;
+ * fixtures/corpus/attest/regress-manifest-on-ca).
  */
 static const char *fa_check_success(struct csvsm_sim *sim, const struct svsm_attest_req *a,
-                                    const struct csvsm_regs *r, const uint8_t *nonce)
+                                    const struct csvsm_regs *r, const uint8_t *nonce, uint64_t ca)
 {
 	static uint8_t manifest[65536];
 	uint8_t report[SNP_REPORT_SIZE], want[64];
@@ -110,7 +114,9 @@ static const char *fa_check_success(struct csvsm_sim *sim, const struct svsm_att
 		return "success with lengths that do not fit the buffers";
 	if (!fa_disjoint(a->report.gpa, SNP_REPORT_SIZE, a->manifest.gpa, r->rcx) ||
 	    !fa_disjoint(a->report.gpa, SNP_REPORT_SIZE, a->certs.gpa, r->rdx) ||
-	    !fa_disjoint(a->manifest.gpa, r->rcx, a->certs.gpa, r->rdx))
+	    !fa_disjoint(a->manifest.gpa, r->rcx, a->certs.gpa, r->rdx) ||
+	    !fa_disjoint(ca, 8, a->report.gpa, SNP_REPORT_SIZE) ||
+	    !fa_disjoint(ca, 8, a->manifest.gpa, r->rcx))
 		return NULL;
 	if (csvsm_sim_guest_read(sim, a->report.gpa, report, sizeof(report)) ||
 	    csvsm_sim_guest_read(sim, a->manifest.gpa, manifest, r->rcx))
@@ -179,7 +185,7 @@ const char *fuzz_attest_one(const uint8_t *data, size_t size)
 	else if (r.rax == SVSM_SUCCESS && !nonce_ok)
 		why = "success with a nonce the guest cannot read";
 	else if (r.rax == SVSM_SUCCESS && !(in[1] & 0x10) && in[0] <= 1)
-		why = fa_check_success(sim, &a, &r, fa_nonce);
+		why = fa_check_success(sim, &a, &r, fa_nonce, ca);
 	return why;
 }
 
