@@ -76,40 +76,15 @@ kvmg_svsm_call:
 	ret
 
 /*
- * int kvmg_save(uint64_t jmp[8]): saves the callee-saved registers, the
- * stack and the return address (a setjmp); returns 0.
  * kvmg_resume, entered by the runner with RDI = the mailbox
  * (struct kvmg_mailbox.resume_rip) after a fault: returns 1 from the last
- * kvmg_save of that mailbox's jmp (offset 24).
+ * setjmp of that mailbox's jmp (offset 24). The save and the restore are
+ * the C runtime's setjmp/longjmp (src/plat/libc/setjmp.S, linked in).
  */
-	.globl kvmg_save
-kvmg_save:
-	mov	%rdi, %rax
-	mov	%rbx, 0(%rax)
-	mov	%rbp, 8(%rax)
-	mov	%r12, 16(%rax)
-	mov	%r13, 24(%rax)
-	mov	%r14, 32(%rax)
-	mov	%r15, 40(%rax)
-	lea	8(%rsp), %rcx
-	mov	%rcx, 48(%rax)
-	mov	(%rsp), %rcx
-	mov	%rcx, 56(%rax)
-	xor	%eax, %eax
-	ret
-
 	.globl kvmg_resume
 kvmg_resume:
-	lea	24(%rdi), %rax
-	mov	0(%rax), %rbx
-	mov	8(%rax), %rbp
-	mov	16(%rax), %r12
-	mov	24(%rax), %r13
-	mov	32(%rax), %r14
-	mov	40(%rax), %r15
-	mov	48(%rax), %rsp
-	mov	56(%rax), %rcx
-	mov	$1, %eax
-	jmp	*%rcx
+	lea	24(%rdi), %rdi
+	mov	$1, %esi
+	jmp	longjmp
 
 	.section .note.GNU-stack, "", @progbits

@@ -25,7 +25,8 @@ _Static_assert(__builtin_offsetof(struct kvmg_mailbox, jmp) == 24, "entry.S offs
 
 uint64_t kvmg_vmgexit(uint64_t msr);
 void kvmg_svsm_call(struct kvmg_regs *r, volatile uint8_t *pending);
-int kvmg_save(uint64_t *jmp) __attribute__((returns_twice));
+/* src/plat/libc/setjmp.S: the C runtime's, linked into the program. */
+int setjmp(uint64_t *jmp) __attribute__((returns_twice));
 void kvmg_resume(void);
 void guest_main(struct kvmg_mailbox *mb);
 
@@ -119,7 +120,7 @@ static void action_loop(void *arg)
 			struct kvmg_action *a = &mb->act[mb->current];
 
 			/* After a fault the runner resumes here (1) with the result set. */
-			if (kvmg_save(mb->jmp) != 0)
+			if (setjmp(mb->jmp) != 0)
 				continue;
 			perform(a, data);
 		}
