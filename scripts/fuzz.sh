@@ -166,7 +166,7 @@ if [ "$engine" = libfuzzer ]; then
 	# Coverage (edges, features) and speed over time from the NEW/pulse lines.
 	echo "  time   execs        exec/s  cov   ft     corpus"
 	ran=$(tail -n 1 "$log" | cut -d' ' -f1)
-	for t in 10 30 60 120 180 240 300 600 900 1200 1500 1800 2400 3000 3600; do
+	for t in 10 30 60 120 180 240 300 600 900 1200 1500 1800 2400 3000 3600 5400 7200 10800; do
 		[ "$t" -le "$seconds" ] && [ "$t" -le $((ran + 5)) ] || continue
 		# (-fork=N prints "#N: cov: ... exec/s E ..." lines.)
 		awk -v t="$t" '$1 <= t && $2 ~ /^#[0-9]+:?$/ && / cov: / {
