@@ -84,6 +84,10 @@ if [ "$engine" = afl ] && [ "$target_name" != core ]; then
 fi
 [ -n "$seeds" ] || seeds=$top/fixtures/corpus/$corpus_dir
 [ -n "$work" ] || work=/tmp/csvsm-fuzz-$target_name-$(date +%Y%m%d-%H%M%S)
+# Absolute: the fuzzer runs inside it and writes its status there (a
+# relative --work made a finished campaign look like a failed one).
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
 
 if [ -n "$binary" ] && { [ "$engine" != libfuzzer ] || [ "$coverage" = yes ]; }; then
 	echo "fuzz.sh: --binary is for libFuzzer campaigns" >&2

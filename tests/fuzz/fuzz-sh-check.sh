@@ -115,5 +115,15 @@ else
 	echo "PASS: a slow input is reported as a slow unit, not a crash"
 fi
 
+# A relative --work (the fuzzer runs inside it): still 0 with executions.
+rc=0
+(cd "$tmp" && sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h0" --corpus "$tmp/seeds" --time 3 \
+	--work w5) >"$tmp/out.5" 2>&1 || rc=$?
+if [ "$rc" != 0 ] || ! grep -q -E '^fuzz\.sh: [1-9][0-9]* executions, 0 crash' "$tmp/out.5"; then
+	fail "a relative --work: status $rc, expected 0 with executions" "$tmp/out.5"
+else
+	echo "PASS: a relative --work directory"
+fi
+
 [ "$fails" = 0 ] || exit 1
 exit 0
