@@ -290,12 +290,24 @@ int plat_vmsa_write(void *vmsa, size_t off, const void *src, size_t len)
 	return rc;
 }
 
+/* After the SVSM's PVALIDATE or RMPADJUST: the policy's hypervisor may act. */
+static void after_svsm_rmp(uint64_t gpa, int rc)
+{
+	struct csvsm_sim *sim = sim_machine;
+
+	sim->snp.svsm_rmp_ops++;
+	if (sim->snp.policy.on_svsm_rmp)
+		sim->snp.policy.on_svsm_rmp(sim->snp.policy.ctx, sim, gpa, rc,
+		                            sim->snp.svsm_rmp_ops);
+}
+
 int plat_pvalidate(gpa_t gpa, enum rmp_page_size size, bool validate, bool *unchanged)
 {
 	int rc;
 
 	sim_machine_lock();
 	rc = sim_snp_pvalidate(&sim_machine->snp, gpa, size, validate, unchanged);
+	after_svsm_rmp(gpa, rc);
 	sim_machine_unlock();
 	return rc;
 }
@@ -306,6 +318,7 @@ int plat_rmpadjust(gpa_t gpa, enum rmp_page_size size, uint64_t attrs)
 
 	sim_machine_lock();
 	rc = sim_snp_rmpadjust(&sim_machine->snp, gpa, size, attrs);
+	after_svsm_rmp(gpa, rc);
 	sim_machine_unlock();
 	return rc;
 }

@@ -476,6 +476,11 @@ void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_po
 	sim_hv_set_policy(&sim->snp, policy);
 }
 
+void csvsm_sim_get_hv_policy(const struct csvsm_sim *sim, struct csvsm_sim_hv_policy *out)
+{
+	*out = sim->snp.policy;
+}
+
 uint64_t csvsm_sim_guest_msr(struct csvsm_sim *sim, unsigned int vcpu, uint64_t request)
 {
 	if (vcpu >= sim->cfg.vcpu_count || sim->snp.terminated)

@@ -190,4 +190,5 @@ void sim_hv_set_policy(struct sim_snp *m, const struct csvsm_sim_hv_policy *poli
 	if (policy)
 		m->policy = *policy;
 	m->svsm_reads = 0;
+	m->svsm_rmp_ops = 0;
 }

@@ -64,7 +64,8 @@ struct sim_snp {
 	uint64_t sev_info; /* SEV_INFO answer, 0 = the default */
 	uint64_t features; /* HV_FT answer, 0 = the default */
 	struct csvsm_sim_hv_policy policy;
-	unsigned int svsm_reads; /* SVSM reads of guest memory since the policy was set */
+	unsigned int svsm_reads;   /* SVSM reads of guest memory since the policy was set */
+	unsigned int svsm_rmp_ops; /* SVSM PVALIDATE/RMPADJUST since the policy was set */
 	struct csvsm_sim_stats stats;
 	bool terminated;
 	unsigned int term_set, term_reason;

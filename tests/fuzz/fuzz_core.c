@@ -19,11 +19,13 @@
 #include "csvsm/abi/svsm.h"
 #include "csvsm/abi/vmsa.h"
 #include "csvsm/abi/vtpm.h"
+#include "csvsm/fault.h"
 #include "csvsm/mm.h"
 #include "csvsm/sim.h"
 #include "csvsm/sim_snapshot.h"
 #include "csvsm/vtpm.h"
 #include "fuzz_core.h"
+#include "sim_plat.h"
 
 #define FZ_PAGE       4096ull
 #define FZ_2M         (2ull << 20)
@@ -77,6 +79,23 @@ struct fz_plan {
 	size_t len;
 };
 
+/* What the hypervisor does after the SVSM's nth PVALIDATE/RMPADJUST (HOSTILE). */
+enum fz_rmp_mode {
+	FZ_RMP_REMAP_PAGE,  /* remaps the page the instruction just changed */
+	FZ_RMP_REMAP_GPA,   /* ... or a chosen page */
+	FZ_RMP_SHARE_PAGE,  /* makes the page just changed shared */
+	FZ_RMP_PRIVATE_GPA, /* makes a chosen page private again (unvalidated) */
+	FZ_RMP_REFUSE_RUN,  /* refuses the next run-VMPL request (the SVSM's return) */
+};
+#define FZ_RMP_MODES 5u
+
+struct fz_rmp_plan {
+	unsigned int nth; /* 0: none */
+	unsigned int mode;
+	uint64_t gpa;
+	uint8_t fill;
+};
+
 /* One page (or 2 MiB page) of a PVALIDATE list, as the spec says it ends. */
 struct fz_unit {
 	uint64_t gpa;
@@ -109,7 +128,10 @@ static struct {
 	unsigned int call_actions; /* hypervisor actions during the current call */
 	unsigned int call_vcpu;    /* the vCPU making the current call */
 	bool ca_raced;             /* a racing write hit that vCPU's call_pending meanwhile */
-	unsigned int read_actions; /* ... during any call of this input */
+	unsigned int read_actions; /* ... during any call of this input (reads, RMP, faults) */
+	struct fz_rmp_plan rmp_plan;
+	unsigned int call_rmp_actions; /* HOSTILE actions after an RMP instruction, this call */
+	unsigned int rmp_seen;         /* the policy's count of SVSM RMP instructions so far */
 	bool failed;
 	char *why;
 	size_t why_len;
@@ -502,6 +524,9 @@ static bool after_core_success(unsigned int vcpu, uint32_t call, const struct cs
 		vmsa_forget(in->rcx);
 		if (fz.nvmsas < FZ_MAX_VMSAS)
 			fz.vmsas[fz.nvmsas++] = in->rcx;
+		/* The hypervisor may take the page right after the SVSM's last RMPADJUST. */
+		if (fz.call_rmp_actions)
+			break;
 		if (csvsm_sim_rmp_query(fz.sim, in->rcx, &e) != 0 || !e.vmsa)
 			return fail("CREATE_VCPU succeeded but %#" PRIx64 " is no VMSA in the RMP",
 			            in->rcx);
@@ -510,6 +535,8 @@ static bool after_core_success(unsigned int vcpu, uint32_t call, const struct cs
 		fz.live--;
 		fz.stats.vcpus_deleted++;
 		vmsa_forget(in->rcx);
+		if (fz.call_rmp_actions)
+			break;
 		/*
 		 * A VMSA in guest RAM goes back to the guest, VMSA bit cleared (abi
 		 * 1.5). The launch VMSA in SVSM memory stays the SVSM's, VMSA bit
@@ -567,6 +594,45 @@ static bool attest_output_covers(uint64_t req, uint64_t ca)
 }
 
 /*
+ * A call during which an allocation failed (HOSTILE arms the failures):
+ * PVALIDATE and CREATE_VCPU allocate before they change anything, so they
+ * must answer BUSY with the RMP as it was (unless the hypervisor acted
+ * meanwhile); every call may answer BUSY (abi 1.4: retry), none may leak
+ * (the heap check after every call).
+ */
+static bool check_alloc_failed(uint32_t proto, uint32_t call, uint64_t rax, uint64_t rmp_before)
+{
+	if (proto != SVSM_PROTO_CORE ||
+	    (call != SVSM_CORE_PVALIDATE && call != SVSM_CORE_CREATE_VCPU))
+		return true;
+	if (rax != SVSM_ERR_BUSY)
+		return fail("call %u:%u: an allocation failed, yet RAX %#" PRIx64 ", not BUSY",
+		            proto, call, rax);
+	if (!fz.call_actions && csvsm_sim_rmp_changes(fz.sim) != rmp_before)
+		return fail("call %u:%u: BUSY, yet the RMP changed", proto, call);
+	return true;
+}
+
+/*
+ * A core call whose result the guest did not see (unserviced, or its vCPU
+ * lost during the call): a CREATE_VCPU or DELETE_VCPU that the heap says
+ * happened is followed as if it had succeeded.
+ */
+static bool account_unseen(unsigned int vcpu, uint32_t call, const struct csvsm_regs *in)
+{
+	if (SVSM_PROTOCOL(in->rax) != SVSM_PROTO_CORE)
+		return true;
+	if (call == SVSM_CORE_CREATE_VCPU && mm_live_allocs() == fz.live + 1 &&
+	    (page_is_vmsa(in->rcx) || fz.call_rmp_actions))
+		return after_core_success(vcpu, call, in, false);
+	if (call == SVSM_CORE_DELETE_VCPU && mm_live_allocs() + 1 == fz.live) {
+		fz.live--;
+		vmsa_forget(in->rcx);
+	}
+	return true;
+}
+
+/*
  * Makes one call and checks it: a defined result code; call_pending
  * cleared when the guest got control back; the heap changed only by
  * CREATE/DELETE_VCPU.
@@ -577,16 +643,34 @@ static bool do_call(unsigned int vcpu, struct csvsm_regs *io)
 	size_t live = mm_live_allocs();
 	uint32_t proto = SVSM_PROTOCOL(in.rax), call = SVSM_CALL_ID(in.rax);
 	bool core = proto == SVSM_PROTO_CORE;
+	uint64_t alloc_fired = fault_fired_count(FAULT_SITE_ALLOC);
+	uint64_t plat_fired = fault_fired_count(FAULT_SITE_PLAT);
+	uint64_t rmp_before = csvsm_sim_rmp_changes(fz.sim);
+	bool alloc_failed;
 	int rc;
 
 	bool covers_ca = proto == SVSM_PROTO_ATTEST && attest_output_covers(in.rcx, ca_of(vcpu));
 
 	fz.call_actions = 0;
+	fz.call_rmp_actions = 0;
 	fz.call_vcpu = vcpu;
 	fz.ca_raced = false;
 	fz.stats.calls++;
 	rc = csvsm_sim_call(fz.sim, vcpu, io);
+	alloc_failed = fault_fired_count(FAULT_SITE_ALLOC) != alloc_fired;
+	if (fault_fired_count(FAULT_SITE_PLAT) != plat_fired) {
+		/* An SVSM access faulted (HOSTILE): as if the hypervisor took the page. */
+		fz.call_actions++;
+		fz.read_actions++;
+	}
 	if (rc != 0) {
+		/*
+		 * The hypervisor took the caller's VMSA after the SVSM read the
+		 * call (HOSTILE, after an RMP instruction): the call may have been
+		 * carried out, its result lost with the vCPU.
+		 */
+		if (fz.call_rmp_actions && !account_unseen(vcpu, call, &in))
+			return false;
 		if (mm_live_allocs() != fz.live)
 			return fail(
 			    "call %u:%u not made (rc %d) yet live allocations %zu, expected %zu",
@@ -616,13 +700,8 @@ static bool do_call(unsigned int vcpu, struct csvsm_regs *io)
 			return fail(
 			    "call %u:%u on vCPU %u returned unserviced (call_pending not cleared)",
 			    proto, call, vcpu);
-		if (core && call == SVSM_CORE_CREATE_VCPU && mm_live_allocs() == fz.live + 1 &&
-		    page_is_vmsa(in.rcx))
-			return after_core_success(vcpu, call, &in, false);
-		if (core && call == SVSM_CORE_DELETE_VCPU && mm_live_allocs() + 1 == fz.live) {
-			fz.live--;
-			vmsa_forget(in.rcx);
-		}
+		if (core && !account_unseen(vcpu, call, &in))
+			return false;
 		if (mm_live_allocs() != fz.live)
 			return fail("unserviced call %u:%u: live allocations %zu, expected %zu",
 			            proto, call, mm_live_allocs(), fz.live);
@@ -631,11 +710,13 @@ static bool do_call(unsigned int vcpu, struct csvsm_regs *io)
 	fz.stats.serviced++;
 	if (!result_defined(io->rax))
 		return fail("call %u:%u: undefined result RAX %#" PRIx64, proto, call, io->rax);
-	if (io->rax == SVSM_ERR_BUSY)
+	if (io->rax == SVSM_ERR_BUSY && !alloc_failed)
 		return fail("call %u:%u: BUSY with a heap that is not exhausted", proto, call);
 	if (io->rax == SVSM_SUCCESS)
 		fz.stats.success++;
-	if (!check_result_allowed(proto, call, io->rax))
+	if (alloc_failed && !check_alloc_failed(proto, call, io->rax, rmp_before))
+		return false;
+	if (io->rax != SVSM_ERR_BUSY && !check_result_allowed(proto, call, io->rax))
 		return false;
 	if (core && !check_core_result(call, &in, io))
 		return false;
@@ -700,15 +781,66 @@ static void on_svsm_read(void *ctx, struct csvsm_sim *sim, uint64_t gpa, size_t 
 	fz.stats.hv_actions++;
 }
 
+/*
+ * After the SVSM's nth PVALIDATE or RMPADJUST (HOSTILE's plan, once): the
+ * hypervisor, on another CPU, changes the RMP between two of the SVSM's
+ * instructions, or refuses its return to the guest.
+ */
+static void on_svsm_rmp(void *ctx, struct csvsm_sim *sim, uint64_t gpa, int rc, unsigned int nth)
+{
+	struct fz_rmp_plan *pl = &fz.rmp_plan;
+	bool chosen = pl->mode == FZ_RMP_REMAP_GPA || pl->mode == FZ_RMP_PRIVATE_GPA;
+	uint64_t page = (chosen ? pl->gpa : gpa) & ~(FZ_PAGE - 1);
+	struct csvsm_sim_hv_policy p;
+
+	(void)ctx;
+	(void)rc;
+	fz.rmp_seen = nth;
+	if (!pl->nth || nth != pl->nth)
+		return;
+	pl->nth = 0;
+	switch ((enum fz_rmp_mode)pl->mode) {
+	case FZ_RMP_REMAP_PAGE:
+	case FZ_RMP_REMAP_GPA:
+		if (page >= fz.lay.ram_base + fz.lay.ram_size)
+			return;
+		csvsm_sim_hv_remap(sim, page, pl->fill);
+		break;
+	case FZ_RMP_SHARE_PAGE:
+		csvsm_sim_guest_psc(sim, page, 0, false);
+		break;
+	case FZ_RMP_PRIVATE_GPA:
+		csvsm_sim_guest_psc(sim, page, 0, true);
+		break;
+	case FZ_RMP_REFUSE_RUN:
+	default:
+		/* Setting the policy restarts its count of the SVSM's reads. */
+		csvsm_sim_get_hv_policy(sim, &p);
+		p.refuse_run_vmpl++;
+		csvsm_sim_set_hv_policy(sim, &p);
+		fz.rmp_seen = 0;
+		break;
+	}
+	touch(page);
+	fz.call_actions++;
+	fz.call_rmp_actions++;
+	fz.read_actions++;
+	fz.stats.hv_actions++;
+}
+
+/* The hooks and refusals; the guest-request counters (HOSTILE) stay as they are. */
 static void set_policy(unsigned int refuse_run, unsigned int refuse_psc)
 {
 	struct csvsm_sim_hv_policy p;
 
-	memset(&p, 0, sizeof(p));
+	csvsm_sim_get_hv_policy(fz.sim, &p);
 	p.refuse_run_vmpl = refuse_run;
 	p.refuse_psc = refuse_psc;
 	p.on_svsm_read = on_svsm_read;
+	p.on_svsm_rmp = on_svsm_rmp;
+	p.ctx = NULL;
 	csvsm_sim_set_hv_policy(fz.sim, &p);
+	fz.rmp_seen = 0;
 }
 
 /* ---- Steps ---- */
@@ -986,6 +1118,49 @@ static bool op_policy(void)
 	return true;
 }
 
+/*
+ * HOSTILE: what the other steps cannot express. The hypervisor's answers
+ * to the SVSM's SNP guest requests (attestation: BUSY, a tampered or
+ * replayed request or response, a failed exit, for the next `count`
+ * requests); an allocation or an SVSM access of guest memory that fails
+ * (the nth from now, or every one from then on); the hypervisor acting
+ * right after the SVSM's nth PVALIDATE or RMPADJUST.
+ */
+static bool op_hostile(void)
+{
+	uint8_t kind = rd8();
+	struct csvsm_sim_hv_policy p;
+	unsigned int *counter[] = {&p.guest_req_busy,       &p.guest_req_tamper,
+	                           &p.guest_req_tamper_rsp, &p.guest_req_replay,
+	                           &p.guest_req_replay_rsp, &p.guest_req_fail};
+	uint8_t which, flags;
+	unsigned int k;
+
+	switch (kind % 3) {
+	case 0:
+		which = rd8();
+		csvsm_sim_get_hv_policy(fz.sim, &p);
+		*counter[which % 6] = rd8() % 20;
+		/* Setting the policy restarts its count of the SVSM's reads. */
+		csvsm_sim_set_hv_policy(fz.sim, &p);
+		fz.rmp_seen = 0;
+		break;
+	case 1:
+		flags = rd8();
+		fault_arm((flags & 1) ? FAULT_SITE_PLAT : FAULT_SITE_ALLOC, rd8(),
+		          (flags & 2) != 0);
+		break;
+	default:
+		k = rd8() % 9;
+		fz.rmp_plan.nth = k ? fz.rmp_seen + k : 0;
+		fz.rmp_plan.mode = rd8() % FZ_RMP_MODES;
+		fz.rmp_plan.gpa = val();
+		fz.rmp_plan.fill = rd8();
+		break;
+	}
+	return true;
+}
+
 /* PVALIDATE a page, write a VMSA into it, CREATE_VCPU: the path to a second vCPU. */
 static bool op_newvcpu(void)
 {
@@ -1019,11 +1194,11 @@ const uint8_t fuzz_core_ops[16] = {
     FUZZ_OP_CALL,      FUZZ_OP_CALL,      FUZZ_OP_CALL,      FUZZ_OP_CALL,
     FUZZ_OP_PVALIDATE, FUZZ_OP_PVALIDATE, FUZZ_OP_PVALIDATE, FUZZ_OP_WRITE,
     FUZZ_OP_WRITE,     FUZZ_OP_VMSA,      FUZZ_OP_PSC,       FUZZ_OP_REMAP,
-    FUZZ_OP_POLICY,    FUZZ_OP_POLICY,    FUZZ_OP_NEWVCPU,   FUZZ_OP_NEWVCPU,
+    FUZZ_OP_POLICY,    FUZZ_OP_HOSTILE,   FUZZ_OP_NEWVCPU,   FUZZ_OP_NEWVCPU,
 };
 
 static const char *const op_names[FUZZ_OP_COUNT] = {
-    "CALL", "WRITE", "PVALIDATE", "VMSA", "PSC", "REMAP", "POLICY", "NEWVCPU",
+    "CALL", "WRITE", "PVALIDATE", "VMSA", "PSC", "REMAP", "POLICY", "NEWVCPU", "HOSTILE",
 };
 
 static bool run_step(enum fuzz_core_op op)
@@ -1045,6 +1220,8 @@ static bool run_step(enum fuzz_core_op op)
 		return op_remap();
 	case FUZZ_OP_POLICY:
 		return op_policy();
+	case FUZZ_OP_HOSTILE:
+		return op_hostile();
 	case FUZZ_OP_NEWVCPU:
 	default:
 		return op_newvcpu();
@@ -1052,6 +1229,18 @@ static bool run_step(enum fuzz_core_op op)
 }
 
 /* ---- Setup and the input loop ---- */
+
+/*
+ * The SVSM's console, unless verbose: inputs that break the guest-message
+ * channel (HOSTILE) make the core log every time, which would flood a
+ * campaign's output.
+ */
+static void console_discard(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+}
 
 static void print_event(void *ctx, const struct csvsm_sim_event *ev)
 {
@@ -1080,6 +1269,13 @@ int fuzz_core_init(const struct fuzz_core_config *cfg)
 		return -1;
 	csvsm_sim_layout(fz.sim, &fz.lay);
 	fz.svsm_end = fz.lay.svsm_base + fz.lay.svsm_size;
+	if (fz.lay.free_ram_base != FUZZ_CORE_FREE_RAM) {
+		fprintf(stderr, "fuzz_core: free RAM at %#" PRIx64 ", the seeds expect %#llx\n",
+		        fz.lay.free_ram_base, FUZZ_CORE_FREE_RAM);
+		csvsm_sim_free(fz.sim);
+		fz.sim = NULL;
+		return -1;
+	}
 	fz.free_2m_base = (fz.lay.free_ram_base + FZ_2M - 1) & ~(FZ_2M - 1);
 	/* The launch VMSA's features (sim.h launch state; Linux copies them to APs). */
 	fz.sev_features = SEV_FEAT_SNP_ACTIVE | SEV_FEAT_RESTRICTED_INJ | SEV_FEAT_DEBUG_SWAP;
@@ -1089,6 +1285,8 @@ int fuzz_core_init(const struct fuzz_core_config *cfg)
 		fz.sim = NULL;
 		return -1;
 	}
+	if (!fz.cfg.verbose)
+		sim_console_set_sink(console_discard, NULL);
 	if (fz.cfg.verbose)
 		csvsm_sim_set_trace(fz.sim, print_event, NULL);
 	else if (fz.cfg.trace)
@@ -1099,6 +1297,7 @@ int fuzz_core_init(const struct fuzz_core_config *cfg)
 
 void fuzz_core_fini(void)
 {
+	sim_console_set_sink(NULL, NULL);
 	csvsm_sim_free(fz.sim);
 	memset(&fz, 0, sizeof(fz));
 }
@@ -1130,6 +1329,7 @@ int fuzz_core_run(const uint8_t *data, size_t size, char *why, size_t why_len)
 	fz.nvmsas = 0;
 	fz.recent = fz.lay.free_ram_base;
 	memset(&fz.plan, 0, sizeof(fz.plan));
+	memset(&fz.rmp_plan, 0, sizeof(fz.rmp_plan));
 	fz.read_actions = 0;
 	set_policy(0, 0);
 	fz.live = mm_live_allocs();

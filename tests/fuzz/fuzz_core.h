@@ -24,7 +24,7 @@
  *   14 the GPA the previous step used + off   15 guest RAM page u16 + off
  *   where "off" is fuzz_core_offsets[variant] (0 for variants 0..5).
  * Steps (fuzz_core_ops[opcode byte % 16]; the first byte of each below is
- * 0, 7, 4, 9, 10, 11, 12, 14):
+ * 0, 7, 4, 9, 10, 11, 12, 14, 13):
  *   CALL      u8 vcpu, u8 sel, u8 regmask, v per register in regmask
  *             (bit 0 RCX, 1 RDX, 2 R8, 3 R9); sel >> 4 == 15: u32 protocol,
  *             u32 call; == 14: protocol 1 + (sel & 7), u8 call; else core
@@ -43,6 +43,19 @@
  *             the hypervisor does after the SVSM's nth read of guest memory
  *   NEWVCPU   u8 vcpu, v page, v ca, u8 apic, u8 variant: PVALIDATE the
  *             page, write a VMSA there, CREATE_VCPU (variant bits skip steps)
+ *   HOSTILE   u8 kind (% 3), then
+ *             0: u8 which (% 6: BUSY, tampered request, tampered response,
+ *                replayed request, replayed response, failed exit), u8 count
+ *                (% 20): the hypervisor's next `count` answers to the SVSM's
+ *                guest requests (this restarts POLICY's count of reads)
+ *             1: u8 flags (bit 0: SVSM accesses of guest memory, else
+ *                allocations; bit 1: every one from the nth on), u8 nth
+ *                (0 = none): the nth from now fails (csvsm/fault.h)
+ *             2: u8 nth (% 9, 0 = none), u8 mode (% 5: remap the page the
+ *                instruction changed, remap v, share the page, make v
+ *                private, refuse the next run-VMPL), v gpa, u8 fill: the
+ *                hypervisor acts once, after the SVSM's nth PVALIDATE or
+ *                RMPADJUST from now
  */
 #ifndef CSVSM_TESTS_FUZZ_CORE_H
 #define CSVSM_TESTS_FUZZ_CORE_H
@@ -52,6 +65,13 @@
 #include <stdint.h>
 
 #include "csvsm/sim.h"
+
+/*
+ * The first free guest RAM page of the target's machine (FUZZ_V_FREE_PAGE
+ * 0): the built-in seeds write GPAs into guest structures (attestation
+ * requests) from it; fuzz_core_init fails when the layout moved.
+ */
+#define FUZZ_CORE_FREE_RAM 0x200000ull
 
 /* Steps run per input at most: a bound on the work of one execution. */
 #define FUZZ_CORE_MAX_STEPS 48
@@ -65,6 +85,7 @@ enum fuzz_core_op {
 	FUZZ_OP_REMAP,
 	FUZZ_OP_POLICY,
 	FUZZ_OP_NEWVCPU,
+	FUZZ_OP_HOSTILE,
 	FUZZ_OP_COUNT,
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "csvsm/abi/attest.h"
 #include "csvsm/abi/svsm.h"
 #include "fuzz_core.h"
 
@@ -29,6 +30,7 @@ enum {
 	OP_PSC = 10,
 	OP_REMAP = 11,
 	OP_POLICY = 12,
+	OP_HOSTILE = 13,
 	OP_NEWVCPU = 14,
 };
 
@@ -44,6 +46,9 @@ enum {
 #define PG_CA    6
 #define PG_LIST  7
 #define PG_OTHER 9
+
+/* The GPA of free page `pg` (FUZZ_CORE_FREE_RAM: checked by the harness). */
+#define PG_GPA(pg) (FUZZ_CORE_FREE_RAM + (uint64_t)(pg)*4096u)
 
 static void b8(struct seed *s, uint64_t v)
 {
@@ -452,6 +457,285 @@ static void seed_race_vmsa(struct seed *s)
 	b8(s, 2);
 }
 
+/* ---- Attestation and what the harness's HOSTILE step adds (issue 14) ---- */
+
+/* HOSTILE kinds and their operands (fuzz_core.h). */
+enum { H_GUEST_REQ, H_FAULT, H_RMP };
+enum { GR_BUSY, GR_TAMPER, GR_TAMPER_RSP, GR_REPLAY, GR_REPLAY_RSP, GR_FAIL };
+enum { RMP_REMAP_PAGE, RMP_REMAP_GPA, RMP_SHARE_PAGE, RMP_PRIVATE_GPA, RMP_REFUSE_RUN };
+#define FAULT_ALLOC      0u
+#define FAULT_PLAT       1u
+#define FAULT_PERSISTENT 2u
+
+static void hostile_guest_req(struct seed *s, unsigned int which, unsigned int count)
+{
+	b8(s, OP_HOSTILE);
+	b8(s, H_GUEST_REQ);
+	b8(s, which);
+	b8(s, count);
+}
+
+static void hostile_fault(struct seed *s, unsigned int flags, unsigned int nth)
+{
+	b8(s, OP_HOSTILE);
+	b8(s, H_FAULT);
+	b8(s, flags);
+	b8(s, nth);
+}
+
+/* After the SVSM's nth PVALIDATE/RMPADJUST from now, mode on the page at `pg`. */
+static void hostile_rmp(struct seed *s, unsigned int nth, unsigned int mode, unsigned int pg)
+{
+	b8(s, OP_HOSTILE);
+	b8(s, H_RMP);
+	b8(s, nth);
+	b8(s, mode);
+	v_free(s, pg, 0);
+	b8(s, 0x5a);
+}
+
+/* A guest write of `len` bytes at a raw GPA. */
+static void write_at(struct seed *s, uint64_t gpa, const void *data, unsigned int len)
+{
+	const uint8_t *p = data;
+
+	b8(s, OP_WRITE);
+	v_u64(s, gpa);
+	b8(s, len);
+	for (unsigned int i = 0; i < len; i++)
+		b8(s, p[i]);
+}
+
+/* Attestation buffers: request, report and manifest, certificates (2 pages). */
+#define AT_REQ    PG_LIST
+#define AT_REPORT PG_DATA
+#define AT_MANIF  (PG_DATA + 1)
+#define AT_CERTS  PG_OTHER
+
+/*
+ * Validates the pages and writes a SERVICES request (abi 1.6, table 11):
+ * report and manifest buffers of a page each, a 32-byte nonce at request +
+ * 0x800, certificates (when `certs` pages) at AT_CERTS.
+ */
+static void attest_setup(struct seed *s, unsigned int certs)
+{
+	static const unsigned int pages[5] = {AT_REQ, AT_REPORT, AT_MANIF, AT_CERTS, AT_CERTS + 1};
+	static const uint8_t val[5] = {F_VAL | F_IGN, F_VAL | F_IGN, F_VAL | F_IGN, F_VAL | F_IGN,
+	                               F_VAL | F_IGN};
+	struct svsm_attest_req r;
+	uint8_t nonce[32];
+
+	pval_ca(s, 0, 5, pages, val);
+	memset(&r, 0, sizeof(r));
+	r.report.gpa = PG_GPA(AT_REPORT);
+	r.report.size = 4096;
+	r.nonce.gpa = PG_GPA(AT_REQ) + 0x800;
+	r.nonce.size = sizeof(nonce);
+	r.manifest.gpa = PG_GPA(AT_MANIF);
+	r.manifest.size = 4096;
+	r.certs.gpa = certs ? PG_GPA(AT_CERTS) : 0;
+	r.certs.size = certs * 4096u;
+	write_at(s, PG_GPA(AT_REQ), &r, SVSM_ATTEST_SERVICES_REQ_SIZE);
+	for (unsigned int i = 0; i < sizeof(nonce); i++)
+		nonce[i] = (uint8_t)(0xa0 + i);
+	write_at(s, r.nonce.gpa, nonce, sizeof(nonce));
+}
+
+/* SVSM_ATTEST_SERVICES (or SINGLE_SERVICE) from vCPU 0 with RCX = the request. */
+static void attest_call(struct seed *s, unsigned int call)
+{
+	b8(s, OP_CALL);
+	b8(s, 0);
+	b8(s, 0xe0 | (SVSM_PROTO_ATTEST - 1));
+	b8(s, R_RCX);
+	b8(s, call);
+	v_free(s, AT_REQ, 0);
+}
+
+/*
+ * Attestation: a report with the services manifest; with a certificate
+ * buffer too small for the host's table (INVALID_PARAMETER, RDX the size
+ * needed) and one of two pages;
+ * SINGLE_SERVICE for the vTPM (not running here: UNSUPPORTED_PROTOCOL);
+ * a report buffer too small.
+ */
+static void seed_attest(struct seed *s)
+{
+	static const uint8_t vtpm_guid[16] = SVSM_GUID_VTPM;
+	struct svsm_attest_loc certs = {.gpa = PG_GPA(AT_CERTS), .size = 0x100};
+	uint8_t single[SVSM_ATTEST_SINGLE_REQ_SIZE - SVSM_ATTEST_SERVICES_REQ_SIZE];
+	uint32_t small = 0x100;
+
+	attest_setup(s, 0);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+	write_at(s, PG_GPA(AT_REQ) + 0x30, &certs, sizeof(certs));
+	attest_call(s, SVSM_ATTEST_SERVICES);
+	certs.size = 2 * 4096;
+	write_at(s, PG_GPA(AT_REQ) + 0x30, &certs, sizeof(certs));
+	attest_call(s, SVSM_ATTEST_SERVICES);
+	memset(single, 0, sizeof(single));
+	memcpy(single, vtpm_guid, sizeof(vtpm_guid));
+	write_at(s, PG_GPA(AT_REQ) + SVSM_ATTEST_SERVICES_REQ_SIZE, single, sizeof(single));
+	attest_call(s, SVSM_ATTEST_SINGLE_SERVICE);
+	write_at(s, PG_GPA(AT_REQ) + 8, &small, sizeof(small));
+	attest_call(s, SVSM_ATTEST_SERVICES);
+}
+
+/*
+ * The hypervisor's answers to the SVSM's guest requests: BUSY a few times
+ * (retried), then more often than the SVSM retries; a tampered or replayed
+ * request or response, a failed exit. The first broken exchange erases
+ * VMPCK0 (no guest message until reboot), so each case is a seed of its own.
+ */
+static void seed_gmsg(struct seed *s, unsigned int which, unsigned int count, bool first_honest)
+{
+	attest_setup(s, 0);
+	if (first_honest)
+		attest_call(s, SVSM_ATTEST_SERVICES);
+	hostile_guest_req(s, which, count);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+}
+
+static void seed_gmsg_busy(struct seed *s)
+{
+	attest_setup(s, 0);
+	hostile_guest_req(s, GR_BUSY, 3);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+	hostile_guest_req(s, GR_BUSY, 19);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+}
+
+static void seed_gmsg_tamper(struct seed *s)
+{
+	seed_gmsg(s, GR_TAMPER, 1, false);
+}
+
+static void seed_gmsg_tamper_rsp(struct seed *s)
+{
+	seed_gmsg(s, GR_TAMPER_RSP, 1, false);
+}
+
+static void seed_gmsg_replay(struct seed *s)
+{
+	seed_gmsg(s, GR_REPLAY, 1, true);
+}
+
+static void seed_gmsg_replay_rsp(struct seed *s)
+{
+	seed_gmsg(s, GR_REPLAY_RSP, 1, true);
+}
+
+static void seed_gmsg_fail(struct seed *s)
+{
+	seed_gmsg(s, GR_FAIL, 1, false);
+}
+
+/*
+ * Allocations that fail: PVALIDATE's list copy and CREATE_VCPU's record
+ * (BUSY, nothing changed), then each of an attestation's allocations in
+ * turn. SVSM accesses of guest memory that fail (as a page the hypervisor
+ * took would): call_pending (the call goes unserviced), PVALIDATE's list
+ * entries, the zeroing of the page it validated (the page is rescinded
+ * again), the write-back of `next`.
+ */
+static void seed_faults(struct seed *s)
+{
+	/* The SVSM's accesses in a 1-entry PVALIDATE: xchg, header, entries, zeroing, next. */
+	static const uint8_t plat_nth[4] = {1, 3, 4, 5};
+
+	hostile_fault(s, FAULT_ALLOC, 1);
+	pval_one(s, PG_DATA, F_VAL);
+	pval_one(s, PG_VMSA, F_VAL);
+	b8(s, OP_VMSA);
+	v_free(s, PG_VMSA, 0);
+	b8(s, 0);
+	hostile_fault(s, FAULT_ALLOC, 1);
+	call_begin(s, 0, SVSM_CORE_CREATE_VCPU, R_RCX | R_RDX | R_R8);
+	v_free(s, PG_VMSA, 0);
+	v_free(s, PG_CA, 0);
+	v_small(s, 1);
+	for (unsigned int i = 0; i < sizeof(plat_nth); i++) {
+		hostile_fault(s, FAULT_PLAT, plat_nth[i]);
+		pval_one(s, PG_DATA + 1 + i, F_VAL);
+	}
+	hostile_fault(s, FAULT_PLAT | FAULT_PERSISTENT, 1);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0);
+	hostile_fault(s, FAULT_PLAT, 0);
+	attest_setup(s, 2);
+	for (unsigned int nth = 1; nth <= 10; nth++) {
+		hostile_fault(s, FAULT_ALLOC, nth);
+		attest_call(s, SVSM_ATTEST_SERVICES);
+	}
+}
+
+/*
+ * The hypervisor changes the RMP between two of the SVSM's instructions:
+ * shares, or remaps, a page right after PVALIDATE validated it (the zeroing
+ * faults; rescinding it fails, or finds it unchanged), remaps an already
+ * validated page before the RMPADJUST that grants it (ignore_cf); remaps a
+ * VMSA candidate after CREATE_VCPU's first RMPADJUST and after the first
+ * one that sets the VMSA bit (the page cannot be given back); refuses the
+ * SVSM's return to the guest once.
+ */
+static void seed_rmp_race(struct seed *s)
+{
+	hostile_rmp(s, 1, RMP_SHARE_PAGE, 0);
+	pval_one(s, PG_DATA, F_VAL);
+	hostile_rmp(s, 1, RMP_REMAP_PAGE, 0);
+	pval_one(s, PG_DATA + 1, F_VAL);
+	pval_one(s, PG_DATA + 2, F_VAL);
+	hostile_rmp(s, 1, RMP_REMAP_PAGE, 0);
+	pval_one(s, PG_DATA + 2, F_VAL | F_IGN);
+	for (unsigned int i = 0; i < 3; i++) {
+		static const unsigned int nth[3] = {1, 3, 4};
+
+		pval_one(s, PG_VMSA + 8 * i, F_VAL);
+		b8(s, OP_VMSA);
+		v_free(s, PG_VMSA + 8 * i, 0);
+		b8(s, 0);
+		hostile_rmp(s, nth[i], RMP_REMAP_PAGE, 0);
+		call_begin(s, 0, SVSM_CORE_CREATE_VCPU, R_RCX | R_RDX | R_R8);
+		v_free(s, PG_VMSA + 8 * i, 0);
+		v_free(s, PG_CA, 0);
+		v_small(s, 1);
+	}
+	hostile_rmp(s, 1, RMP_REFUSE_RUN, 0);
+	pval_one(s, PG_DATA + 3, F_VAL);
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, R_RCX);
+	v_small(s, 1);
+}
+
+/*
+ * vCPU 1 (its VMSA in guest RAM) deletes vCPU 0 and creates it again,
+ * while the hypervisor remaps vCPU 1's own VMSA after CREATE_VCPU's first
+ * RMPADJUST: the SVSM can no longer read the caller's features, and vCPU 1
+ * is lost.
+ */
+static void seed_rmp_race_caller(struct seed *s)
+{
+	pval_one(s, PG_CA, F_VAL);
+	b8(s, OP_NEWVCPU);
+	b8(s, 0);
+	v_free(s, PG_VMSA, 0);
+	v_free(s, PG_CA, 0);
+	b8(s, 1); /* APIC ID 1 */
+	b8(s, 0);
+	call_begin(s, 1, SVSM_CORE_DELETE_VCPU, R_RCX);
+	v_cat(s, FUZZ_V_BOOT_VMSA, 0);
+	pval_ca(s, 1, 1, (const unsigned int[]){PG_OTHER}, (const uint8_t[]){F_VAL});
+	b8(s, OP_VMSA);
+	v_free(s, PG_OTHER, 0);
+	b8(s, 0);
+	hostile_rmp(s, 1, RMP_REMAP_GPA, PG_VMSA);
+	call_begin(s, 1, SVSM_CORE_CREATE_VCPU, R_RCX | R_RDX | R_R8);
+	v_free(s, PG_OTHER, 0);
+	v_free(s, PG_DATA, 0);
+	v_small(s, 0);
+	call_begin(s, 1, SVSM_CORE_QUERY_PROTOCOL, 0);
+}
+
 static const struct {
 	const char *name;
 	void (*build)(struct seed *s);
@@ -465,6 +749,16 @@ static const struct {
     {"seed-vcpu-errors", seed_vcpu_errors},
     {"seed-hypervisor", seed_hypervisor},
     {"seed-race-vmsa", seed_race_vmsa},
+    {"seed-attest", seed_attest},
+    {"seed-gmsg-busy", seed_gmsg_busy},
+    {"seed-gmsg-tamper", seed_gmsg_tamper},
+    {"seed-gmsg-tamper-rsp", seed_gmsg_tamper_rsp},
+    {"seed-gmsg-replay", seed_gmsg_replay},
+    {"seed-gmsg-replay-rsp", seed_gmsg_replay_rsp},
+    {"seed-gmsg-fail", seed_gmsg_fail},
+    {"seed-faults", seed_faults},
+    {"seed-rmp-race", seed_rmp_race},
+    {"seed-rmp-race-caller", seed_rmp_race_caller},
 };
 
 #define SEED_COUNT (sizeof(seeds) / sizeof(seeds[0]))

@@ -234,6 +234,15 @@ struct csvsm_sim_hv_policy {
 	                     unsigned int nth);
 	void *ctx;
 	/*
+	 * Called (with `ctx`) after each PVALIDATE or RMPADJUST the SVSM
+	 * executes on the shim (the nth since the policy was set, from 1; `gpa`
+	 * its page, `rc` its result): the hypervisor acting on another CPU
+	 * between two of the SVSM's instructions (RMPUPDATE, a page state
+	 * change), which SNP does not prevent. Not called for the KVM image.
+	 */
+	void (*on_svsm_rmp)(void *ctx, struct csvsm_sim *sim, uint64_t gpa, int rc,
+	                    unsigned int nth);
+	/*
 	 * SNP guest requests the SVSM sends through the hypervisor (NAE
 	 * 0x8000_0011/12), each counter for the next N requests: answer BUSY;
 	 * flip a bit of the request before the PSP sees it; flip a bit of the
@@ -250,6 +259,12 @@ struct csvsm_sim_hv_policy {
 
 /* Installs `policy` (copied); NULL restores the honest hypervisor. */
 void csvsm_sim_set_hv_policy(struct csvsm_sim *sim, const struct csvsm_sim_hv_policy *policy);
+
+/*
+ * The policy in force: what csvsm_sim_set_hv_policy installed, with the
+ * counters the hypervisor has used up since then taken off.
+ */
+void csvsm_sim_get_hv_policy(const struct csvsm_sim *sim, struct csvsm_sim_hv_policy *out);
 
 /*
  * The hypervisor remaps the page at `gpa` behind everyone's back: new
