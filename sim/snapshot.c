@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 
 #include "csvsm/abi/secrets.h"
+#include "csvsm/attest.h"
 #include "csvsm/fault.h"
 #include "csvsm/guest_msg.h"
 #include "csvsm/mm.h"
@@ -328,6 +329,8 @@ static bool restore_core_fast(struct csvsm_sim *sim, struct sim_snapshot *s)
 		if (memcmp(&s->guest_msg, &fresh, sizeof(fresh)) != 0)
 			return false;
 		guest_msg_init(secrets->vmpck[0]);
+		/* A report fetched since may have taught it the host's certificate length. */
+		attest_boot_forget();
 	}
 
 	/* No SVSM code runs during a restore: the lock only satisfies the table's rules. */

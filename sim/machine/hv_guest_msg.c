@@ -51,7 +51,7 @@ int sim_hv_guest_request(struct sim_snp *m, const uint8_t *req, uint8_t *rsp, vo
 		table = sim_psp_cert_table(m->psp, &table_len);
 		if (!table)
 			return -CSVSM_EIO; /* the host could not make its certificates */
-		if (table_len > *certs_len) {
+		if (table_len > *certs_len || take(&p->guest_req_certs_too_small)) {
 			/* GHCB: RBX = pages needed, SW_EXITINFO2 = INVALID_LEN. */
 			*certs_len = (table_len + 4095) & ~(size_t)4095;
 			*exit_info2 = (uint64_t)SNP_GUEST_VMM_INVALID_LEN << 32;
@@ -77,10 +77,13 @@ int sim_hv_guest_request(struct sim_snp *m, const uint8_t *req, uint8_t *rsp, vo
 		if (take(&p->guest_req_tamper_rsp))
 			rsp[sizeof(struct snp_msg_hdr) + 2] ^= 0x80;
 	}
+	if (take(&p->guest_req_edit_rsp))
+		rsp[p->guest_req_edit_off % SNP_MSG_PAGE_SIZE] ^= p->guest_req_edit_xor;
 	m->gr_have_last = true;
 	if (certs) {
 		memcpy(certs, table, table_len);
-		*certs_len = table_len;
+		/* A lie only in the length: the SVSM must not copy past its buffer. */
+		*certs_len = take(&p->guest_req_certs_overrun) ? *certs_len + 1 : table_len;
 	}
 	return 0;
 }

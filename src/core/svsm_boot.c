@@ -5,6 +5,7 @@
  */
 #include "csvsm/abi/ghcb.h"
 #include "csvsm/abi/secrets.h"
+#include "csvsm/attest.h"
 #include "csvsm/boot.h"
 #include "csvsm/error.h"
 #include "csvsm/gpa.h"
@@ -128,6 +129,7 @@ int svsm_boot(void)
 	if (rc < 0)
 		return rc;
 	vtpm_boot_forget();
+	attest_boot_forget();
 	rc = plat_boot_info(bi);
 	if (rc < 0)
 		return rc;

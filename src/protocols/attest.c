@@ -32,6 +32,11 @@ static const uint8_t guid_nv_state[16] = CSVSM_GUID_VTPM_NV_STATE;
 /* The certificate length the host gave last time: the hint for a too-small answer. */
 static size_t attest_certs_hint;
 
+void attest_boot_forget(void)
+{
+	attest_certs_hint = 0;
+}
+
 static void put_le32(uint8_t *p, uint32_t v)
 {
 	for (unsigned int i = 0; i < 4; i++)

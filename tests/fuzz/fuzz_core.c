@@ -1130,17 +1130,22 @@ static bool op_hostile(void)
 {
 	uint8_t kind = rd8();
 	struct csvsm_sim_hv_policy p;
-	unsigned int *counter[] = {&p.guest_req_busy,       &p.guest_req_tamper,
-	                           &p.guest_req_tamper_rsp, &p.guest_req_replay,
-	                           &p.guest_req_replay_rsp, &p.guest_req_fail};
+	unsigned int *counter[] = {
+	    &p.guest_req_busy,     &p.guest_req_tamper,        &p.guest_req_tamper_rsp,
+	    &p.guest_req_replay,   &p.guest_req_replay_rsp,    &p.guest_req_fail,
+	    &p.guest_req_edit_rsp, &p.guest_req_certs_overrun, &p.guest_req_certs_too_small};
 	uint8_t which, flags;
 	unsigned int k;
 
 	switch (kind % 3) {
 	case 0:
-		which = rd8();
+		which = rd8() % (sizeof(counter) / sizeof(counter[0]));
 		csvsm_sim_get_hv_policy(fz.sim, &p);
-		*counter[which % 6] = rd8() % 20;
+		*counter[which] = rd8() % 20;
+		if (counter[which] == &p.guest_req_edit_rsp) {
+			p.guest_req_edit_off = (unsigned int)rdn(2);
+			p.guest_req_edit_xor = rd8();
+		}
 		/* Setting the policy restarts its count of the SVSM's reads. */
 		csvsm_sim_set_hv_policy(fz.sim, &p);
 		fz.rmp_seen = 0;

@@ -44,10 +44,13 @@
  *   NEWVCPU   u8 vcpu, v page, v ca, u8 apic, u8 variant: PVALIDATE the
  *             page, write a VMSA there, CREATE_VCPU (variant bits skip steps)
  *   HOSTILE   u8 kind (% 3), then
- *             0: u8 which (% 6: BUSY, tampered request, tampered response,
- *                replayed request, replayed response, failed exit), u8 count
- *                (% 20): the hypervisor's next `count` answers to the SVSM's
- *                guest requests (this restarts POLICY's count of reads)
+ *             0: u8 which (% 9: BUSY, tampered request, tampered response,
+ *                replayed request, replayed response, failed exit, edited
+ *                response, certificate length overrun, certificates "too
+ *                small"), u8 count (% 20), for an edited response u16
+ *                offset and u8 xor: the hypervisor's next `count` answers
+ *                to the SVSM's guest requests (this restarts POLICY's
+ *                count of reads)
  *             1: u8 flags (bit 0: SVSM accesses of guest memory, else
  *                allocations; bit 1: every one from the nth on), u8 nth
  *                (0 = none): the nth from now fails (csvsm/fault.h)

@@ -461,7 +461,17 @@ static void seed_race_vmsa(struct seed *s)
 
 /* HOSTILE kinds and their operands (fuzz_core.h). */
 enum { H_GUEST_REQ, H_FAULT, H_RMP };
-enum { GR_BUSY, GR_TAMPER, GR_TAMPER_RSP, GR_REPLAY, GR_REPLAY_RSP, GR_FAIL };
+enum {
+	GR_BUSY,
+	GR_TAMPER,
+	GR_TAMPER_RSP,
+	GR_REPLAY,
+	GR_REPLAY_RSP,
+	GR_FAIL,
+	GR_EDIT_RSP,
+	GR_CERTS_OVERRUN,
+	GR_CERTS_TOO_SMALL,
+};
 enum { RMP_REMAP_PAGE, RMP_REMAP_GPA, RMP_SHARE_PAGE, RMP_PRIVATE_GPA, RMP_REFUSE_RUN };
 #define FAULT_ALLOC      0u
 #define FAULT_PLAT       1u
@@ -633,6 +643,44 @@ static void seed_gmsg_fail(struct seed *s)
 }
 
 /*
+ * The hypervisor edits a header byte of the PSP's response (abi 5.2: the
+ * header is authenticated, but the SVSM checks its fields first): the
+ * algorithm (0x30) and the message type (0x34).
+ */
+static void seed_gmsg_edit(struct seed *s, unsigned int off)
+{
+	attest_setup(s, 0);
+	hostile_guest_req(s, GR_EDIT_RSP, 1);
+	bn(s, off, 2);
+	b8(s, 0x01);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+}
+
+static void seed_gmsg_edit_algo(struct seed *s)
+{
+	seed_gmsg_edit(s, 0x30);
+}
+
+static void seed_gmsg_edit_type(struct seed *s)
+{
+	seed_gmsg_edit(s, 0x34);
+}
+
+/*
+ * Certificates (an extended request): the hypervisor says the table does
+ * not fit though it does (the SVSM sends the request again without them and
+ * reports none), then claims more certificate bytes than the buffer holds.
+ */
+static void seed_gmsg_certs(struct seed *s)
+{
+	attest_setup(s, 2);
+	hostile_guest_req(s, GR_CERTS_TOO_SMALL, 1);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+	hostile_guest_req(s, GR_CERTS_OVERRUN, 1);
+	attest_call(s, SVSM_ATTEST_SERVICES);
+}
+
+/*
  * Allocations that fail: PVALIDATE's list copy and CREATE_VCPU's record
  * (BUSY, nothing changed), then each of an attestation's allocations in
  * turn. SVSM accesses of guest memory that fail (as a page the hypervisor
@@ -756,6 +804,9 @@ static const struct {
     {"seed-gmsg-replay", seed_gmsg_replay},
     {"seed-gmsg-replay-rsp", seed_gmsg_replay_rsp},
     {"seed-gmsg-fail", seed_gmsg_fail},
+    {"seed-gmsg-edit-algo", seed_gmsg_edit_algo},
+    {"seed-gmsg-edit-type", seed_gmsg_edit_type},
+    {"seed-gmsg-certs", seed_gmsg_certs},
     {"seed-faults", seed_faults},
     {"seed-rmp-race", seed_rmp_race},
     {"seed-rmp-race-caller", seed_rmp_race_caller},

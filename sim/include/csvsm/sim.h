@@ -255,6 +255,19 @@ struct csvsm_sim_hv_policy {
 	unsigned int guest_req_replay;
 	unsigned int guest_req_replay_rsp;
 	unsigned int guest_req_fail;
+	/*
+	 * Likewise: XOR the response page's byte at guest_req_edit_off (mod
+	 * the page) with guest_req_edit_xor (the header fields too, which the
+	 * hypervisor can reach); on an extended request, claim more
+	 * certificate bytes than the SVSM's buffer holds after a successful
+	 * exchange, or answer that the table does not fit (INVALID_LEN) though
+	 * it does.
+	 */
+	unsigned int guest_req_edit_rsp;
+	unsigned int guest_req_edit_off;
+	uint8_t guest_req_edit_xor;
+	unsigned int guest_req_certs_overrun;
+	unsigned int guest_req_certs_too_small;
 };
 
 /* Installs `policy` (copied); NULL restores the honest hypervisor. */

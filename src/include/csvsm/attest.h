@@ -27,4 +27,11 @@ void svsm_attest_protocol(struct svsm_call *call);
  */
 int attest_services_manifest(uint8_t **out, size_t *len) CSVSM_MUST_CHECK;
 
+/*
+ * Forgets what the protocol learnt from the host (the length of its
+ * certificate table, the hint for a too-small buffer): a new boot starts
+ * without it, like a freshly loaded image. Called by svsm_boot.
+ */
+void attest_boot_forget(void);
+
 #endif /* CSVSM_ATTEST_H */
