@@ -160,6 +160,9 @@ if [ "$engine" = libfuzzer ]; then
 	# The target's defaults (e.g. -max_len=512 for the core: 48 steps rarely
 	# need more, and longer inputs only cost time) unless given.
 	extra=
+	# The target's dictionary (oss-fuzz/fuzz-T.dict), unless one is given.
+	[ ! -f "$top/oss-fuzz/fuzz-$target_name.dict" ] ||
+		defaults="$defaults -dict=$top/oss-fuzz/fuzz-$target_name.dict"
 	for d in $defaults; do
 		case " $* " in *" ${d%%=*}="*) ;; *) extra="$extra $d" ;; esac
 	done

@@ -505,6 +505,20 @@ int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill)
 	return sim_hv_remap(&sim->snp, gpa, fill);
 }
 
+int csvsm_sim_hv_enter_svsm(struct csvsm_sim *sim, unsigned int vcpu, uint64_t exit_code)
+{
+	struct vmsa_page *vmsa;
+
+	if (sim->kvm || sim->image || sim->snp.terminated || vcpu >= sim->cfg.vcpu_count ||
+	    !sim->vcpus[vcpu].vmpl0_created || !(vmsa = sim_hv_runnable_vmsa(&sim->snp, vcpu)))
+		return -1;
+	sim->current_vcpu = vcpu;
+	vmsa->guest_exit_code = exit_code;
+	sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_ENTER_SVSM, exit_code, 0, 0, 0, 0);
+	sim_enter_vmpl0(sim, vcpu);
+	return 0;
+}
+
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
 {
 	void *dst = sim_gpa_host(sim, gpa, len);

@@ -162,6 +162,8 @@ static const char *hv_action_name(uint64_t kind)
 		return "remap";
 	case CSVSM_HV_POKE:
 		return "poke";
+	case CSVSM_HV_ENTER_SVSM:
+		return "enter_svsm";
 	default:
 		return "?";
 	}
@@ -244,7 +246,8 @@ static int format_text(const struct csvsm_sim_event *ev, char *buf, size_t len)
 		             a[1] ? "2M" : "4K", a[2] ? "private" : "shared", a[3]);
 		break;
 	case CSVSM_EV_HV_ACTION:
-		m = snprintf(p, rest, "%s gpa=0x%" PRIx64, hv_action_name(a[0]), a[1]);
+		m = snprintf(p, rest, "%s %s=0x%" PRIx64, hv_action_name(a[0]),
+		             a[0] == CSVSM_HV_ENTER_SVSM ? "exit_code" : "gpa", a[1]);
 		break;
 	case CSVSM_EV_MMIO:
 		m = snprintf(p, rest, "%s%" PRIu64 " pa=0x%" PRIx64 " value=0x%" PRIx64,

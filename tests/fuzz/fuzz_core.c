@@ -1119,6 +1119,46 @@ static bool op_policy(void)
 }
 
 /*
+ * The hypervisor runs a vCPU's VMPL0 unasked, its guest's exit code
+ * VMGEXIT or another: unless the guest left call_pending set (then it is
+ * a call, the CALL step's business), the SVSM must serve nothing: the RMP
+ * and the heap stay as they were, and call_pending too, but that after a
+ * VMGEXIT it may have been exchanged for 0 (58019 calling convention: a
+ * call is VMGEXIT with call_pending 1). Not after a racing write or a
+ * hypervisor action of this input, when the SVSM's CA may not be the one
+ * the guest knows.
+ */
+static bool hostile_enter_svsm(void)
+{
+	unsigned int vcpu = rd8() % FZ_VCPUS;
+	uint8_t b = rd8();
+	uint64_t exit_code = (b & 1) ? VMEXIT_VMGEXIT : b >> 1;
+	uint64_t rmp_before = csvsm_sim_rmp_changes(fz.sim);
+	uint8_t pending = 1, after = 1;
+
+	if (fz.read_actions ||
+	    csvsm_sim_guest_read(fz.sim, ca_of(vcpu), &pending, 1) != CSVSM_SIM_ACCESS_OK ||
+	    (pending == 1 && exit_code == VMEXIT_VMGEXIT))
+		return true;
+	if (csvsm_sim_hv_enter_svsm(fz.sim, vcpu, exit_code) != 0)
+		return true;
+	fz.stats.hv_actions++;
+	/* A POLICY plan may fire at the SVSM's read of call_pending: the hypervisor's doing. */
+	if (fz.read_actions)
+		return true;
+	if (csvsm_sim_rmp_changes(fz.sim) != rmp_before || mm_live_allocs() != fz.live)
+		return fail("an unasked VMPL0 entry (exit code %#" PRIx64
+		            ") changed the RMP or the heap",
+		            exit_code);
+	/* After a VMGEXIT the SVSM may exchange a call_pending that is not 1 for 0. */
+	if (csvsm_sim_guest_read(fz.sim, ca_of(vcpu), &after, 1) != CSVSM_SIM_ACCESS_OK ||
+	    (after != pending && (exit_code != VMEXIT_VMGEXIT || after != 0)))
+		return fail("an unasked VMPL0 entry changed call_pending from %u to %u", pending,
+		            after);
+	return true;
+}
+
+/*
  * HOSTILE: what the other steps cannot express. The hypervisor's answers
  * to the SVSM's SNP guest requests (attestation: BUSY, a tampered or
  * replayed request or response, a failed exit, for the next `count`
@@ -1137,7 +1177,7 @@ static bool op_hostile(void)
 	uint8_t which, flags;
 	unsigned int k;
 
-	switch (kind % 3) {
+	switch (kind % 4) {
 	case 0:
 		which = rd8() % (sizeof(counter) / sizeof(counter[0]));
 		csvsm_sim_get_hv_policy(fz.sim, &p);
@@ -1155,6 +1195,8 @@ static bool op_hostile(void)
 		fault_arm((flags & 1) ? FAULT_SITE_PLAT : FAULT_SITE_ALLOC, rd8(),
 		          (flags & 2) != 0);
 		break;
+	case 3:
+		return hostile_enter_svsm();
 	default:
 		k = rd8() % 9;
 		fz.rmp_plan.nth = k ? fz.rmp_seen + k : 0;

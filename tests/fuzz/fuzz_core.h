@@ -43,7 +43,7 @@
  *             the hypervisor does after the SVSM's nth read of guest memory
  *   NEWVCPU   u8 vcpu, v page, v ca, u8 apic, u8 variant: PVALIDATE the
  *             page, write a VMSA there, CREATE_VCPU (variant bits skip steps)
- *   HOSTILE   u8 kind (% 3), then
+ *   HOSTILE   u8 kind (% 4), then
  *             0: u8 which (% 9: BUSY, tampered request, tampered response,
  *                replayed request, replayed response, failed exit, edited
  *                response, certificate length overrun, certificates "too
@@ -59,6 +59,8 @@
  *                private, refuse the next run-VMPL), v gpa, u8 fill: the
  *                hypervisor acts once, after the SVSM's nth PVALIDATE or
  *                RMPADJUST from now
+ *             3: u8 vcpu, u8 exit (bit 0: VMGEXIT, else exit code exit >> 1):
+ *                the hypervisor runs the vCPU's VMPL0 unasked
  */
 #ifndef CSVSM_TESTS_FUZZ_CORE_H
 #define CSVSM_TESTS_FUZZ_CORE_H

@@ -460,7 +460,7 @@ static void seed_race_vmsa(struct seed *s)
 /* ---- Attestation and what the harness's HOSTILE step adds (issue 14) ---- */
 
 /* HOSTILE kinds and their operands (fuzz_core.h). */
-enum { H_GUEST_REQ, H_FAULT, H_RMP };
+enum { H_GUEST_REQ, H_FAULT, H_RMP, H_ENTER };
 enum {
 	GR_BUSY,
 	GR_TAMPER,
@@ -502,6 +502,15 @@ static void hostile_rmp(struct seed *s, unsigned int nth, unsigned int mode, uns
 	b8(s, mode);
 	v_free(s, pg, 0);
 	b8(s, 0x5a);
+}
+
+/* The hypervisor runs `vcpu`'s VMPL0 unasked: exit 1 VMGEXIT, else exit code exit >> 1. */
+static void hostile_enter(struct seed *s, unsigned int vcpu, unsigned int exit)
+{
+	b8(s, OP_HOSTILE);
+	b8(s, H_ENTER);
+	b8(s, vcpu);
+	b8(s, exit);
 }
 
 /* A guest write of `len` bytes at a raw GPA. */
@@ -756,6 +765,33 @@ static void seed_rmp_race(struct seed *s)
 }
 
 /*
+ * The hypervisor runs VMPL0 unasked: the guest's last exit a VMGEXIT but
+ * call_pending 0 (after a call), an interrupt (exit code 0x60) with
+ * call_pending 1 (the guest set it, has not exited yet); on the vCPU the
+ * guest created too. The SVSM must serve nothing each time.
+ */
+static void seed_enter_svsm(struct seed *s)
+{
+	static const uint8_t one = 1, zero = 0;
+
+	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0);
+	hostile_enter(s, 0, 1);
+	write_at(s, 0x101000, &one, 1); /* the boot CA's call_pending */
+	hostile_enter(s, 0, 0x60 << 1);
+	write_at(s, 0x101000, &zero, 1);
+	pval_one(s, PG_CA, F_VAL);
+	b8(s, OP_NEWVCPU);
+	b8(s, 0);
+	v_free(s, PG_VMSA, 0);
+	v_free(s, PG_CA, 0);
+	b8(s, 1);
+	b8(s, 0);
+	hostile_enter(s, 1, 1);
+	hostile_enter(s, 1, 0x60 << 1);
+	call_begin(s, 1, SVSM_CORE_QUERY_PROTOCOL, 0);
+}
+
+/*
  * vCPU 1 (its VMSA in guest RAM) deletes vCPU 0 and creates it again,
  * while the hypervisor remaps vCPU 1's own VMSA after CREATE_VCPU's first
  * RMPADJUST: the SVSM can no longer read the caller's features, and vCPU 1
@@ -810,6 +846,7 @@ static const struct {
     {"seed-faults", seed_faults},
     {"seed-rmp-race", seed_rmp_race},
     {"seed-rmp-race-caller", seed_rmp_race_caller},
+    {"seed-enter-svsm", seed_enter_svsm},
 };
 
 #define SEED_COUNT (sizeof(seeds) / sizeof(seeds[0]))

@@ -287,6 +287,17 @@ void csvsm_sim_get_hv_policy(const struct csvsm_sim *sim, struct csvsm_sim_hv_po
 int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill);
 
 /*
+ * The hypervisor runs `vcpu`'s VMPL0 although the guest asked for nothing
+ * (SNP lets it schedule any VMSA: an interrupt, a repeated entry): the
+ * guest VMSA's exit code becomes `exit_code` (VMEXIT_VMGEXIT pretends the
+ * guest's last exit was a VMGEXIT), then the SVSM runs until it returns to
+ * the guest; call_pending is whatever the guest left in its CA. Returns 0,
+ * or -1 when the vCPU's VMPL0 never started or its guest VMSA cannot run
+ * (and in the KVM modes).
+ */
+int csvsm_sim_hv_enter_svsm(struct csvsm_sim *sim, unsigned int vcpu, uint64_t exit_code);
+
+/*
  * A number that changes whenever any RMP entry is written (PVALIDATE,
  * RMPADJUST, RMPUPDATE, ...; a snapshot restore need not change it): equal
  * before and after something proves the RMP did not change meanwhile.
@@ -338,6 +349,7 @@ enum {
 	CSVSM_HV_REFUSE_PSC = 2, /* refused a page state change */
 	CSVSM_HV_REMAP = 3,      /* remapped a guest page */
 	CSVSM_HV_POKE = 4,       /* changed guest memory behind the SVSM's back */
+	CSVSM_HV_ENTER_SVSM = 5, /* ran VMPL0 unasked: a[1] = the guest VMSA's exit code */
 };
 
 struct csvsm_sim_event {
