@@ -387,7 +387,11 @@ static void seed_vcpu_errors(struct seed *s)
 /* A lying hypervisor: refusals, remaps, page state changes, racing writes. */
 static void seed_hypervisor(struct seed *s)
 {
-	/* Refuse two run-VMPL requests: the guest's, then the SVSM's return. */
+	/*
+	 * Refuse two run-VMPL requests: both are the guest's (its calls are not
+	 * made); the third call goes through. (The SVSM's own return to the
+	 * guest is refused by seed-rmp-race, through HOSTILE.)
+	 */
 	b8(s, OP_POLICY);
 	b8(s, 2);
 	b8(s, 0);
