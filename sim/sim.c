@@ -362,10 +362,9 @@ int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t 
 /* True while the page of v's guest VMSA is still a VMSA in the RMP (validated, VMSA bit). */
 static bool vmsa_page_intact(struct csvsm_sim *sim, unsigned int vcpu)
 {
-	struct sim_rmp_entry e;
 	uint64_t gpa = sim->snp.vcpus[vcpu].guest_vmsa_gpa;
 
-	return gpa && sim_rmp_query(sim->rmp, gpa, &e) == 0 && e.vmsa && e.validated;
+	return gpa && sim_rmp_vmsa_page(sim->rmp, gpa, true);
 }
 
 /* What Linux does after some successful calls (arch/x86/coco/sev). */
@@ -449,6 +448,11 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim)
 {
 	return sim_rmp_writes(sim->rmp);
+}
+
+uint64_t csvsm_sim_rmp_key(const struct csvsm_sim *sim, uint64_t gpa)
+{
+	return sim_rmp_key(sim->rmp, gpa);
 }
 
 int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_sim_rmp_entry *out)

@@ -56,6 +56,7 @@ struct sim_snapshot {
 	uint8_t *mem;
 	size_t mem_size;
 	uint8_t *saved; /* per page: mem holds its snapshot contents */
+	uint8_t *zero;  /* per page of guest RAM: all zero at the snapshot */
 	void *rmp;      /* sim_rmp_snapshot of the RMP */
 	uint64_t npages;
 	uint8_t *dirty;       /* per page: written since the last restore */
@@ -125,6 +126,14 @@ void sim_snapshot_note(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
 	}
 }
 
+bool sim_snapshot_page_zero(const struct csvsm_sim *sim, uint64_t gpa)
+{
+	const struct sim_snapshot *s = sim->snap;
+	uint64_t p = gpa >> SNAP_PAGE_SHIFT;
+
+	return s && p < s->npages && !s->dirty[p] && s->zero[p];
+}
+
 static void snapshot_free(struct sim_snapshot *s)
 {
 	if (!s)
@@ -132,6 +141,7 @@ static void snapshot_free(struct sim_snapshot *s)
 	if (s->mem)
 		munmap(s->mem, s->mem_size);
 	free(s->saved);
+	free(s->zero);
 	free(s->rmp);
 	free(s->dirty);
 	free(s->dirty_list);
@@ -143,6 +153,7 @@ void sim_snapshot_release(struct csvsm_sim *sim)
 {
 	snapshot_free(sim->snap);
 	sim->snap = NULL;
+	sim->snap_dirty = NULL;
 }
 
 void csvsm_sim_snapshot_drop(struct csvsm_sim *sim)
@@ -218,10 +229,12 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 		s->mem = NULL;
 	s->rmp = malloc(rmp_size ? rmp_size : 1);
 	s->saved = calloc(s->npages, 1);
+	s->zero = calloc(s->npages, 1);
 	s->dirty = calloc(s->npages, 1);
 	s->dirty_list = calloc(s->npages, sizeof(*s->dirty_list));
 	s->vmsa_pages = calloc(s->npages, sizeof(*s->vmsa_pages));
-	if (!s->mem || !s->rmp || !s->saved || !s->dirty || !s->dirty_list || !s->vmsa_pages) {
+	if (!s->mem || !s->rmp || !s->saved || !s->zero || !s->dirty || !s->dirty_list ||
+	    !s->vmsa_pages) {
 		snapshot_free(s);
 		return -1;
 	}
@@ -238,6 +251,10 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 			save_page(sim, s, p);
 		}
 	}
+	/* Guest RAM (never poisoned) that is zero: most of it, never touched yet. */
+	for (uint64_t p = 0; p < sim->layout.ram_size >> SNAP_PAGE_SHIFT && p < s->npages; p++)
+		s->zero[p] =
+		    sim_same_core(sim->mem + (p << SNAP_PAGE_SHIFT), sim_zero_page, SNAP_PAGE_SIZE);
 	s->virtual_ns = sim_virtual_ns;
 	s->entropy_seed = sim->cfg.seed ^ SNAP_ENTROPY_SALT;
 	if (sim->psp)
@@ -246,7 +263,9 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 	sim_snapshot_release(sim);
 	s->machine = *sim;
 	s->machine.snap = NULL;
+	s->machine.snap_dirty = NULL;
 	sim->snap = s;
+	sim->snap_dirty = s->dirty;
 	sim_entropy_seed(s->entropy_seed);
 	return 0;
 }
@@ -283,6 +302,7 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	sim->trace_fn = trace_fn;
 	sim->trace_ctx = trace_ctx;
 	sim->snap = snap;
+	sim->snap_dirty = snap ? snap->dirty : NULL;
 	sim->kvm = kvm;
 }
 

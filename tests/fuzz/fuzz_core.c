@@ -33,6 +33,8 @@
 #define FZ_MAX_UNITS  64u
 #define FZ_PERM_ALL   0xfu
 #define FZ_POKE_BYTES 16u
+/* Pages below the end of SVSM memory (12 MiB here) whose checks are remembered. */
+#define FZ_MEMO_PAGES 4096u
 
 const int64_t fuzz_core_offsets[16] = {
     0, 0, 0, 0, 0, 0, 8, 0x10, 1, 7, 0xff8, 0xfff, 0x1000, -0x1000, -8, 0x800,
@@ -113,7 +115,22 @@ static struct {
 	bool failed;
 	char *why;
 	size_t why_len;
+	uint64_t input_no; /* this input's number, from 1 (memo entries of older ones are stale) */
 } fz;
+
+/*
+ * What check_page last proved of a page during this input: the RMP entry it
+ * saw (csvsm_sim_rmp_key) and whether it also tried the guest's accesses.
+ * The checks are a function of the entry, so an unchanged entry passes again
+ * without asking the RMP (per input, so that an input's trace, which holds
+ * the #NPF events of the guest accesses tried, does not depend on the inputs
+ * before it).
+ */
+static struct fz_memo {
+	uint64_t key;
+	uint64_t input_no;
+	bool access;
+} fz_memo[FZ_MEMO_PAGES];
 
 static bool fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -293,7 +310,7 @@ static bool check_no_guest_access(uint64_t page, const char *what)
  * VMPL below the SVSM has any permission on it (abi 4.5). With `access`,
  * also proves that the guest cannot touch either kind of page.
  */
-static bool check_page(uint64_t page, bool access)
+static bool check_page_entry(uint64_t page, bool access)
 {
 	struct csvsm_sim_rmp_entry e;
 	bool svsm = in_svsm(page);
@@ -315,6 +332,29 @@ static bool check_page(uint64_t page, bool access)
 		return check_no_guest_access(page, "SVSM");
 	if (access && e.vmsa)
 		return check_no_guest_access(page, "VMSA");
+	return true;
+}
+
+/* check_page_entry, unless this input already proved it of the same RMP entry. */
+static bool check_page(uint64_t page, bool access)
+{
+	uint64_t n = page / FZ_PAGE, key;
+	struct fz_memo *m;
+
+	if (n >= FZ_MEMO_PAGES)
+		return check_page_entry(page, access);
+	m = &fz_memo[n];
+	key = csvsm_sim_rmp_key(fz.sim, page);
+	if (m->input_no == fz.input_no && m->key == key && (m->access || !access))
+		return true;
+	if (!check_page_entry(page, access))
+		return false;
+	if (m->input_no != fz.input_no || m->key != key) {
+		m->input_no = fz.input_no;
+		m->key = key;
+		m->access = false;
+	}
+	m->access = m->access || access;
 	return true;
 }
 
@@ -1069,6 +1109,7 @@ int fuzz_core_init(const struct fuzz_core_config *cfg)
 	if (fz.ready)
 		return 0;
 	memset(&fz, 0, sizeof(fz));
+	memset(fz_memo, 0, sizeof(fz_memo)); /* input numbers start again */
 	if (cfg)
 		fz.cfg = *cfg;
 	csvsm_sim_config_default(&c);
@@ -1134,6 +1175,7 @@ int fuzz_core_run(const uint8_t *data, size_t size, char *why, size_t why_len)
 	set_policy(0, 0);
 	fz.live = mm_live_allocs();
 	fz.stats.inputs++;
+	fz.input_no++;
 
 	for (fz.step = 0; ok && fz.n > 0 && fz.step < FUZZ_CORE_MAX_STEPS; fz.step++) {
 		enum fuzz_core_op op = (enum fuzz_core_op)fuzz_core_ops[rd8() & 15];

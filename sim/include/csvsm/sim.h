@@ -265,6 +265,14 @@ int csvsm_sim_hv_remap(struct csvsm_sim *sim, uint64_t gpa, uint8_t fill);
  */
 uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim);
 
+/*
+ * A value standing for the whole RMP entry of the page holding `gpa`, for
+ * harnesses that re-check a page only when its entry changed: equal keys,
+ * equal csvsm_sim_rmp_query results and equal csvsm_sim_guest_access
+ * results for every access inside the page. UINT64_MAX beyond the RMP.
+ */
+uint64_t csvsm_sim_rmp_key(const struct csvsm_sim *sim, uint64_t gpa);
+
 /* Writes guest memory without any check (a racing agent, a DMA device). */
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
 
