@@ -329,6 +329,21 @@ int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
 	return sim_snp_check_access(&sim->snp, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind);
 }
 
+int csvsm_sim_guest_probe(const struct csvsm_sim *sim, uint64_t gpa, size_t len,
+                          enum csvsm_sim_access_kind kind)
+{
+	if (len && gpa + len < gpa)
+		return -1;
+	switch (sim_rmp_check(sim->rmp, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind, NULL)) {
+	case SIM_ACCESS_OK:
+		return CSVSM_SIM_ACCESS_OK;
+	case SIM_ACCESS_VC:
+		return CSVSM_SIM_ACCESS_VC;
+	default:
+		return CSVSM_SIM_ACCESS_NPF;
+	}
+}
+
 int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
 {
 	int rc;
@@ -413,8 +428,11 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	vmsa->r8 = io->r8;
 	vmsa->r9 = io->r9;
 	sim_trace(sim, CSVSM_EV_CALL, io->rax, io->rcx, io->rdx, io->r8, io->r9, 0);
-	if (csvsm_sim_guest_write(sim, caa, &one, 1) != CSVSM_SIM_ACCESS_OK)
+	/* csvsm_sim_guest_write of the byte, without the copy. */
+	if (csvsm_sim_guest_access(sim, caa, 1, CSVSM_SIM_WRITE) != CSVSM_SIM_ACCESS_OK)
 		return -1;
+	pending = sim_gpa_host(sim, caa, 1);
+	*pending = one;
 	if (sim_hv_run_vmpl(&sim->snp, sim->cfg.guest_vmpl, 0) < 0) {
 		pending = sim_gpa_host(sim, caa, 1);
 		__atomic_exchange_n(pending, 0, __ATOMIC_SEQ_CST);

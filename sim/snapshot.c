@@ -270,6 +270,45 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 	return 0;
 }
 
+/* The range [from, to) of the machine record back from the snapshot's. */
+static void copy_span(struct csvsm_sim *sim, const struct sim_snapshot *s, size_t from, size_t to)
+{
+	sim_copy_raw((uint8_t *)sim + from, (const uint8_t *)&s->machine + from, to - from);
+}
+
+/*
+ * The machine record before its vCPU array, back from the snapshot's, but
+ * for two parts that are equal already when nothing wrote them: the
+ * hypervisor's records of vCPUs the machine does not have (never written:
+ * every writer checks the vCPU number), and its copies of the last guest
+ * request and response (written only together with gr_have_last, so equal
+ * when the flag is clear both now and at the snapshot).
+ */
+static void copy_machine_head(struct csvsm_sim *sim, const struct sim_snapshot *s)
+{
+	const size_t hv_vcpus = offsetof(struct csvsm_sim, snp.vcpus);
+	const size_t hv_vcpus_used = hv_vcpus + sim->cfg.vcpu_count * sizeof(sim->snp.vcpus[0]);
+	const size_t after_vcpus = offsetof(struct csvsm_sim, snp.psp);
+	const size_t gr = offsetof(struct csvsm_sim, snp.gr_last_req);
+	const size_t gr_end = offsetof(struct csvsm_sim, snp.gr_have_last);
+
+	_Static_assert(
+	    offsetof(struct csvsm_sim, snp.vcpus) < offsetof(struct csvsm_sim, snp.psp) &&
+	        offsetof(struct csvsm_sim, snp.psp) < offsetof(struct csvsm_sim, snp.gr_last_req) &&
+	        offsetof(struct csvsm_sim, snp.gr_last_req) <
+	            offsetof(struct csvsm_sim, snp.gr_last_rsp) &&
+	        offsetof(struct csvsm_sim, snp.gr_last_rsp) <
+	            offsetof(struct csvsm_sim, snp.gr_have_last) &&
+	        offsetof(struct csvsm_sim, snp.gr_have_last) < offsetof(struct csvsm_sim, vcpus),
+	    "the machine record's layout as copy_machine_head copies it");
+	copy_span(sim, s, 0, hv_vcpus_used);
+	if (sim->snp.gr_have_last || s->machine.snp.gr_have_last)
+		copy_span(sim, s, after_vcpus, gr_end);
+	else
+		copy_span(sim, s, after_vcpus, gr);
+	copy_span(sim, s, gr_end, offsetof(struct csvsm_sim, vcpus));
+}
+
 /*
  * Writes the machine record back, keeping the live host resources: the
  * fields before and after the vCPU array, and the records of the machine's
@@ -287,7 +326,7 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	struct sim_kvm_guest *kvm = sim->kvm;
 
 	/* Plain copies of plain data (the shadow checks of memcpy cost more). */
-	sim_copy_raw(sim, &s->machine, head);
+	copy_machine_head(sim, s);
 	sim->harness = harness;
 	for (unsigned int i = 0; i < n; i++) {
 		struct sim_ctx vmpl0 = sim->vcpus[i].vmpl0;

@@ -115,21 +115,19 @@ static struct {
 	bool failed;
 	char *why;
 	size_t why_len;
-	uint64_t input_no; /* this input's number, from 1 (memo entries of older ones are stale) */
 } fz;
 
 /*
- * What check_page last proved of a page during this input: the RMP entry it
- * saw (csvsm_sim_rmp_key) and whether it also tried the guest's accesses.
- * The checks are a function of the entry, so an unchanged entry passes again
- * without asking the RMP (per input, so that an input's trace, which holds
- * the #NPF events of the guest accesses tried, does not depend on the inputs
- * before it).
+ * What check_page last proved of a page: the RMP entry it saw
+ * (csvsm_sim_rmp_key) and whether it also tried the guest's accesses. The
+ * checks are a function of the page and its entry, and leave no trace (the
+ * guest's accesses are probed, csvsm_sim_guest_probe), so an entry that
+ * passed once, in this input or an earlier one, passes again without
+ * asking the RMP. Cleared with the simulator (fuzz_core_init).
  */
 static struct fz_memo {
 	uint64_t key;
-	uint64_t input_no;
-	bool access;
+	bool valid, access;
 } fz_memo[FZ_MEMO_PAGES];
 
 static bool fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -294,7 +292,7 @@ static bool check_no_guest_access(uint64_t page, const char *what)
 	                                                   CSVSM_SIM_EXEC};
 
 	for (unsigned int i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int r = csvsm_sim_guest_access(fz.sim, page, 1, kinds[i]);
+		int r = csvsm_sim_guest_probe(fz.sim, page, 1, kinds[i]);
 
 		if (r != CSVSM_SIM_ACCESS_NPF)
 			return fail("%s page %#" PRIx64 ": guest access kind %d gives %d, not #NPF",
@@ -335,7 +333,7 @@ static bool check_page_entry(uint64_t page, bool access)
 	return true;
 }
 
-/* check_page_entry, unless this input already proved it of the same RMP entry. */
+/* check_page_entry, unless it already passed on the same RMP entry (fz_memo). */
 static bool check_page(uint64_t page, bool access)
 {
 	uint64_t n = page / FZ_PAGE, key;
@@ -345,12 +343,12 @@ static bool check_page(uint64_t page, bool access)
 		return check_page_entry(page, access);
 	m = &fz_memo[n];
 	key = csvsm_sim_rmp_key(fz.sim, page);
-	if (m->input_no == fz.input_no && m->key == key && (m->access || !access))
+	if (m->valid && m->key == key && (m->access || !access))
 		return true;
 	if (!check_page_entry(page, access))
 		return false;
-	if (m->input_no != fz.input_no || m->key != key) {
-		m->input_no = fz.input_no;
+	if (!m->valid || m->key != key) {
+		m->valid = true;
 		m->key = key;
 		m->access = false;
 	}
@@ -1109,7 +1107,7 @@ int fuzz_core_init(const struct fuzz_core_config *cfg)
 	if (fz.ready)
 		return 0;
 	memset(&fz, 0, sizeof(fz));
-	memset(fz_memo, 0, sizeof(fz_memo)); /* input numbers start again */
+	memset(fz_memo, 0, sizeof(fz_memo)); /* another simulator */
 	if (cfg)
 		fz.cfg = *cfg;
 	csvsm_sim_config_default(&c);
@@ -1175,7 +1173,6 @@ int fuzz_core_run(const uint8_t *data, size_t size, char *why, size_t why_len)
 	set_policy(0, 0);
 	fz.live = mm_live_allocs();
 	fz.stats.inputs++;
-	fz.input_no++;
 
 	for (fz.step = 0; ok && fz.n > 0 && fz.step < FUZZ_CORE_MAX_STEPS; fz.step++) {
 		enum fuzz_core_op op = (enum fuzz_core_op)fuzz_core_ops[rd8() & 15];

@@ -167,6 +167,14 @@ int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t 
 int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
                            enum csvsm_sim_access_kind kind);
 
+/*
+ * What csvsm_sim_guest_access would return for the same access, without
+ * recording anything (no #VC or #NPF event, no counter): for harnesses that
+ * check what the guest may do without doing it.
+ */
+int csvsm_sim_guest_probe(const struct csvsm_sim *sim, uint64_t gpa, size_t len,
+                          enum csvsm_sim_access_kind kind);
+
 /* Registers of one SVSM call, in and out. */
 struct csvsm_regs {
 	uint64_t rax, rcx, rdx, r8, r9;
