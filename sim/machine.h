@@ -53,6 +53,7 @@ struct csvsm_sim {
 	csvsm_sim_trace_fn trace_fn;
 	void *trace_ctx;
 	struct sim_snapshot *snap;   /* sim/snapshot.c: NULL when none is taken */
+	const uint8_t *snap_dirty;   /* the snapshot's per-page dirty flags (with snap) */
 	struct sim_psp *psp;         /* the emulated AMD secure processor (also in snp.psp) */
 	struct sim_kvm_guest *kvm;   /* sim/kvm/guest_ops.c: the guest on KVM, or NULL */
 	struct sim_kvm_image *image; /* sim/kvm/image_ops.c: VMPL0 is the image on KVM, or NULL */
@@ -107,9 +108,17 @@ static inline void sim_trace(struct csvsm_sim *sim, enum csvsm_sim_event_type ty
  */
 void sim_snapshot_note(struct csvsm_sim *sim, uint64_t gpa, uint64_t len);
 void sim_snapshot_release(struct csvsm_sim *sim);
+/*
+ * True when the page holding `gpa` is zero for certain: guest RAM that was
+ * zero at the snapshot and has not been written since the last restore
+ * (every write to it is tracked). False when in doubt.
+ */
+bool sim_snapshot_page_zero(const struct csvsm_sim *sim, uint64_t gpa);
 static inline void sim_note_dirty(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
 {
-	if (sim->snap)
+	/* Most writes hit one page already written since the restore: nothing to note. */
+	if (sim->snap && !(len && gpa < sim->phys_limit && ((gpa ^ (gpa + len - 1)) >> 12) == 0 &&
+	                   sim->snap_dirty[gpa >> 12]))
 		sim_snapshot_note(sim, gpa, len);
 }
 

@@ -178,6 +178,14 @@ static bool write_changes_nothing(struct csvsm_sim *sim, uint64_t gpa, const voi
 
 	if (!sim->snap || !(gpa + len <= l->svsm_base || gpa >= l->svsm_base + l->svsm_size))
 		return false;
+	/*
+	 * Within one page still zero since the snapshot (the usual page the
+	 * SVSM validates): only the core's bytes need looking at, against a
+	 * page of zeros in the cache rather than guest memory that is not.
+	 */
+	if (len <= sizeof(sim_zero_page) && ((gpa ^ (gpa + len - 1)) >> 12) == 0 &&
+	    sim_snapshot_page_zero(sim, gpa))
+		return sim_same_core(sim_zero_page, src, len);
 	return sim_same_core(sim->mem + gpa, src, len);
 }
 
@@ -200,6 +208,52 @@ int plat_guest_write(gpa_t gpa, const void *src, size_t len)
 				rc = 0;
 			}
 		}
+	}
+	sim_machine_unlock();
+	return rc;
+}
+
+/*
+ * Zeroes [gpa, gpa + len) of simulated memory (checked) a page at a time:
+ * a page of guest RAM already zero stays untouched and clean, as in
+ * plat_guest_write; the heap's pages (never the SVSM's guest memory) go
+ * through the intercepted memset, which reports a poisoned byte.
+ */
+static void zero_range(struct csvsm_sim *sim, uint64_t gpa, size_t len)
+{
+	const struct csvsm_sim_layout *l = &sim->layout;
+	uint64_t heap = l->svsm_base + SIM_SVSM_HEAP_OFFSET;
+
+	while (len) {
+		size_t n = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+
+		if (n > len)
+			n = len;
+		if (gpa >= heap && gpa < l->svsm_base + l->svsm_size) {
+			memset(sim_gpa_host(sim, gpa, n), 0, n);
+		} else if (!sim_snapshot_page_zero(sim, gpa) &&
+		           !write_changes_nothing(sim, gpa, sim_zero_page, n)) {
+			uint8_t *dst = sim_gpa_host(sim, gpa, n);
+
+			sim_copy_raw(dst, sim_zero_page, n);
+		}
+		gpa += n;
+		len -= n;
+	}
+}
+
+int plat_guest_zero(gpa_t gpa, size_t len)
+{
+	struct csvsm_sim *sim = sim_machine;
+	int rc = -CSVSM_EFAULT;
+
+	sim_machine_lock();
+	/* The checks of plat_guest_write, in its order (the same #VC or #NPF). */
+	if (sim && !fault_should_fail(FAULT_SITE_PLAT) &&
+	    sim_snp_check_access(&sim->snp, 0, gpa, len, SIM_ACCESS_WRITE) == CSVSM_SIM_ACCESS_OK &&
+	    gpa < sim->phys_limit && len <= sim->phys_limit - gpa) {
+		zero_range(sim, gpa, len);
+		rc = 0;
 	}
 	sim_machine_unlock();
 	return rc;

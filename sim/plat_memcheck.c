@@ -19,6 +19,8 @@
 #include "csvsm/plat/memory.h"
 #include "sim_plat.h"
 
+const uint8_t sim_zero_page[4096];
+
 #if CSVSM_MEMCHECK
 #include <dlfcn.h>
 #include <sanitizer/asan_interface.h>

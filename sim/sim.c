@@ -329,6 +329,21 @@ int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
 	return sim_snp_check_access(&sim->snp, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind);
 }
 
+int csvsm_sim_guest_probe(const struct csvsm_sim *sim, uint64_t gpa, size_t len,
+                          enum csvsm_sim_access_kind kind)
+{
+	if (len && gpa + len < gpa)
+		return -1;
+	switch (sim_rmp_check(sim->rmp, sim->cfg.guest_vmpl, gpa, len, (unsigned int)kind, NULL)) {
+	case SIM_ACCESS_OK:
+		return CSVSM_SIM_ACCESS_OK;
+	case SIM_ACCESS_VC:
+		return CSVSM_SIM_ACCESS_VC;
+	default:
+		return CSVSM_SIM_ACCESS_NPF;
+	}
+}
+
 int csvsm_sim_guest_write(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
 {
 	int rc;
@@ -362,10 +377,9 @@ int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t 
 /* True while the page of v's guest VMSA is still a VMSA in the RMP (validated, VMSA bit). */
 static bool vmsa_page_intact(struct csvsm_sim *sim, unsigned int vcpu)
 {
-	struct sim_rmp_entry e;
 	uint64_t gpa = sim->snp.vcpus[vcpu].guest_vmsa_gpa;
 
-	return gpa && sim_rmp_query(sim->rmp, gpa, &e) == 0 && e.vmsa && e.validated;
+	return gpa && sim_rmp_vmsa_page(sim->rmp, gpa, true);
 }
 
 /* What Linux does after some successful calls (arch/x86/coco/sev). */
@@ -414,8 +428,11 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 	vmsa->r8 = io->r8;
 	vmsa->r9 = io->r9;
 	sim_trace(sim, CSVSM_EV_CALL, io->rax, io->rcx, io->rdx, io->r8, io->r9, 0);
-	if (csvsm_sim_guest_write(sim, caa, &one, 1) != CSVSM_SIM_ACCESS_OK)
+	/* csvsm_sim_guest_write of the byte, without the copy. */
+	if (csvsm_sim_guest_access(sim, caa, 1, CSVSM_SIM_WRITE) != CSVSM_SIM_ACCESS_OK)
 		return -1;
+	pending = sim_gpa_host(sim, caa, 1);
+	*pending = one;
 	if (sim_hv_run_vmpl(&sim->snp, sim->cfg.guest_vmpl, 0) < 0) {
 		pending = sim_gpa_host(sim, caa, 1);
 		__atomic_exchange_n(pending, 0, __ATOMIC_SEQ_CST);
@@ -449,6 +466,11 @@ int csvsm_sim_call(struct csvsm_sim *sim, unsigned int vcpu, struct csvsm_regs *
 uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim)
 {
 	return sim_rmp_writes(sim->rmp);
+}
+
+uint64_t csvsm_sim_rmp_key(const struct csvsm_sim *sim, uint64_t gpa)
+{
+	return sim_rmp_key(sim->rmp, gpa);
 }
 
 int csvsm_sim_rmp_query(const struct csvsm_sim *sim, uint64_t gpa, struct csvsm_sim_rmp_entry *out)

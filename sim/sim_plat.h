@@ -61,6 +61,9 @@ void sim_copy_core(void *dst, const void *src, size_t len, const void *core);
  */
 bool sim_same_core(const void *host, const void *core, size_t len);
 
+/* A page of zeros (never written). */
+extern const uint8_t sim_zero_page[4096];
+
 /* The virtual clock in ns (plat_time_ns): starts at 0, advanced only by the shim. */
 extern uint64_t sim_virtual_ns;
 /* The virtual clock: starts at 0, advanced only by the shim. */

@@ -57,6 +57,7 @@ struct sim_snapshot {
 	uint8_t *mem;
 	size_t mem_size;
 	uint8_t *saved; /* per page: mem holds its snapshot contents */
+	uint8_t *zero;  /* per page of guest RAM: all zero at the snapshot */
 	void *rmp;      /* sim_rmp_snapshot of the RMP */
 	uint64_t npages;
 	uint8_t *dirty;       /* per page: written since the last restore */
@@ -126,6 +127,14 @@ void sim_snapshot_note(struct csvsm_sim *sim, uint64_t gpa, uint64_t len)
 	}
 }
 
+bool sim_snapshot_page_zero(const struct csvsm_sim *sim, uint64_t gpa)
+{
+	const struct sim_snapshot *s = sim->snap;
+	uint64_t p = gpa >> SNAP_PAGE_SHIFT;
+
+	return s && p < s->npages && !s->dirty[p] && s->zero[p];
+}
+
 static void snapshot_free(struct sim_snapshot *s)
 {
 	if (!s)
@@ -133,6 +142,7 @@ static void snapshot_free(struct sim_snapshot *s)
 	if (s->mem)
 		munmap(s->mem, s->mem_size);
 	free(s->saved);
+	free(s->zero);
 	free(s->rmp);
 	free(s->dirty);
 	free(s->dirty_list);
@@ -144,6 +154,7 @@ void sim_snapshot_release(struct csvsm_sim *sim)
 {
 	snapshot_free(sim->snap);
 	sim->snap = NULL;
+	sim->snap_dirty = NULL;
 }
 
 void csvsm_sim_snapshot_drop(struct csvsm_sim *sim)
@@ -219,10 +230,12 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 		s->mem = NULL;
 	s->rmp = malloc(rmp_size ? rmp_size : 1);
 	s->saved = calloc(s->npages, 1);
+	s->zero = calloc(s->npages, 1);
 	s->dirty = calloc(s->npages, 1);
 	s->dirty_list = calloc(s->npages, sizeof(*s->dirty_list));
 	s->vmsa_pages = calloc(s->npages, sizeof(*s->vmsa_pages));
-	if (!s->mem || !s->rmp || !s->saved || !s->dirty || !s->dirty_list || !s->vmsa_pages) {
+	if (!s->mem || !s->rmp || !s->saved || !s->zero || !s->dirty || !s->dirty_list ||
+	    !s->vmsa_pages) {
 		snapshot_free(s);
 		return -1;
 	}
@@ -239,6 +252,10 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 			save_page(sim, s, p);
 		}
 	}
+	/* Guest RAM (never poisoned) that is zero: most of it, never touched yet. */
+	for (uint64_t p = 0; p < sim->layout.ram_size >> SNAP_PAGE_SHIFT && p < s->npages; p++)
+		s->zero[p] =
+		    sim_same_core(sim->mem + (p << SNAP_PAGE_SHIFT), sim_zero_page, SNAP_PAGE_SIZE);
 	s->virtual_ns = sim_virtual_ns;
 	s->entropy_seed = sim->cfg.seed ^ SNAP_ENTROPY_SALT;
 	if (sim->psp)
@@ -247,9 +264,50 @@ int csvsm_sim_snapshot_take(struct csvsm_sim *sim)
 	sim_snapshot_release(sim);
 	s->machine = *sim;
 	s->machine.snap = NULL;
+	s->machine.snap_dirty = NULL;
 	sim->snap = s;
+	sim->snap_dirty = s->dirty;
 	sim_entropy_seed(s->entropy_seed);
 	return 0;
+}
+
+/* The range [from, to) of the machine record back from the snapshot's. */
+static void copy_span(struct csvsm_sim *sim, const struct sim_snapshot *s, size_t from, size_t to)
+{
+	sim_copy_raw((uint8_t *)sim + from, (const uint8_t *)&s->machine + from, to - from);
+}
+
+/*
+ * The machine record before its vCPU array, back from the snapshot's, but
+ * for two parts that are equal already when nothing wrote them: the
+ * hypervisor's records of vCPUs the machine does not have (never written:
+ * every writer checks the vCPU number), and its copies of the last guest
+ * request and response (written only together with gr_have_last, so equal
+ * when the flag is clear both now and at the snapshot).
+ */
+static void copy_machine_head(struct csvsm_sim *sim, const struct sim_snapshot *s)
+{
+	const size_t hv_vcpus = offsetof(struct csvsm_sim, snp.vcpus);
+	const size_t hv_vcpus_used = hv_vcpus + sim->cfg.vcpu_count * sizeof(sim->snp.vcpus[0]);
+	const size_t after_vcpus = offsetof(struct csvsm_sim, snp.psp);
+	const size_t gr = offsetof(struct csvsm_sim, snp.gr_last_req);
+	const size_t gr_end = offsetof(struct csvsm_sim, snp.gr_have_last);
+
+	_Static_assert(
+	    offsetof(struct csvsm_sim, snp.vcpus) < offsetof(struct csvsm_sim, snp.psp) &&
+	        offsetof(struct csvsm_sim, snp.psp) < offsetof(struct csvsm_sim, snp.gr_last_req) &&
+	        offsetof(struct csvsm_sim, snp.gr_last_req) <
+	            offsetof(struct csvsm_sim, snp.gr_last_rsp) &&
+	        offsetof(struct csvsm_sim, snp.gr_last_rsp) <
+	            offsetof(struct csvsm_sim, snp.gr_have_last) &&
+	        offsetof(struct csvsm_sim, snp.gr_have_last) < offsetof(struct csvsm_sim, vcpus),
+	    "the machine record's layout as copy_machine_head copies it");
+	copy_span(sim, s, 0, hv_vcpus_used);
+	if (sim->snp.gr_have_last || s->machine.snp.gr_have_last)
+		copy_span(sim, s, after_vcpus, gr_end);
+	else
+		copy_span(sim, s, after_vcpus, gr);
+	copy_span(sim, s, gr_end, offsetof(struct csvsm_sim, vcpus));
 }
 
 /*
@@ -269,7 +327,7 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	struct sim_kvm_guest *kvm = sim->kvm;
 
 	/* Plain copies of plain data (the shadow checks of memcpy cost more). */
-	sim_copy_raw(sim, &s->machine, head);
+	copy_machine_head(sim, s);
 	sim->harness = harness;
 	for (unsigned int i = 0; i < n; i++) {
 		struct sim_ctx vmpl0 = sim->vcpus[i].vmpl0;
@@ -284,6 +342,7 @@ static void restore_machine(struct csvsm_sim *sim, const struct sim_snapshot *s)
 	sim->trace_fn = trace_fn;
 	sim->trace_ctx = trace_ctx;
 	sim->snap = snap;
+	sim->snap_dirty = snap ? snap->dirty : NULL;
 	sim->kvm = kvm;
 }
 

@@ -140,14 +140,13 @@ int sim_hv_run_vmpl(struct sim_snp *m, unsigned int from, unsigned int to)
 
 struct vmsa_page *sim_hv_runnable_vmsa(struct sim_snp *m, unsigned int vcpu)
 {
-	struct sim_rmp_entry e;
 	struct vmsa_page *vmsa;
 	uint64_t gpa;
 
 	if (vcpu >= m->vcpu_count)
 		return NULL;
 	gpa = m->vcpus[vcpu].guest_vmsa_gpa;
-	if (!gpa || sim_rmp_query(m->rmp, gpa, &e) != 0 || !e.vmsa)
+	if (!gpa || !sim_rmp_vmsa_page(m->rmp, gpa, false))
 		return NULL;
 	vmsa = sim_snp_host(m, gpa, PAGE_SIZE);
 	return (vmsa && (vmsa->efer & EFER_SVME)) ? vmsa : NULL;

@@ -338,6 +338,18 @@ int sim_rmp_query(const struct sim_rmp *rmp, uint64_t gpa, struct sim_rmp_entry 
 	return 0;
 }
 
+bool sim_rmp_vmsa_page(const struct sim_rmp *rmp, uint64_t gpa, bool validated)
+{
+	uint32_t need = E_VMSA | (validated ? E_VALIDATED : 0);
+
+	return gpa < rmp->limit && (rmp->e[gpa >> RMP_4K_SHIFT] & need) == need;
+}
+
+uint64_t sim_rmp_key(const struct sim_rmp *rmp, uint64_t gpa)
+{
+	return gpa < rmp->limit ? rmp->e[gpa >> RMP_4K_SHIFT] : UINT64_MAX;
+}
+
 uint64_t sim_rmp_count_validated(const struct sim_rmp *rmp)
 {
 	uint64_t i, n = 0;

@@ -206,6 +206,21 @@ enum sim_access_result sim_rmp_check(const struct sim_rmp *rmp, unsigned vmpl, u
  */
 int sim_rmp_query(const struct sim_rmp *rmp, uint64_t gpa, struct sim_rmp_entry *out);
 
+/*
+ * Whether the 4 KiB entry covering `gpa` has the VMSA bit and, when
+ * `validated` is set, also Validated: what sim_rmp_query would say, without
+ * decoding the whole entry. False at or beyond the limit.
+ */
+bool sim_rmp_vmsa_page(const struct sim_rmp *rmp, uint64_t gpa, bool validated);
+
+/*
+ * A value that stands for the whole state of the 4 KiB entry covering `gpa`:
+ * two pages with equal keys give equal sim_rmp_query results and equal
+ * sim_rmp_check results for every access inside the page (the key changes whenever the
+ * entry does). UINT64_MAX at or beyond the limit (no entry).
+ */
+uint64_t sim_rmp_key(const struct sim_rmp *rmp, uint64_t gpa);
+
 /* The number of 4 KiB entries with Validated set (a scan: O(limit)). */
 uint64_t sim_rmp_count_validated(const struct sim_rmp *rmp);
 

@@ -88,15 +88,7 @@ static uint32_t core_remap_ca(struct svsm_call *call)
 /* Zeroes a page (4 KiB or 2 MiB) the SVSM has just validated. */
 static int zero_guest_pages(gpa_t gpa, enum rmp_page_size size)
 {
-	size_t pages = size == RMP_PAGE_2M ? PAGES_PER_2M : 1;
-
-	for (size_t i = 0; i < pages; i++) {
-		int rc = plat_guest_write(gpa + i * PAGE_SIZE, zero_page, PAGE_SIZE);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return plat_guest_zero(gpa, size == RMP_PAGE_2M ? PAGE_SIZE_2M : PAGE_SIZE);
 }
 
 /*

@@ -65,6 +65,16 @@ tests/fuzz/lf/%.o: $(top_srcdir)/%
 tests/fuzz/fuzz-core: $(FUZZ_LF_OBJS)
 	$(AM_V_CCLD)$(FUZZ_LINK) $(FUZZ_LF_OBJS) $(FUZZ_ENGINE) $(FUZZ_LIBS)
 
+# fuzz-core-loop (tests/fuzz/fuzz_loop_main.c): the same objects and
+# libFuzzer's coverage runtime without its main, looping over fixed inputs
+# to measure the cost per input without libFuzzer's own work. Built on
+# request only (make tests/fuzz/fuzz-core-loop).
+FUZZ_NO_MAIN = $(shell $(FUZZ_CLANG) -print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a
+EXTRA_DIST += tests/fuzz/fuzz_loop_main.c
+tests/fuzz/fuzz-core-loop: $(FUZZ_LF_OBJS) tests/fuzz/lf/tests/fuzz/fuzz_loop_main.c.o
+	$(AM_V_CCLD)$(FUZZ_LINK) $(FUZZ_LF_OBJS) tests/fuzz/lf/tests/fuzz/fuzz_loop_main.c.o \
+		$(FUZZ_NO_MAIN) -lstdc++ $(FUZZ_LIBS)
+
 tests/fuzz/afl/%.o: $(top_srcdir)/%
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CC)AFL_QUIET=1 $(FUZZ_AFL_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
@@ -128,7 +138,7 @@ fuzz: fuzz-targets
 		echo "fuzz: built tests/fuzz/fuzz-core-afl (AFL++)"; \
 	else echo "fuzz: no $(FUZZ_AFL_CC), AFL++ target skipped (apt-get install afl++)"; fi
 fuzz-clean:
-	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl \
+	rm -rf tests/fuzz/lf tests/fuzz/afl tests/fuzz/fuzz-core tests/fuzz/fuzz-core-afl tests/fuzz/fuzz-core-loop \
 		tests/fuzz/fuzz-nvstore-load tests/fuzz/fuzz-vtpm-cmd tests/fuzz/fuzz-vtpm-state \
 		tests/fuzz/fuzz-hv tests/fuzz/fuzz-mssim tests/fuzz/fuzz-scenario tests/fuzz/fuzz-storage-dev \
 		tests/fuzz/fuzz-attest tests/fuzz/fuzz-nvseal

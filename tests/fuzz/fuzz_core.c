@@ -35,6 +35,8 @@
 #define FZ_MAX_UNITS  64u
 #define FZ_PERM_ALL   0xfu
 #define FZ_POKE_BYTES 16u
+/* Pages below the end of SVSM memory (12 MiB here) whose checks are remembered. */
+#define FZ_MEMO_PAGES 4096u
 
 const int64_t fuzz_core_offsets[16] = {
     0, 0, 0, 0, 0, 0, 8, 0x10, 1, 7, 0xff8, 0xfff, 0x1000, -0x1000, -8, 0x800,
@@ -136,6 +138,19 @@ static struct {
 	char *why;
 	size_t why_len;
 } fz;
+
+/*
+ * What check_page last proved of a page: the RMP entry it saw
+ * (csvsm_sim_rmp_key) and whether it also tried the guest's accesses. The
+ * checks are a function of the page and its entry, and leave no trace (the
+ * guest's accesses are probed, csvsm_sim_guest_probe), so an entry that
+ * passed once, in this input or an earlier one, passes again without
+ * asking the RMP. Cleared with the simulator (fuzz_core_init).
+ */
+static struct fz_memo {
+	uint64_t key;
+	bool valid, access;
+} fz_memo[FZ_MEMO_PAGES];
 
 static bool fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -299,7 +314,7 @@ static bool check_no_guest_access(uint64_t page, const char *what)
 	                                                   CSVSM_SIM_EXEC};
 
 	for (unsigned int i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int r = csvsm_sim_guest_access(fz.sim, page, 1, kinds[i]);
+		int r = csvsm_sim_guest_probe(fz.sim, page, 1, kinds[i]);
 
 		if (r != CSVSM_SIM_ACCESS_NPF)
 			return fail("%s page %#" PRIx64 ": guest access kind %d gives %d, not #NPF",
@@ -315,7 +330,7 @@ static bool check_no_guest_access(uint64_t page, const char *what)
  * VMPL below the SVSM has any permission on it (abi 4.5). With `access`,
  * also proves that the guest cannot touch either kind of page.
  */
-static bool check_page(uint64_t page, bool access)
+static bool check_page_entry(uint64_t page, bool access)
 {
 	struct csvsm_sim_rmp_entry e;
 	bool svsm = in_svsm(page);
@@ -337,6 +352,29 @@ static bool check_page(uint64_t page, bool access)
 		return check_no_guest_access(page, "SVSM");
 	if (access && e.vmsa)
 		return check_no_guest_access(page, "VMSA");
+	return true;
+}
+
+/* check_page_entry, unless it already passed on the same RMP entry (fz_memo). */
+static bool check_page(uint64_t page, bool access)
+{
+	uint64_t n = page / FZ_PAGE, key;
+	struct fz_memo *m;
+
+	if (n >= FZ_MEMO_PAGES)
+		return check_page_entry(page, access);
+	m = &fz_memo[n];
+	key = csvsm_sim_rmp_key(fz.sim, page);
+	if (m->valid && m->key == key && (m->access || !access))
+		return true;
+	if (!check_page_entry(page, access))
+		return false;
+	if (!m->valid || m->key != key) {
+		m->valid = true;
+		m->key = key;
+		m->access = false;
+	}
+	m->access = m->access || access;
 	return true;
 }
 
@@ -1305,6 +1343,7 @@ int fuzz_core_init(const struct fuzz_core_config *cfg)
 	if (fz.ready)
 		return 0;
 	memset(&fz, 0, sizeof(fz));
+	memset(fz_memo, 0, sizeof(fz_memo)); /* another simulator */
 	if (cfg)
 		fz.cfg = *cfg;
 	csvsm_sim_config_default(&c);

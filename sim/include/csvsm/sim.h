@@ -167,6 +167,14 @@ int csvsm_sim_guest_read(struct csvsm_sim *sim, uint64_t gpa, void *buf, size_t 
 int csvsm_sim_guest_access(struct csvsm_sim *sim, uint64_t gpa, size_t len,
                            enum csvsm_sim_access_kind kind);
 
+/*
+ * What csvsm_sim_guest_access would return for the same access, without
+ * recording anything (no #VC or #NPF event, no counter): for harnesses that
+ * check what the guest may do without doing it.
+ */
+int csvsm_sim_guest_probe(const struct csvsm_sim *sim, uint64_t gpa, size_t len,
+                          enum csvsm_sim_access_kind kind);
+
 /* Registers of one SVSM call, in and out. */
 struct csvsm_regs {
 	uint64_t rax, rcx, rdx, r8, r9;
@@ -303,6 +311,14 @@ int csvsm_sim_hv_enter_svsm(struct csvsm_sim *sim, unsigned int vcpu, uint64_t e
  * before and after something proves the RMP did not change meanwhile.
  */
 uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim);
+
+/*
+ * A value standing for the whole RMP entry of the page holding `gpa`, for
+ * harnesses that re-check a page only when its entry changed: equal keys,
+ * equal csvsm_sim_rmp_query results and equal csvsm_sim_guest_access
+ * results for every access inside the page. UINT64_MAX beyond the RMP.
+ */
+uint64_t csvsm_sim_rmp_key(const struct csvsm_sim *sim, uint64_t gpa);
 
 /* Writes guest memory without any check (a racing agent, a DMA device). */
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);

@@ -368,6 +368,24 @@ int plat_guest_write(gpa_t gpa, const void *src, size_t len)
 	return copy_req(KVMSNP_REQ_GUEST_WRITE, gpa, src, len);
 }
 
+int plat_guest_zero(gpa_t gpa, size_t len)
+{
+	static const uint8_t zeros[PAGE_SIZE];
+
+	if (fast_ok(gpa, len)) {
+		mem_set(alias + gpa, 0, len);
+		return 0;
+	}
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < sizeof(zeros) ? len - done : sizeof(zeros);
+
+		if (copy_req(KVMSNP_REQ_GUEST_WRITE, gpa + done, zeros, n) != 0)
+			return -CSVSM_EFAULT;
+		done += n;
+	}
+	return 0;
+}
+
 int plat_guest_xchg8(gpa_t gpa, uint8_t val, uint8_t *old)
 {
 	uint64_t rsi = val, rdx = 0;

@@ -244,6 +244,14 @@ int plat_guest_write(gpa_t gpa, const void *src, size_t len)
 	return 0;
 }
 
+int plat_guest_zero(gpa_t gpa, size_t len)
+{
+	if (!guest_range_ok(gpa, len))
+		return -CSVSM_EFAULT;
+	mem_set((void *)(uintptr_t)gpa, 0, len);
+	return 0;
+}
+
 int plat_guest_xchg8(gpa_t gpa, uint8_t val, uint8_t *old)
 {
 	if (!guest_range_ok(gpa, 1))

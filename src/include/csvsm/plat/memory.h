@@ -41,6 +41,14 @@ int plat_guest_read(gpa_t gpa, void *dst, size_t len) CSVSM_MUST_CHECK;
 int plat_guest_write(gpa_t gpa, const void *src, size_t len) CSVSM_MUST_CHECK;
 
 /*
+ * Writes `len` zero bytes into guest memory at `gpa`, as VMPL0 writes them:
+ * what plat_guest_write of a buffer of zeros does, without the buffer (the
+ * SVSM zeroes every page it validates, up to 2 MiB at once). Returns 0 or
+ * -CSVSM_EFAULT as plat_guest_write.
+ */
+int plat_guest_zero(gpa_t gpa, size_t len) CSVSM_MUST_CHECK;
+
+/*
  * Memory checking of the SVSM heap. CSVSM_MEMCHECK is 1 when the core is
  * compiled for a memory checker (AddressSanitizer in simulator builds):
  * the heap then tells the platform which of its bytes are free, so that a
