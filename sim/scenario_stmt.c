@@ -672,6 +672,17 @@ static int stmt_psc(struct scn_run *r, const struct scn_keyword *k)
 	return SCN_GO;
 }
 
+/* The scenario error for a refused poke (csvsm_sim_poke's codes), or 0. */
+static int hv_poke_refused(struct scn_run *r, const char *what, uint64_t gpa, int refusal)
+{
+	if (refusal == CSVSM_SIM_POKE_SVSM)
+		return scn_error(r, "%s 0x%" PRIx64 ": SVSM memory (nothing outside VMPL0 can write it)",
+		                 what, gpa);
+	if (refusal)
+		return scn_error(r, "%s 0x%" PRIx64 ": outside the machine's memory", what, gpa);
+	return 0;
+}
+
 static int hv_poke(struct scn_run *r, const struct scn_keyword *k, unsigned int at)
 {
 	uint64_t gpa;
@@ -683,8 +694,8 @@ static int hv_poke(struct scn_run *r, const struct scn_keyword *k, unsigned int 
 	    (rc = scn_start(r, false)) || (rc = scn_eval(r, scn_arg(r, at), &gpa, NULL)) ||
 	    (rc = scn_bytes(r, r->cur->tok, at + 1, r->cur->ntok, &b, &len)))
 		return rc;
-	if (!r->dry && csvsm_sim_poke(r->sim, gpa, b, len) != 0)
-		rc = scn_error(r, "poke 0x%" PRIx64 ": outside the machine's memory", gpa);
+	if (!r->dry)
+		rc = hv_poke_refused(r, "poke", gpa, csvsm_sim_poke(r->sim, gpa, b, len));
 	free(b);
 	return rc;
 }
@@ -729,6 +740,9 @@ static int hv_race(struct scn_run *r, const struct scn_keyword *k)
 		rc = scn_eval_max(r, vals[2], UINT32_MAX, "watch_len", &race.watch_len);
 	if (!rc && r->nraces == SCN_MAX_RACES)
 		rc = scn_error(r, "more than %u races at once", SCN_MAX_RACES);
+	if (!rc && !r->dry)
+		rc = hv_poke_refused(r, "race", race.gpa,
+		                     csvsm_sim_poke_check(r->sim, race.gpa, race.len));
 	if (rc || r->dry) {
 		free(race.bytes);
 		return rc;

@@ -541,12 +541,29 @@ int csvsm_sim_hv_enter_svsm(struct csvsm_sim *sim, unsigned int vcpu, uint64_t e
 	return 0;
 }
 
+int csvsm_sim_poke_check(struct csvsm_sim *sim, uint64_t gpa, size_t len)
+{
+	uint64_t svsm = sim->layout.svsm_base, svsm_end = svsm + sim->layout.svsm_size;
+
+	if (!sim_gpa_host(sim, gpa, len))
+		return CSVSM_SIM_POKE_OUTSIDE;
+	/* SVSM memory is assigned to VMPL0 alone: the hypervisor's writes fault
+	 * on the RMP check, DMA to it is blocked, and the guest has no write
+	 * permission (SNP ABI, RMP checks; architecture.md). */
+	if (gpa < svsm_end && svsm < gpa + len)
+		return CSVSM_SIM_POKE_SVSM;
+	return 0;
+}
+
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
 {
 	void *dst = sim_gpa_host(sim, gpa, len);
+	int rc;
 
-	if (!dst || !buf)
-		return -1;
+	if (!buf)
+		return CSVSM_SIM_POKE_OUTSIDE;
+	if ((rc = csvsm_sim_poke_check(sim, gpa, len)) != 0)
+		return rc;
 	memcpy(dst, buf, len);
 	sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_POKE, gpa, 0, 0, 0, 0);
 	return 0;

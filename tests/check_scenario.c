@@ -474,6 +474,19 @@ START_TEST(test_runtime_error)
 	ck_assert_msg(strstr(c.res.error.msg, "not guest RAM"), "%s", c.res.error.msg);
 	captured_free(&c);
 
+	/* SVSM memory is VMPL0's alone: no poke or race from outside writes it
+	 * (the fuzz-scenario campaign's regress-poke-svsm-heap wrote into the
+	 * SVSM's heap). The whole heap's poison stays, so ASan would see it. */
+	run_text("poke svsm_base+0x300000 aa bb cc dd\n", NULL, &c);
+	ck_assert_int_eq(c.rc, SCN_ERROR);
+	ck_assert_msg(strstr(c.res.error.msg, "SVSM memory"), "%s", c.res.error.msg);
+	captured_free(&c);
+	run_text("hv race svsm_base 01 watch=any\n", NULL, &c);
+	ck_assert_int_eq(c.rc, SCN_ERROR);
+	ck_assert_msg(strstr(c.res.error.msg, "race") && strstr(c.res.error.msg, "SVSM memory"), "%s",
+	              c.res.error.msg);
+	captured_free(&c);
+
 	run_text("pvalidate_list ca+8 validate free_ram+8\n", NULL, &c);
 	ck_assert_int_eq(c.rc, SCN_ERROR);
 	ck_assert_msg(strstr(c.res.error.msg, "not 4K aligned"), "%s", c.res.error.msg);

@@ -320,7 +320,24 @@ uint64_t csvsm_sim_rmp_changes(const struct csvsm_sim *sim);
  */
 uint64_t csvsm_sim_rmp_key(const struct csvsm_sim *sim, uint64_t gpa);
 
-/* Writes guest memory without any check (a racing agent, a DMA device). */
+/* csvsm_sim_poke's refusals. */
+enum {
+	CSVSM_SIM_POKE_OUTSIDE = -1, /* not all of it in the machine's memory (or no bytes) */
+	CSVSM_SIM_POKE_SVSM = -2,    /* it touches SVSM memory, which nothing outside VMPL0 can write */
+};
+
+/*
+ * Whether csvsm_sim_poke(sim, gpa, ., len) would write: 0, or one of the
+ * refusals above. Nothing is written.
+ */
+int csvsm_sim_poke_check(struct csvsm_sim *sim, uint64_t gpa, size_t len);
+
+/*
+ * Writes guest memory without the RMP checks (a racing agent such as another
+ * vCPU, a DMA device, the hypervisor on a shared page). SVSM memory is
+ * refused: on SNP no agent outside VMPL0 can write it. 0, or a refusal
+ * above with nothing written.
+ */
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len);
 
 struct csvsm_sim_stats {
