@@ -676,8 +676,9 @@ static int stmt_psc(struct scn_run *r, const struct scn_keyword *k)
 static int hv_poke_refused(struct scn_run *r, const char *what, uint64_t gpa, int refusal)
 {
 	if (refusal == CSVSM_SIM_POKE_SVSM)
-		return scn_error(r, "%s 0x%" PRIx64 ": SVSM memory (nothing outside VMPL0 can write it)",
-		                 what, gpa);
+		return scn_error(
+		    r, "%s 0x%" PRIx64 ": SVSM memory (nothing outside VMPL0 can write it)", what,
+		    gpa);
 	if (refusal)
 		return scn_error(r, "%s 0x%" PRIx64 ": outside the machine's memory", what, gpa);
 	return 0;

@@ -483,8 +483,8 @@ START_TEST(test_runtime_error)
 	captured_free(&c);
 	run_text("hv race svsm_base 01 watch=any\n", NULL, &c);
 	ck_assert_int_eq(c.rc, SCN_ERROR);
-	ck_assert_msg(strstr(c.res.error.msg, "race") && strstr(c.res.error.msg, "SVSM memory"), "%s",
-	              c.res.error.msg);
+	ck_assert_msg(strstr(c.res.error.msg, "race") && strstr(c.res.error.msg, "SVSM memory"),
+	              "%s", c.res.error.msg);
 	captured_free(&c);
 
 	run_text("pvalidate_list ca+8 validate free_ram+8\n", NULL, &c);

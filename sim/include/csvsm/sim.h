@@ -323,7 +323,8 @@ uint64_t csvsm_sim_rmp_key(const struct csvsm_sim *sim, uint64_t gpa);
 /* csvsm_sim_poke's refusals. */
 enum {
 	CSVSM_SIM_POKE_OUTSIDE = -1, /* not all of it in the machine's memory (or no bytes) */
-	CSVSM_SIM_POKE_SVSM = -2,    /* it touches SVSM memory, which nothing outside VMPL0 can write */
+	CSVSM_SIM_POKE_SVSM =
+	    -2, /* it touches SVSM memory, which nothing outside VMPL0 can write */
 };
 
 /*
