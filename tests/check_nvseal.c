@@ -500,7 +500,7 @@ static void split(const uint8_t *d, size_t size, const uint8_t *blob[3], size_t 
 }
 
 /*
- * Both libtpms crash reproducers, as a hypervisor without the key can
+ * The libtpms crash reproducers, as a hypervisor without the key can
  * store them (an unsealed store, or a sealed one under a guessed key): the
  * vTPM refuses them before libtpms sees a byte (libtpms 0.9.2 would crash
  * the process under ASan: the test would die), and the device stays as
@@ -509,10 +509,11 @@ static void split(const uint8_t *d, size_t size, const uint8_t *blob[3], size_t 
 START_TEST(test_crash_reproducers_refused)
 {
 	static const char *const files[] = {"permall-segv-1", "permall-segv-1-min",
-	                                    "permall-segv-2"};
+	                                    "permall-segv-2", "permall-segv-3",
+	                                    "state-segv-in-command"};
 	static uint8_t in[16384];
 
-	for (unsigned int f = 0; f < 3; f++) {
+	for (unsigned int f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 		char path[512];
 		const uint8_t *blob[3];
 		size_t len[3], n;
