@@ -147,6 +147,22 @@ static void pval_one(struct seed *s, unsigned int page, uint8_t flags)
 	pval_ca(s, 0, 1, &page, &flags);
 }
 
+/*
+ * A NEWVCPU step (op_newvcpu in fuzz_core.c): vCPU `caller` validates free
+ * page `vmsa`, writes a VMSA there (variant 0: a good one) and asks
+ * CREATE_VCPU for APIC ID `apic` with free page `ca` as its calling area.
+ */
+static void new_vcpu(struct seed *s, uint8_t caller, unsigned int vmsa, unsigned int ca,
+                     uint8_t apic)
+{
+	b8(s, OP_NEWVCPU);
+	b8(s, caller);
+	v_free(s, vmsa, 0);
+	v_free(s, ca, 0);
+	b8(s, apic);
+	b8(s, 0);
+}
+
 #define F_VAL    (SVSM_PVAL_VALIDATE)
 #define F_IGN    (SVSM_PVAL_IGNORE_CF)
 #define F_2M     (SVSM_PVAL_SIZE_2M)
@@ -302,12 +318,7 @@ static void seed_remap_ca(struct seed *s)
 static void seed_vcpus(struct seed *s)
 {
 	pval_one(s, PG_CA, F_VAL);
-	b8(s, OP_NEWVCPU);
-	b8(s, 0);
-	v_free(s, PG_VMSA, 0);
-	v_free(s, PG_CA, 0);
-	b8(s, 1); /* APIC ID 1 */
-	b8(s, 0);
+	new_vcpu(s, 0, PG_VMSA, PG_CA, 1);
 	call_begin(s, 1, SVSM_CORE_QUERY_PROTOCOL, R_RCX);
 	v_small(s, 1);
 	b8(s, OP_PVALIDATE);
@@ -322,12 +333,7 @@ static void seed_vcpus(struct seed *s)
 	call_begin(s, 1, SVSM_CORE_DELETE_VCPU, R_RCX);
 	v_cat(s, FUZZ_V_BOOT_VMSA, 0);
 	call_begin(s, 0, SVSM_CORE_QUERY_PROTOCOL, 0); /* vCPU 0 is gone */
-	b8(s, OP_NEWVCPU);
-	b8(s, 1);
-	v_free(s, PG_OTHER, 0);
-	v_free(s, PG_DATA, 0);
-	b8(s, 0); /* APIC ID 0 */
-	b8(s, 0);
+	new_vcpu(s, 1, PG_OTHER, PG_DATA, 0);
 	call_begin(s, 0, SVSM_CORE_DELETE_VCPU, R_RCX);
 	v_free(s, PG_VMSA, 0);
 	b8(s, OP_WRITE);
@@ -357,12 +363,7 @@ static void seed_vcpu_errors(struct seed *s)
 			bn(s, 4, 8);
 	}
 	/* APIC ID 7 unknown; VMSA == CA; VMSA in SVSM memory; the boot CA. */
-	b8(s, OP_NEWVCPU);
-	b8(s, 0);
-	v_free(s, PG_VMSA, 0);
-	v_free(s, PG_CA, 0);
-	b8(s, 2);
-	b8(s, 0);
+	new_vcpu(s, 0, PG_VMSA, PG_CA, 2);
 	call_begin(s, 0, SVSM_CORE_CREATE_VCPU, R_RCX | R_RDX | R_R8);
 	v_free(s, PG_VMSA, 0);
 	v_free(s, PG_VMSA, 0);
@@ -441,12 +442,7 @@ static void seed_race_vmsa(struct seed *s)
 	v_zero(s);
 	b8(s, 8);
 	bn(s, 0, 8);
-	b8(s, OP_NEWVCPU);
-	b8(s, 0);
-	v_free(s, PG_VMSA, 0);
-	v_free(s, PG_CA, 0);
-	b8(s, 1);
-	b8(s, 0);
+	new_vcpu(s, 0, PG_VMSA, PG_CA, 1);
 	b8(s, OP_POLICY);
 	b8(s, 4); /* refuse one PSC */
 	b8(s, 0);
@@ -784,12 +780,7 @@ static void seed_enter_svsm(struct seed *s)
 	hostile_enter(s, 0, 0x60 << 1);
 	write_at(s, 0x101000, &zero, 1);
 	pval_one(s, PG_CA, F_VAL);
-	b8(s, OP_NEWVCPU);
-	b8(s, 0);
-	v_free(s, PG_VMSA, 0);
-	v_free(s, PG_CA, 0);
-	b8(s, 1);
-	b8(s, 0);
+	new_vcpu(s, 0, PG_VMSA, PG_CA, 1);
 	hostile_enter(s, 1, 1);
 	hostile_enter(s, 1, 0x60 << 1);
 	call_begin(s, 1, SVSM_CORE_QUERY_PROTOCOL, 0);
@@ -804,12 +795,7 @@ static void seed_enter_svsm(struct seed *s)
 static void seed_rmp_race_caller(struct seed *s)
 {
 	pval_one(s, PG_CA, F_VAL);
-	b8(s, OP_NEWVCPU);
-	b8(s, 0);
-	v_free(s, PG_VMSA, 0);
-	v_free(s, PG_CA, 0);
-	b8(s, 1); /* APIC ID 1 */
-	b8(s, 0);
+	new_vcpu(s, 0, PG_VMSA, PG_CA, 1);
 	call_begin(s, 1, SVSM_CORE_DELETE_VCPU, R_RCX);
 	v_cat(s, FUZZ_V_BOOT_VMSA, 0);
 	pval_ca(s, 1, 1, (const unsigned int[]){PG_OTHER}, (const uint8_t[]){F_VAL});
