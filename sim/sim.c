@@ -557,14 +557,13 @@ int csvsm_sim_poke_check(struct csvsm_sim *sim, uint64_t gpa, size_t len)
 
 int csvsm_sim_poke(struct csvsm_sim *sim, uint64_t gpa, const void *buf, size_t len)
 {
-	void *dst = sim_gpa_host(sim, gpa, len);
 	int rc;
 
 	if (!buf)
 		return CSVSM_SIM_POKE_OUTSIDE;
 	if ((rc = csvsm_sim_poke_check(sim, gpa, len)) != 0)
 		return rc;
-	memcpy(dst, buf, len);
+	memcpy(sim_gpa_host(sim, gpa, len), buf, len);
 	sim_trace(sim, CSVSM_EV_HV_ACTION, CSVSM_HV_POKE, gpa, 0, 0, 0, 0);
 	return 0;
 }
