@@ -9,6 +9,8 @@
 # fails, with the fuzzer's own last words, when the fuzzer stopped for any
 # reason other than the time limit or a crash it saved, or executed nothing.
 set -eu
+# Byte-wise text tools: fuzzer logs hold raw dictionary bytes.
+export LC_ALL=C
 
 usage() {
 	cat <<EOF
@@ -17,12 +19,16 @@ usage: scripts/fuzz.sh [OPTIONS]
                  vtpm-state, storage-dev, attest, nvseal (tests/fuzz/fuzz-T)
   --engine E     libfuzzer (default) or afl (core only)
   --time S       seconds of fuzzing (default 300)
+  --cpu-time S   stop once the fuzzer has used S CPU-seconds (its own and
+                 its children's), however long that takes on a busy
+                 machine; no wall-clock limit then unless --time is given
   --build DIR    clang build tree (default /tmp/csvsm-fuzz-build; configured
                  with CC=clang --enable-sanitizers if it has no Makefile)
   --work DIR     work directory (default /tmp/csvsm-fuzz-T-DATE)
   --corpus DIR   seed corpus (default fixtures/corpus/<target's folder>)
   --binary FILE  fuzz with this libFuzzer binary instead of building the
                  target (the target's defaults still apply)
+  --build-only   build the target, print the binary's path, fuzz nothing
   --minimize     afterwards, merge the corpus into a minimal one (libFuzzer)
                  and list the entries that add coverage to the seed corpus
   --coverage     no fuzzing: build the target with clang's source-based
@@ -37,22 +43,27 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 target_name=core
 engine=libfuzzer
 seconds=300
+time_given=no
+cpu_seconds=
 build=/tmp/csvsm-fuzz-build
 work=
 seeds=
 minimize=no
+build_only=no
 coverage=no
 binary=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target_name=$2; shift 2 ;;
 	--engine) engine=$2; shift 2 ;;
-	--time) seconds=$2; shift 2 ;;
+	--time) seconds=$2; time_given=yes; shift 2 ;;
+	--cpu-time) cpu_seconds=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--corpus) seeds=$2; shift 2 ;;
 	--binary) binary=$2; shift 2 ;;
 	--minimize) minimize=yes; shift ;;
+	--build-only) build_only=yes; shift ;;
 	--coverage) coverage=yes; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -63,6 +74,16 @@ case $engine in
 libfuzzer | afl) ;;
 *) echo "fuzz.sh: unknown engine $engine" >&2; exit 2 ;;
 esac
+for n in "$seconds" "${cpu_seconds:-1}"; do
+	case $n in
+	'' | *[!0-9]*) echo "fuzz.sh: --time and --cpu-time take whole seconds, not '$n'" >&2; exit 2 ;;
+	esac
+done
+if [ -n "$cpu_seconds" ]; then
+	[ "$engine" = libfuzzer ] || { echo "fuzz.sh: --cpu-time is for libFuzzer campaigns" >&2; exit 2; }
+	[ "$cpu_seconds" -gt 0 ] || { echo "fuzz.sh: --cpu-time must be at least 1" >&2; exit 2; }
+	[ "$time_given" = yes ] || seconds=0 # libFuzzer: no wall-clock limit
+fi
 # Each target: its seed folder under fixtures/corpus/ and default options.
 defaults=
 case $target_name in
@@ -86,8 +107,10 @@ fi
 [ -n "$work" ] || work=/tmp/csvsm-fuzz-$target_name-$(date +%Y%m%d-%H%M%S)
 # Absolute: the fuzzer runs inside it and writes its status there (a
 # relative --work made a finished campaign look like a failed one).
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
+if [ "$build_only" = no ]; then
+	mkdir -p "$work"
+	work=$(cd "$work" && pwd)
+fi
 
 if [ -n "$binary" ] && { [ "$engine" != libfuzzer ] || [ "$coverage" = yes ]; }; then
 	echo "fuzz.sh: --binary is for libFuzzer campaigns" >&2
@@ -133,11 +156,19 @@ else
 	esac
 	[ -x "$target" ] || { echo "fuzz.sh: $target was not built (see make fuzz)" >&2; exit 1; }
 fi
+if [ "$build_only" = yes ]; then
+	echo "$target"
+	exit 0
+fi
 
 mkdir -p "$work/corpus" "$work/crashes"
 cp "$seeds"/* "$work/corpus/" 2>/dev/null || true
 log=$work/fuzz.log
-echo "fuzz.sh: $engine on $target for ${seconds}s in $work"
+if [ -n "$cpu_seconds" ]; then
+	echo "fuzz.sh: $engine on $target for ${cpu_seconds} CPU-s$([ "$seconds" = 0 ] || echo " (at most ${seconds}s)") in $work"
+else
+	echo "fuzz.sh: $engine on $target for ${seconds}s in $work"
+fi
 
 # Prefixes each line with the seconds since the start. One awk process
 # where awk has systime() (gawk, mawk 1.3.4): a shell loop forks `date`
@@ -152,6 +183,34 @@ stamp() {
 	start=$(date +%s)
 	while IFS= read -r line; do
 		printf '%s %s\n' "$(($(date +%s) - start))" "$line"
+	done
+}
+
+# CPU clock ticks used by process $1 (and its reaped children) and by its
+# live children (libFuzzer's -fork=N workers), from /proc/PID/stat fields
+# 14-17 (utime, stime, cutime, cstime). Prints nothing once $1 is gone.
+cpu_ticks() {
+	root=$1
+	for p in "$root" $(pgrep -P "$root" 2>/dev/null || true); do
+		st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		# shellcheck disable=SC2086
+		set -- ${st##*) } # past the command name, which may hold spaces
+		echo "$p ${12} ${13} ${14} ${15}"
+	done | awk -v root="$root" '$1 == root { r = 1; t += $4 + $5 } { t += $2 + $3 } END { if (r) print t }'
+}
+
+# Runs beside fuzzer $1 until it exits: keeps its CPU-seconds so far in
+# WORK/fuzzer.cpu and, with --cpu-time, asks it to stop (SIGUSR1, libFuzzer's
+# graceful exit) once they reach the budget, noting so in WORK/cpu.reached.
+cpu_watch() {
+	hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	while t=$(cpu_ticks "$1") && [ -n "$t" ]; do
+		echo $((t / hz)) >"$work/fuzzer.cpu"
+		if [ -n "$cpu_seconds" ] && [ ! -e "$work/cpu.reached" ] && [ "$t" -ge $((cpu_seconds * hz)) ]; then
+			: >"$work/cpu.reached"
+			kill -USR1 "$1" 2>/dev/null || true
+		fi
+		sleep 2
 	done
 }
 
@@ -175,9 +234,18 @@ if [ "$engine" = libfuzzer ]; then
 		case " $* " in *" ${d%%=*}="*) ;; *) extra="$extra $d" ;; esac
 	done
 	# The fuzzer's exit status survives the pipe through a file.
-	(cd "$work" && { st=0; "$target" corpus -max_total_time="$seconds" -artifact_prefix=crashes/ \
-		-print_final_stats=1 $extra "$@" 2>&1 || st=$?; echo "$st" >"$work/fuzzer.rc"; }) | stamp >"$log"
+	rm -f "$work/cpu.reached" "$work/fuzzer.cpu"
+	(cd "$work" && {
+		st=0
+		"$target" corpus -max_total_time="$seconds" -artifact_prefix=crashes/ \
+			-print_final_stats=1 $extra "$@" 2>&1 &
+		pid=$!
+		cpu_watch "$pid" </dev/null >/dev/null 2>&1 &
+		wait "$pid" || st=$?
+		echo "$st" >"$work/fuzzer.rc"
+	}) | stamp >"$log"
 	rc=$(cat "$work/fuzzer.rc" 2>/dev/null || echo 255)
+	[ "$seconds" != 0 ] || seconds=$(tail -n 1 "$log" | cut -d' ' -f1)
 	# Coverage (edges, features) and speed over time from the NEW/pulse lines.
 	echo "  time   execs        exec/s  cov   ft     corpus"
 	ran=$(tail -n 1 "$log" | cut -d' ' -f1)
@@ -192,8 +260,9 @@ if [ "$engine" = libfuzzer ]; then
 	grep -E '^[0-9]+ (stat::|Done|SUMMARY)' "$log" | cut -d' ' -f2- || true
 	runs=$(sed -n -E 's/^[0-9]+ Done ([0-9]+) runs in .*/\1/p' "$log" | tail -n 1)
 	[ -n "$runs" ] || runs=$(sed -n -E 's/^[0-9]+ stat::number_of_executed_units: ([0-9]+)$/\1/p' "$log" | tail -n 1)
-	# -fork=N: the last status line of the parent.
-	[ -n "$runs" ] || runs=$(sed -n -E 's/^[0-9]+ #([0-9]+): cov: .*/\1/p' "$log" | tail -n 1)
+	# -fork=N: the last status line of the parent (its own final stats
+	# count none of its workers' executions).
+	[ "${runs:-0}" != 0 ] || runs=$(sed -n -E 's/^[0-9]+ #([0-9]+): cov: .*/\1/p' "$log" | tail -n 1)
 	[ -n "$runs" ] || runs=0
 else
 	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
@@ -212,7 +281,10 @@ fi
 # a timeout-* file (-timeout) and counts as a crash.
 slow=$(find "$work/crashes" -type f -name 'slow-unit-*' | wc -l)
 crashes=$(find "$work/crashes" -type f ! -name 'slow-unit-*' | wc -l)
+cpu_used=$(cat "$work/fuzzer.cpu" 2>/dev/null || true)
 echo "fuzz.sh: $runs executions, $crashes crash(es) in $work/crashes; log $log"
+[ -z "$cpu_used" ] || echo "fuzz.sh: the fuzzer used about $cpu_used CPU-s" \
+	"($([ -e "$work/cpu.reached" ] && echo "the --cpu-time budget" || echo "not counting its last 2 s"))"
 if [ "$slow" -gt 0 ]; then
 	echo "fuzz.sh: $slow slow unit(s) (slow-unit-* in $work/crashes; not failures: replay each" \
 		"with $target FILE to tell a slow input from a loaded machine)"
@@ -225,7 +297,8 @@ fi
 [ "$rc" = 0 ] || broken "the fuzzer exited with status $rc before its time limit, and saved no crash"
 [ "$runs" -gt 0 ] || broken "the fuzzer executed nothing"
 if [ "$engine" = libfuzzer ] &&
-	! grep -q -E '^[0-9]+ (Done [0-9]+ runs|INFO: fuzzed for [0-9]+ seconds, wrapping up soon)' "$log"; then
+	! grep -q -E '^[0-9]+ (Done [0-9]+ runs|INFO: fuzzed for [0-9]+ seconds, wrapping up soon)' "$log" &&
+	! { [ -e "$work/cpu.reached" ] && grep -q -E '^[0-9]+ .*libFuzzer: exiting as requested' "$log"; }; then
 	broken "the fuzzer did not reach its time limit"
 fi
 if [ "$minimize" = yes ] && [ "$engine" = libfuzzer ]; then

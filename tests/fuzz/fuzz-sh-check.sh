@@ -10,7 +10,10 @@
 #    exit 1 and the crash file in WORK/crashes;
 #  - a healthy one: exit 0 and a positive number of executions;
 #  - one that takes 2 s on an input starting with 'S', with such a seed and
-#    -report_slow_units=1: exit 0, 0 crashes, the slow unit reported.
+#    -report_slow_units=1: exit 0, 0 crashes, the slow unit reported;
+#  - the healthy one with --cpu-time 2 and a 60 s wall-clock limit: exit 0,
+#    stopped by the CPU budget long before the wall clock, executions;
+#  - --cpu-time with a value that is not a count of seconds: exit 2.
 # Skipped (exit 77) without clang's libFuzzer.
 set -u
 srcdir=${srcdir:-$(dirname "$0")/../..}
@@ -123,6 +126,26 @@ if [ "$rc" != 0 ] || ! grep -q -E '^fuzz\.sh: [1-9][0-9]* executions, 0 crash' "
 	fail "a relative --work: status $rc, expected 0 with executions" "$tmp/out.5"
 else
 	echo "PASS: a relative --work directory"
+fi
+
+# --cpu-time: the CPU budget ends the campaign (a busy harness uses about a
+# CPU-second per second), and the script says so.
+rc=0
+sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h0" --corpus "$tmp/seeds" --cpu-time 2 --time 60 \
+	--work "$tmp/w6" >"$tmp/out.6" 2>&1 || rc=$?
+wall=$(tail -n 1 "$tmp/w6/fuzz.log" 2>/dev/null | cut -d' ' -f1)
+if [ "$rc" != 0 ] || ! grep -q -E '^fuzz\.sh: [1-9][0-9]* executions, 0 crash' "$tmp/out.6" ||
+	! grep -q 'CPU-s (the --cpu-time budget)' "$tmp/out.6" || [ "${wall:-60}" -ge 30 ]; then
+	fail "--cpu-time 2: status $rc after ${wall:-?} s, expected 0, the budget reached well before 60 s" "$tmp/out.6"
+else
+	echo "PASS: --cpu-time 2 stopped the fuzzer after $wall s: $(grep 'CPU-s' "$tmp/out.6")"
+fi
+rc=0
+sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h0" --cpu-time 1h --work "$tmp/w7" >"$tmp/out.7" 2>&1 || rc=$?
+if [ "$rc" != 2 ] || ! grep -q 'whole seconds' "$tmp/out.7"; then
+	fail "--cpu-time 1h: status $rc, expected 2 with the reason" "$tmp/out.7"
+else
+	echo "PASS: --cpu-time 1h is refused ($(cat "$tmp/out.7"))"
 fi
 
 [ "$fails" = 0 ] || exit 1
