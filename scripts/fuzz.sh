@@ -103,6 +103,10 @@ if [ "$engine" = afl ] && [ "$target_name" != core ]; then
 	echo "fuzz.sh: the AFL++ build exists for the core target only" >&2
 	exit 2
 fi
+if [ "$engine" = afl ] && { ! command -v afl-fuzz >/dev/null 2>&1 || ! command -v afl-clang-fast >/dev/null 2>&1; }; then
+	echo "fuzz.sh: AFL++ is missing (apt-get install afl++; scripts/deps.sh leaves it out, the tests do not use it)" >&2
+	exit 1
+fi
 [ -n "$seeds" ] || seeds=$top/fixtures/corpus/$corpus_dir
 [ -n "$work" ] || work=/tmp/csvsm-fuzz-$target_name-$(date +%Y%m%d-%H%M%S)
 # Absolute: the fuzzer runs inside it and writes its status there (a
@@ -265,7 +269,9 @@ if [ "$engine" = libfuzzer ]; then
 	[ "${runs:-0}" != 0 ] || runs=$(sed -n -E 's/^[0-9]+ #([0-9]+): cov: .*/\1/p' "$log" | tail -n 1)
 	[ -n "$runs" ] || runs=0
 else
-	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+	# AFL++ binds itself to a free core and refuses to start without one
+	# (campaigns on every core): pin with taskset instead, as for libFuzzer.
+	AFL_NO_AFFINITY=${AFL_NO_AFFINITY:-1} AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		afl-fuzz -i "$work/corpus" -o "$work/afl" -m none -V "$seconds" "$@" -- "$target" \
 		>"$log" 2>&1 || rc=$?
 	grep -E 'execs_done|execs_per_sec|corpus_count|bitmap_cvg|stability|saved_crashes|saved_hangs' \
