@@ -20,6 +20,7 @@ usage() {
 	cat <<EOF
 usage: scripts/fuzz-campaigns.sh [--time S | --cpu-time S] [--jobs N] [--out DIR]
                                  [--build DIR] [--targets "T ..."]
+       scripts/fuzz-campaigns.sh --report --out DIR [--targets "T ..."]
   --time S       wall-clock seconds per target (default 3600)
   --cpu-time S   CPU-seconds per target instead: each campaign runs until its
                  fuzzer has used S CPU-seconds (scripts/fuzz.sh --cpu-time)
@@ -28,6 +29,8 @@ usage: scripts/fuzz-campaigns.sh [--time S | --cpu-time S] [--jobs N] [--out DIR
   --out DIR      where the work directories go (default /tmp/csvsm-campaigns-DATE)
   --build DIR    clang build tree for scripts/fuzz.sh (default /tmp/csvsm-fuzz-build)
   --targets LIST the targets (default: every target scripts/fuzz.sh knows)
+  --report       run nothing: the table of the campaigns under --out so far,
+                 those still running marked so, with their latest figures
 EOF
 }
 
@@ -35,6 +38,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=3600
 cpu_seconds=
 jobs=1
+report=no
+out_given=no
 out=/tmp/csvsm-campaigns-$(date +%Y%m%d-%H%M%S)
 build=/tmp/csvsm-fuzz-build
 targets="core hv mssim scenario nvstore-load vtpm-cmd vtpm-state storage-dev attest nvseal"
@@ -43,7 +48,8 @@ while [ $# -gt 0 ]; do
 	--time) seconds=$2; shift 2 ;;
 	--cpu-time) cpu_seconds=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
+	--out) out=$2; out_given=yes; shift 2 ;;
+	--report) report=yes; shift ;;
 	--build) build=$2; shift 2 ;;
 	--targets) targets=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
@@ -53,6 +59,65 @@ done
 case $jobs in
 '' | *[!0-9]* | 0) echo "fuzz-campaigns: --jobs takes a count of at least 1, not '$jobs'" >&2; exit 2 ;;
 esac
+# The summary line of target $1 into OUT/T.line, from its campaign's files:
+# scripts/fuzz.sh's output (OUT/T.out), its log and work directory. A
+# campaign still running has no result line in T.out yet: its status is
+# "run", its executions those of its latest status line.
+summarize() {
+	t=$1
+	log=$out/$t/fuzz.log
+	runs=$(sed -n -E 's/^fuzz\.sh: ([0-9]+) executions.*/\1/p' "$out/$t.out" 2>/dev/null | tail -n 1)
+	if [ -n "$runs" ]; then
+		st=rc=$(cat "$out/$t.rc" 2>/dev/null || echo '?')
+	else
+		st=run
+		runs=$(sed -n -E 's/^[0-9]+ #([0-9]+):?[[:space:]].*cov: .*/\1/p' "$log" 2>/dev/null | tail -n 1)
+	fi
+	wall=$(tail -n 1 "$log" 2>/dev/null | cut -d' ' -f1)
+	case $wall in '' | *[!0-9]* | 0) wall=1 ;; esac
+	cpu=$(cat "$out/$t/fuzzer.cpu" 2>/dev/null || echo '?')
+	crashes=$(find "$out/$t/crashes" -type f ! -name 'slow-unit-*' 2>/dev/null | wc -l)
+	slow=$(find "$out/$t/crashes" -type f -name 'slow-unit-*' 2>/dev/null | wc -l)
+	# cov and ft of the first status line at or after 10 s, and of the last.
+	first=$(awk '$1 >= 10 && / cov: / { print; exit }' "$log" 2>/dev/null || true)
+	last=$(grep ' cov: ' "$log" 2>/dev/null | tail -n 1 || true)
+	field() { echo "$1" | sed -n -E "s/.* $2: ([0-9]+).*/\1/p"; }
+	printf '%-13s %-6s %-11s %-7s %-6s %-8s %-12s %-14s %s\n' "$t" "$st" "${runs:-0}" \
+		"$wall" "$cpu" "$((${runs:-0} / wall))" \
+		"$(field "$first" cov)->$(field "$last" cov)" "$(field "$first" ft)->$(field "$last" ft)" \
+		"$crashes ($slow)" >"$out/$t.line"
+}
+
+# The table of every target's line; exit status 1 unless all are rc=0.
+table() {
+	status=0
+	summary=$out/summary.txt
+	printf '%-13s %-6s %-11s %-7s %-6s %-8s %-12s %-14s %s\n' target status executions wall-s CPU-s \
+		exec/s "cov 10s->end" "ft 10s->end" "crashes (slow units)" >"$summary"
+	for t in $targets; do
+		if [ -f "$out/$t.line" ]; then
+			cat "$out/$t.line" >>"$summary"
+			grep -q '^[^ ]* *rc=0 ' "$out/$t.line" || status=1
+		else
+			printf '%-13s (not started)\n' "$t" >>"$summary"
+			status=1
+		fi
+	done
+	cat "$summary"
+	echo "fuzz-campaigns: logs and crashes under $out"
+	return "$status"
+}
+
+if [ "$report" = yes ]; then
+	[ "$out_given" = yes ] || { echo "fuzz-campaigns: --report needs --out DIR" >&2; exit 2; }
+	for t in $targets; do
+		[ ! -f "$out/$t/fuzz.log" ] || summarize "$t"
+	done
+	st=0
+	table || st=$?
+	exit "$st"
+fi
+
 mkdir -p "$out"
 if [ -n "$cpu_seconds" ]; then
 	budget="--cpu-time $cpu_seconds"
@@ -68,7 +133,7 @@ for t in $targets; do
 done
 
 # One campaign, pinned with the command in $2 (may be empty):
-# scripts/fuzz.sh's output goes to OUT/T.out and the summary line to OUT/T.line.
+# scripts/fuzz.sh's output goes to OUT/T.out, its status to OUT/T.rc.
 campaign() {
 	t=$1
 	pin=$2
@@ -79,21 +144,8 @@ campaign() {
 	# shellcheck disable=SC2086
 	$pin sh "$top/scripts/fuzz.sh" --target "$t" --binary "$build/tests/fuzz/fuzz-$t" $budget \
 		--work "$out/$t" $extra >"$out/$t.out" 2>&1 || rc=$?
-	log=$out/$t/fuzz.log
-	runs=$(sed -n -E 's/^fuzz\.sh: ([0-9]+) executions.*/\1/p' "$out/$t.out" | tail -n 1)
-	wall=$(tail -n 1 "$log" 2>/dev/null | cut -d' ' -f1)
-	case $wall in '' | *[!0-9]* | 0) wall=1 ;; esac
-	cpu=$(cat "$out/$t/fuzzer.cpu" 2>/dev/null || echo '?')
-	crashes=$(find "$out/$t/crashes" -type f ! -name 'slow-unit-*' 2>/dev/null | wc -l)
-	slow=$(find "$out/$t/crashes" -type f -name 'slow-unit-*' 2>/dev/null | wc -l)
-	# cov and ft of the first status line at or after 10 s, and of the last.
-	first=$(awk '$1 >= 10 && / cov: / { print; exit }' "$log" 2>/dev/null || true)
-	last=$(grep ' cov: ' "$log" 2>/dev/null | tail -n 1 || true)
-	field() { echo "$1" | sed -n -E "s/.* $2: ([0-9]+).*/\1/p"; }
-	printf '%-13s %-6s %-11s %-7s %-6s %-8s %-12s %-14s %s\n' "$t" "rc=$rc" "${runs:-0}" \
-		"$wall" "$cpu" "$((${runs:-0} / wall))" \
-		"$(field "$first" cov)->$(field "$last" cov)" "$(field "$first" ft)->$(field "$last" ft)" \
-		"$crashes ($slow)" >"$out/$t.line"
+	echo "$rc" >"$out/$t.rc"
+	summarize "$t"
 }
 
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -114,19 +166,6 @@ while [ "$lane" -lt "$jobs" ]; do
 done
 wait
 
-status=0
-summary=$out/summary.txt
-printf '%-13s %-6s %-11s %-7s %-6s %-8s %-12s %-14s %s\n' target status executions wall-s CPU-s \
-	exec/s "cov 10s->end" "ft 10s->end" "crashes (slow units)" >"$summary"
-for t in $targets; do
-	if [ -f "$out/$t.line" ]; then
-		cat "$out/$t.line" >>"$summary"
-		grep -q '^[^ ]* *rc=0 ' "$out/$t.line" || status=1
-	else
-		printf '%-13s (no result)\n' "$t" >>"$summary"
-		status=1
-	fi
-done
-cat "$summary"
-echo "fuzz-campaigns: logs and crashes under $out"
-exit "$status"
+st=0
+table || st=$?
+exit "$st"
