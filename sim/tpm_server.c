@@ -103,6 +103,11 @@ struct server {
 	struct vtpm_guest guest;
 	bool powered;
 	bool quiet;
+	/*
+	 * No per-connection diagnostics (unknown commands and signals): the
+	 * fuzz target's server, whose every input is a bad client.
+	 */
+	bool silent;
 	bool image; /* the SVSM is the image under KVM: its TPM is not this process's */
 	uint32_t largest_cmd, largest_rsp;
 	struct conn *conns[2 * TPM_SERVER_MAX_CONNS];
@@ -235,7 +240,8 @@ static long take_tpm(struct server *s, struct conn *c)
 	case MS_STOP:
 		return -2;
 	default:
-		fprintf(stderr, "csvsm-sim tpm-server: unknown TPM-port command %u\n", cmd);
+		if (!s->silent)
+			fprintf(stderr, "csvsm-sim tpm-server: unknown TPM-port command %u\n", cmd);
 		return -1;
 	}
 }
@@ -315,7 +321,8 @@ static long take_platform(struct server *s, struct conn *c)
 	case MS_STOP:
 		return -2;
 	default:
-		fprintf(stderr, "csvsm-sim tpm-server: unknown platform signal %u\n", cmd);
+		if (!s->silent)
+			fprintf(stderr, "csvsm-sim tpm-server: unknown platform signal %u\n", cmd);
 		return -1;
 	}
 	out_u32(c, 0);
@@ -855,6 +862,7 @@ struct sim_tpm_server *sim_tpm_server_new(bool quiet)
 	if (!srv)
 		return NULL;
 	srv->s.quiet = quiet;
+	srv->s.silent = quiet;
 	if (vtpm_guest_open(&srv->s.guest, "csvsm-sim tpm-server", NULL, NULL, 0, quiet) < 0) {
 		free(srv);
 		return NULL;
