@@ -247,7 +247,7 @@ if [ "$engine" = libfuzzer ]; then
 		cpu_watch "$pid" </dev/null >/dev/null 2>&1 &
 		wait "$pid" || st=$?
 		echo "$st" >"$work/fuzzer.rc"
-	}) | stamp >"$log"
+	}) 2>&1 | stamp >"$log"
 	rc=$(cat "$work/fuzzer.rc" 2>/dev/null || echo 255)
 	[ "$seconds" != 0 ] || seconds=$(tail -n 1 "$log" | cut -d' ' -f1)
 	# Coverage (edges, features) and speed over time from the NEW/pulse lines.
