@@ -80,11 +80,13 @@ static bool spec_range_ok(uint64_t base, uint64_t size)
 
 int storage_open_spec(struct blkdev *dev, const char *spec, size_t len)
 {
-	struct spec_cursor c = {spec, spec + len};
+	struct spec_cursor c;
 	uint64_t base, size, irq;
 
 	if (dev == NULL || spec == NULL)
 		return -CSVSM_EINVAL;
+	/* Only now: arithmetic on a null spec would be undefined (C11 6.5.6). */
+	c = (struct spec_cursor){spec, spec + len};
 	if (spec_eat(&c, "pflash@")) {
 		if (!spec_number(&c, false, &base) || !spec_eat(&c, ":") ||
 		    !spec_number(&c, true, &size) || c.p != c.end || !spec_range_ok(base, size))
