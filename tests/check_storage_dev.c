@@ -822,6 +822,9 @@ START_TEST(test_spec)
 	ck_assert_int_eq(open_spec(&dev, "virtio-scan@0x30FFFFFA00:3"), -CSVSM_ENOENT);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(open_spec(&dev, bad[i]) == -CSVSM_EINVAL, "'%s' accepted", bad[i]);
+	/* No spec, or no device, with a length: refused before the length is used (UBSan). */
+	ck_assert_int_eq(storage_open_spec(&dev, NULL, 16), -CSVSM_EINVAL);
+	ck_assert_int_eq(storage_open_spec(NULL, "virtio@0x3100000000", 19), -CSVSM_EINVAL);
 	/* Nothing at the address: the driver's answer. */
 	ck_assert_int_eq(open_spec(&dev, "virtio@0x3200000000"), -CSVSM_ENOENT);
 	/* The first virtio-mmio word with a block device behind it wins. */
