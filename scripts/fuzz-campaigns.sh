@@ -89,8 +89,8 @@ done
 case $jobs in
 '' | *[!0-9]* | 0) echo "fuzz-campaigns: --jobs takes a count of at least 1, not '$jobs'" >&2; exit 2 ;;
 esac
-# The summary line of target $1 into OUT/T.line, from its campaign's files:
-# scripts/fuzz.sh's output (OUT/T.out), its log and work directory. A
+# The summary line of target $1, from its campaign's files: scripts/fuzz.sh's
+# output (OUT/T.out), its status (OUT/T.rc), its log and work directory. A
 # campaign still running has no result line in T.out yet: its status is
 # "run", its executions those of its latest status line.
 summarize() {
@@ -115,34 +115,32 @@ summarize() {
 	printf '%-13s %-6s %-11s %-7s %-6s %-8s %-12s %-14s %s\n' "$t" "$st" "${runs:-0}" \
 		"$wall" "$cpu" "$((${runs:-0} / wall))" \
 		"$(field "$first" cov)->$(field "$last" cov)" "$(field "$first" ft)->$(field "$last" ft)" \
-		"$crashes ($slow)" >"$out/$t.line"
+		"$crashes ($slow)"
 }
 
-# The table of every target's line; exit status 1 unless all are rc=0.
+# The table, one line a target: the lines the campaigns left (OUT/T.line),
+# or with --report the figures of each campaign's files now (nothing under
+# --out is written then). Exit status 1 unless every campaign ended rc=0.
 table() {
 	status=0
-	summary=$out/summary.txt
 	printf '%-13s %-6s %-11s %-7s %-6s %-8s %-12s %-14s %s\n' target status executions wall-s CPU-s \
-		exec/s "cov 10s->end" "ft 10s->end" "crashes (slow units)" >"$summary"
+		exec/s "cov 10s->end" "ft 10s->end" "crashes (slow units)"
 	for t in $targets; do
-		if [ -f "$out/$t.line" ]; then
-			cat "$out/$t.line" >>"$summary"
-			grep -q '^[^ ]* *rc=0 ' "$out/$t.line" || status=1
+		if [ "$report" = yes ] && [ -f "$out/$t/fuzz.log" ]; then
+			line=$(summarize "$t")
+		elif [ "$report" = no ] && [ -f "$out/$t.line" ]; then
+			line=$(cat "$out/$t.line")
 		else
-			printf '%-13s (not started)\n' "$t" >>"$summary"
-			status=1
+			line=$(printf '%-13s (not started)' "$t")
 		fi
+		echo "$line"
+		case $line in "$t "*" rc=0 "*) ;; *) status=1 ;; esac
 	done
-	cat "$summary"
-	echo "fuzz-campaigns: logs and crashes under $out"
 	return "$status"
 }
 
 if [ "$report" = yes ]; then
 	[ "$out_given" = yes ] || { echo "fuzz-campaigns: --report needs --out DIR" >&2; exit 2; }
-	for t in $targets; do
-		[ ! -f "$out/$t/fuzz.log" ] || summarize "$t"
-	done
 	st=0
 	table || st=$?
 	exit "$st"
@@ -175,7 +173,7 @@ campaign() {
 	$pin sh "$top/scripts/fuzz.sh" --target "$t" --binary "$build/tests/fuzz/fuzz-$t" $budget \
 		--work "$out/$t" $extra >"$out/$t.out" 2>&1 || rc=$?
 	echo "$rc" >"$out/$t.rc"
-	summarize "$t"
+	summarize "$t" >"$out/$t.line"
 }
 
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -197,5 +195,7 @@ done
 wait
 
 st=0
-table || st=$?
+table >"$out/summary.txt" || st=$?
+cat "$out/summary.txt"
+echo "fuzz-campaigns: logs and crashes under $out"
 exit "$st"
