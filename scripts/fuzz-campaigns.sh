@@ -19,7 +19,7 @@ export LC_ALL=C
 usage() {
 	cat <<EOF
 usage: scripts/fuzz-campaigns.sh [--time S | --cpu-time S] [--jobs N] [--background]
-                                 [--out DIR] [--build DIR] [--targets "T ..."]
+                                 [--resume] [--out DIR] [--build DIR] [--targets "T ..."]
        scripts/fuzz-campaigns.sh --report --out DIR [--targets "T ..."]
   --time S       wall-clock seconds per target (default 3600)
   --cpu-time S   CPU-seconds per target instead: each campaign runs until its
@@ -30,6 +30,9 @@ usage: scripts/fuzz-campaigns.sh [--time S | --cpu-time S] [--jobs N] [--backgro
                  its own (setsid) whose scheduling group gets nice 19
                  (/proc/self/autogroup); plain `nice` does not do that when
                  the kernel groups tasks by session
+  --resume       with the --out DIR of an earlier run: targets that finished
+                 are kept, those cut short go on (scripts/fuzz.sh --resume),
+                 the others start
   --out DIR      where the work directories go (default /tmp/csvsm-campaigns-DATE)
   --build DIR    clang build tree for scripts/fuzz.sh (default /tmp/csvsm-fuzz-build)
   --targets LIST the targets (default: every target scripts/fuzz.sh knows)
@@ -68,6 +71,7 @@ fi
 seconds=3600
 cpu_seconds=
 jobs=1
+resume=no
 out_given=no
 out=/tmp/csvsm-campaigns-$(date +%Y%m%d-%H%M%S)
 build=/tmp/csvsm-fuzz-build
@@ -80,6 +84,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; out_given=yes; shift 2 ;;
 	--report) report=yes; shift ;;
 	--background) background=yes; shift ;;
+	--resume) resume=yes; shift ;;
 	--build) build=$2; shift 2 ;;
 	--targets) targets=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
@@ -104,12 +109,22 @@ summarize() {
 		runs=$(sed -n -E 's/^[0-9]+ #([0-9]+):?[[:space:]].*cov: .*/\1/p' "$log" 2>/dev/null | tail -n 1)
 	fi
 	wall=$(tail -n 1 "$log" 2>/dev/null | cut -d' ' -f1)
-	case $wall in '' | *[!0-9]* | 0) wall=1 ;; esac
-	cpu=$(cat "$out/$t/fuzzer.cpu" 2>/dev/null || echo '?')
+	case $wall in '' | *[!0-9]*) wall=0 ;; esac
+	cpu=$(cat "$out/$t/fuzzer.cpu" 2>/dev/null || echo 0)
+	# A resumed campaign: its earlier runs (scripts/fuzz.sh --resume) count.
+	if [ -f "$out/$t/segments" ]; then
+		set -- $(awk '{ c += $1; r += $2; w += $3 } END { print c + 0, r + 0, w + 0 }' "$out/$t/segments")
+		cpu=$((cpu + $1))
+		wall=$((wall + $3))
+		[ "$st" != run ] || runs=$((${runs:-0} + $2))
+	fi
+	[ "$wall" != 0 ] || wall=1
 	crashes=$(find "$out/$t/crashes" -type f ! -name 'slow-unit-*' 2>/dev/null | wc -l)
 	slow=$(find "$out/$t/crashes" -type f -name 'slow-unit-*' 2>/dev/null | wc -l)
 	# cov and ft of the first status line at or after 10 s, and of the last.
-	first=$(awk '$1 >= 10 && / cov: / { print; exit }' "$log" 2>/dev/null || true)
+	first_log=$log
+	[ ! -f "$out/$t/fuzz.log.1" ] || first_log=$out/$t/fuzz.log.1 # resumed
+	first=$(awk '$1 >= 10 && / cov: / { print; exit }' "$first_log" 2>/dev/null || true)
 	last=$(grep ' cov: ' "$log" 2>/dev/null | tail -n 1 || true)
 	field() { echo "$1" | sed -n -E "s/.* $2: ([0-9]+).*/\1/p"; }
 	printf '%-13s %-6s %-11s %-7s %-6s %-8s %-12s %-14s %s\n' "$t" "$st" "${runs:-0}" \
@@ -146,6 +161,10 @@ if [ "$report" = yes ]; then
 	exit "$st"
 fi
 
+if [ "$resume" = yes ] && [ "$out_given" = no ]; then
+	echo "fuzz-campaigns: --resume needs the --out DIR of the earlier run" >&2
+	exit 2
+fi
 mkdir -p "$out"
 if [ -n "$cpu_seconds" ]; then
 	budget="--cpu-time $cpu_seconds"
@@ -168,12 +187,21 @@ campaign() {
 	extra=
 	# libtpms crashes on some stored states (src/vtpm/README.md): keep going.
 	[ "$t" = vtpm-state ] && extra="-- -fork=1 -ignore_crashes=1"
+	again=
+	if [ "$resume" = yes ] && [ -d "$out/$t/corpus" ]; then
+		if [ -e "$out/$t/done" ]; then # finished: its line stays
+			[ -s "$out/$t.line" ] || summarize "$t" >"$out/$t.line"
+			return 0
+		fi
+		again=--resume
+	fi
 	rc=0
 	# shellcheck disable=SC2086
 	$pin sh "$top/scripts/fuzz.sh" --target "$t" --binary "$build/tests/fuzz/fuzz-$t" $budget \
-		--work "$out/$t" $extra >"$out/$t.out" 2>&1 || rc=$?
+		$again --work "$out/$t" $extra >"$out/$t.out" 2>&1 || rc=$?
 	echo "$rc" >"$out/$t.rc"
-	summarize "$t" >"$out/$t.line"
+	# (Through a new file: a run cut short here leaves the old line or none.)
+	summarize "$t" >"$out/$t.line.new" && mv "$out/$t.line.new" "$out/$t.line"
 }
 
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)

@@ -29,6 +29,9 @@ usage: scripts/fuzz.sh [OPTIONS]
   --binary FILE  fuzz with this libFuzzer binary instead of building the
                  target (the target's defaults still apply)
   --build-only   build the target, print the binary's path, fuzz nothing
+  --resume       go on with the campaign in --work DIR that was cut short
+                 (its corpus, its crashes, what is left of its --time or
+                 --cpu-time); one that finished is reported, not rerun
   --minimize     afterwards, merge the corpus into a minimal one (libFuzzer)
                  and list the entries that add coverage to the seed corpus
   --coverage     no fuzzing: build the target with clang's source-based
@@ -49,6 +52,7 @@ build=/tmp/csvsm-fuzz-build
 work=
 seeds=
 minimize=no
+resume=no
 build_only=no
 coverage=no
 binary=
@@ -64,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--binary) binary=$2; shift 2 ;;
 	--minimize) minimize=yes; shift ;;
 	--build-only) build_only=yes; shift ;;
+	--resume) resume=yes; shift ;;
 	--coverage) coverage=yes; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -108,6 +113,10 @@ if [ "$engine" = afl ] && { ! command -v afl-fuzz >/dev/null 2>&1 || ! command -
 	exit 1
 fi
 [ -n "$seeds" ] || seeds=$top/fixtures/corpus/$corpus_dir
+if [ "$resume" = yes ] && { [ "$engine" != libfuzzer ] || [ -z "$work" ] || [ ! -d "$work/corpus" ]; }; then
+	echo "fuzz.sh: --resume needs the --work DIR of an earlier libFuzzer campaign" >&2
+	exit 2
+fi
 [ -n "$work" ] || work=/tmp/csvsm-fuzz-$target_name-$(date +%Y%m%d-%H%M%S)
 # Absolute: the fuzzer runs inside it and writes its status there (a
 # relative --work made a finished campaign look like a failed one).
@@ -168,6 +177,52 @@ fi
 mkdir -p "$work/corpus" "$work/crashes"
 cp "$seeds"/* "$work/corpus/" 2>/dev/null || true
 log=$work/fuzz.log
+
+# --resume: an earlier run in WORK that was cut short (a session's end, a
+# reboot, a crash) counts towards this campaign. Its log moves to
+# fuzz.log.N and its figures go to WORK/segments ("CPU-s executions wall-s
+# log" a line): the CPU-seconds the watcher last saw (within 2 s), the
+# executions of its final statistics or else of its last status line (a
+# lower bound: libFuzzer prints one at new coverage and at powers of two),
+# its last log stamp. What is left of the budget is this run's.
+prev_cpu=0
+prev_runs=0
+prev_wall=0
+if [ "$resume" = yes ]; then
+	if [ -e "$work/done" ]; then
+		echo "fuzz.sh: the campaign in $work finished already: $(cat "$work/done")"
+		exit 0
+	fi
+	if [ -f "$log" ]; then
+		n=1
+		while [ -e "$work/fuzz.log.$n" ]; do n=$((n + 1)); done
+		seg_runs=$(sed -n -E 's/^[0-9]+ stat::number_of_executed_units: ([0-9]+)$/\1/p' "$log" | tail -n 1)
+		[ "${seg_runs:-0}" != 0 ] ||
+			seg_runs=$(sed -n -E 's/^[0-9]+ #([0-9]+):?[[:space:]].*cov: .*/\1/p' "$log" | tail -n 1)
+		seg_wall=$(tail -n 1 "$log" | cut -d' ' -f1)
+		case $seg_wall in '' | *[!0-9]*) seg_wall=0 ;; esac
+		mv "$log" "$work/fuzz.log.$n"
+		echo "$(cat "$work/fuzzer.cpu" 2>/dev/null || echo 0) ${seg_runs:-0} $seg_wall fuzz.log.$n" >>"$work/segments"
+	fi
+	if [ -f "$work/segments" ]; then
+		set -- $(awk '{ c += $1; r += $2; w += $3 } END { print c + 0, r + 0, w + 0, NR }' "$work/segments") "$@"
+		prev_cpu=$1 prev_runs=$2 prev_wall=$3
+		echo "fuzz.sh: resuming after $4 earlier run(s): $prev_cpu CPU-s, $prev_wall s, at least $prev_runs executions"
+		shift 4
+	fi
+	if [ -n "$cpu_seconds" ]; then
+		cpu_seconds=$((cpu_seconds - prev_cpu))
+		left=$cpu_seconds
+	else
+		seconds=$((seconds - prev_wall))
+		left=$seconds
+	fi
+	if [ "$left" -le 0 ]; then
+		echo "cpu=$prev_cpu runs=$prev_runs wall=$prev_wall (earlier runs)" >"$work/done"
+		echo "fuzz.sh: $prev_runs executions in the earlier runs, $prev_cpu CPU-s: nothing left of the budget ($work)"
+		exit 0
+	fi
+fi
 if [ -n "$cpu_seconds" ]; then
 	echo "fuzz.sh: $engine on $target for ${cpu_seconds} CPU-s$([ "$seconds" = 0 ] || echo " (at most ${seconds}s)") in $work"
 else
@@ -288,6 +343,11 @@ fi
 slow=$(find "$work/crashes" -type f -name 'slow-unit-*' | wc -l)
 crashes=$(find "$work/crashes" -type f ! -name 'slow-unit-*' | wc -l)
 cpu_used=$(cat "$work/fuzzer.cpu" 2>/dev/null || true)
+if [ "$prev_runs$prev_cpu" != 00 ]; then
+	echo "fuzz.sh: this run $runs executions, ${cpu_used:-?} CPU-s; with the earlier runs:"
+	runs=$((runs + prev_runs))
+	[ -z "$cpu_used" ] || cpu_used=$((cpu_used + prev_cpu))
+fi
 echo "fuzz.sh: $runs executions, $crashes crash(es) in $work/crashes; log $log"
 [ -z "$cpu_used" ] || echo "fuzz.sh: the fuzzer used about $cpu_used CPU-s" \
 	"($([ -e "$work/cpu.reached" ] && echo "the --cpu-time budget" || echo "not counting its last 2 s"))"
@@ -307,6 +367,7 @@ if [ "$engine" = libfuzzer ] &&
 	! { [ -e "$work/cpu.reached" ] && grep -q -E '^[0-9]+ .*libFuzzer: exiting as requested' "$log"; }; then
 	broken "the fuzzer did not reach its time limit"
 fi
+[ "$engine" != libfuzzer ] || echo "cpu=${cpu_used:-?} runs=$runs" >"$work/done"
 if [ "$minimize" = yes ] && [ "$engine" = libfuzzer ]; then
 	mkdir -p "$work/min" "$work/new"
 	(cd "$work" && "$target" -merge=1 min corpus >/dev/null 2>&1) || true

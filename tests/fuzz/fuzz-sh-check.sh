@@ -13,7 +13,10 @@
 #    -report_slow_units=1: exit 0, 0 crashes, the slow unit reported;
 #  - the healthy one with --cpu-time 2 and a 60 s wall-clock limit: exit 0,
 #    stopped by the CPU budget long before the wall clock, executions;
-#  - --cpu-time with a value that is not a count of seconds: exit 2.
+#  - --cpu-time with a value that is not a count of seconds: exit 2;
+#  - --resume of a campaign cut short (its log and CPU-seconds made up
+#    here): the earlier figures counted, the rest of the budget run, and a
+#    second --resume says it finished instead of fuzzing again.
 # Skipped (exit 77) without clang's libFuzzer.
 set -u
 srcdir=${srcdir:-$(dirname "$0")/../..}
@@ -146,6 +149,38 @@ if [ "$rc" != 2 ] || ! grep -q 'whole seconds' "$tmp/out.7"; then
 	fail "--cpu-time 1h: status $rc, expected 2 with the reason" "$tmp/out.7"
 else
 	echo "PASS: --cpu-time 1h is refused ($(cat "$tmp/out.7"))"
+fi
+
+# --resume: a campaign cut short after 1 CPU-second, 5 s and 1000 runs.
+mkdir -p "$tmp/w8/corpus"
+cp "$tmp/seeds/a" "$tmp/w8/corpus/"
+printf '5 #1000\tpulse  cov: 1 ft: 1 corp: 1/5b lim: 4 exec/s: 200 rss: 30Mb\n' >"$tmp/w8/fuzz.log"
+echo 1 >"$tmp/w8/fuzzer.cpu"
+rc=0
+sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h0" --cpu-time 3 --work "$tmp/w8" --resume \
+	>"$tmp/out.8" 2>&1 || rc=$?
+runs=$(sed -n -E 's/^fuzz\.sh: ([0-9]+) executions.*/\1/p' "$tmp/out.8")
+if [ "$rc" != 0 ] || [ "${runs:-0}" -le 1000 ] ||
+	! grep -q 'resuming after 1 earlier run(s): 1 CPU-s, 5 s, at least 1000 executions' "$tmp/out.8" ||
+	! grep -q 'for 2 CPU-s' "$tmp/out.8" || [ ! -f "$tmp/w8/fuzz.log.1" ]; then
+	fail "--resume: status $rc, expected 0, 2 CPU-s left and more than 1000 executions in all" "$tmp/out.8"
+else
+	echo "PASS: --resume counts the earlier run and fuzzes the rest ($runs executions in all)"
+fi
+rc=0
+sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h0" --cpu-time 3 --work "$tmp/w8" --resume \
+	>"$tmp/out.9" 2>&1 || rc=$?
+if [ "$rc" != 0 ] || ! grep -q 'finished already' "$tmp/out.9" || [ -e "$tmp/w8/fuzz.log.2" ]; then
+	fail "--resume of a finished campaign: status $rc, expected 0 and no new run" "$tmp/out.9"
+else
+	echo "PASS: --resume of a finished campaign fuzzes nothing ($(cat "$tmp/out.9"))"
+fi
+rc=0
+sh "$abs_src/scripts/fuzz.sh" --binary "$tmp/h0" --work "$tmp/nothing-here" --resume >"$tmp/out.10" 2>&1 || rc=$?
+if [ "$rc" != 2 ] || ! grep -q 'needs the --work DIR' "$tmp/out.10"; then
+	fail "--resume without an earlier campaign: status $rc, expected 2" "$tmp/out.10"
+else
+	echo "PASS: --resume without an earlier campaign is refused"
 fi
 
 [ "$fails" = 0 ] || exit 1
