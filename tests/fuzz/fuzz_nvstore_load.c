@@ -6,8 +6,10 @@
  *   make fuzz-nvstore-load     (clang, -fsanitize=fuzzer,address,undefined)
  *   tests/fuzz/fuzz-nvstore-load -max_total_time=60 NEW_DIR fixtures/corpus/nvstore
  *
- * The seeds in fixtures/corpus/nvstore/ come from tests/fuzz/gen-nvstore-corpus
- * (built by `make check`); tests/check_nvstore replays them every run.
+ * The named seeds in fixtures/corpus/nvstore/ come from
+ * tests/fuzz/gen-nvstore-corpus (built by `make check`), the find-r7-* ones
+ * from a campaign (docs/fuzzing.md, "The corpus"); tests/check_nvstore
+ * replays them all every run.
  */
 #include <stdio.h>
 #include <stdlib.h>
