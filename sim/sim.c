@@ -99,6 +99,7 @@ static int machine_psp(struct csvsm_sim *sim, const struct snp_secrets_page *sec
 		return -1;
 	pc.policy = sim->cfg.guest_policy ? sim->cfg.guest_policy
 	                                  : SNP_POLICY_RESERVED_ONE | SNP_POLICY_SMT;
+	pc.fast_sign = sim->cfg.psp_fast_sign;
 	sim->psp = sim_psp_new(&pc);
 	sim->snp.psp = sim->psp;
 	OPENSSL_cleanse(&pc, sizeof(pc));

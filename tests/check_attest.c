@@ -24,6 +24,7 @@
 #include "csvsm/fault.h"
 #include "csvsm/guest_msg.h"
 #include "csvsm/sim_attest.h"
+#include "csvsm/sim_nv.h"
 #include "csvsm/vtpm.h"
 #include "fault_sweep.h"
 #include "fuzz/fuzz_attest.h"
@@ -159,6 +160,27 @@ START_TEST(test_services_report)
 	ck_assert_uint_eq(attest(&r), SVSM_SUCCESS);
 	ck_assert_mem_eq(res.report + 0x50, want, 64);
 	ck_assert(report_signature_ok(res.report, res.certs, res.certs_len));
+}
+END_TEST
+
+/*
+ * Two reports with different REPORT_DATA: both signatures verify, and
+ * their r differ, so the default signer did not use one nonce for both
+ * (with one nonce, any two signatures give the VCEK away).
+ */
+START_TEST(test_report_nonces_differ)
+{
+	struct csvsm_sim_attest_req r;
+	uint8_t r1[48];
+
+	default_req(&r);
+	ck_assert_uint_eq(attest(&r), SVSM_SUCCESS);
+	ck_assert(report_signature_ok(res.report, res.certs, res.certs_len));
+	memcpy(r1, res.report + 0x2a0, sizeof(r1));
+	nonce64[0] ^= 1;
+	ck_assert_uint_eq(attest(&r), SVSM_SUCCESS);
+	ck_assert(report_signature_ok(res.report, res.certs, res.certs_len));
+	ck_assert_mem_ne(res.report + 0x2a0, r1, sizeof(r1));
 }
 END_TEST
 
@@ -609,6 +631,47 @@ END_TEST
 
 /* ---- the fuzz target's seed corpus ---- */
 
+/* ---- the fuzz targets' signer (csvsm_sim_config.psp_fast_sign) ---- */
+
+static void fast_sign_setup(void)
+{
+	struct csvsm_sim_config c;
+
+	ck_assert_int_eq(sim_nv_ram_open(&vt_dev, VT_DEV_SIZE), 0);
+	sim_nv_use(&vt_dev);
+	csvsm_sim_config_default(&c);
+	c.psp_fast_sign = true;
+	ct_start(&c);
+	vt_buf = ct_page(0);
+	ct_validate(vt_buf);
+	ct_validate(ct_page(1));
+}
+
+/*
+ * With psp_fast_sign the reports are still signed by the VCEK the
+ * certificate table holds (verified here with OpenSSL), all with one
+ * nonce: the same r for different REPORT_DATA, as documented.
+ */
+START_TEST(test_fast_sign_reports_verify)
+{
+	struct csvsm_sim_attest_req r;
+	uint8_t r1[48], s1[48];
+
+	default_req(&r);
+	ck_assert_uint_eq(attest(&r), SVSM_SUCCESS);
+	ck_assert(report_signature_ok(res.report, res.certs, res.certs_len));
+	memcpy(r1, res.report + 0x2a0, sizeof(r1));
+	memcpy(s1, res.report + 0x2e8, sizeof(s1));
+	for (int i = 0; i < 3; i++) {
+		nonce64[i] ^= 0x5a;
+		ck_assert_uint_eq(attest(&r), SVSM_SUCCESS);
+		ck_assert(report_signature_ok(res.report, res.certs, res.certs_len));
+		ck_assert_mem_eq(res.report + 0x2a0, r1, sizeof(r1));
+		ck_assert_mem_ne(res.report + 0x2e8, s1, sizeof(s1));
+	}
+}
+END_TEST
+
 START_TEST(test_fuzz_corpus)
 {
 	unsigned int n;
@@ -629,6 +692,7 @@ static Suite *attest_suite(void)
 	tcase_add_test(tc, test_query_protocol);
 	tcase_add_test(tc, test_services_report);
 	tcase_add_test(tc, test_single_service);
+	tcase_add_test(tc, test_report_nonces_differ);
 	tcase_add_test(tc, test_sizes_returned);
 	tcase_add_test(tc, test_bad_requests);
 	suite_add_tcase(s, tc);
@@ -649,6 +713,12 @@ static Suite *attest_suite(void)
 	tcase_add_test(tc, test_psp_reports_per_vmpck);
 	tcase_add_test(tc, test_psp_refuses_replay_and_tamper);
 	tcase_add_test(tc, test_psp_derived_keys);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fast_sign");
+	tcase_set_timeout(tc, VT_TIMEOUT);
+	tcase_add_checked_fixture(tc, fast_sign_setup, vt_teardown);
+	tcase_add_test(tc, test_fast_sign_reports_verify);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sweeps");

@@ -34,6 +34,8 @@ struct psp_key {
 	BIGNUM *d;
 	EVP_PKEY *pkey;
 	uint8_t d_bytes[PSP_P384];
+	/* cfg.fast_sign: the key's one nonce, as r and k^-1 (psp_sign_fast). */
+	BIGNUM *fixed_r, *fixed_kinv;
 };
 
 /* A report's digest and its VCEK signature (r, s big-endian). */
@@ -145,61 +147,138 @@ out:
 static bool psp_keys(struct sim_psp *psp);
 
 /*
- * ECDSA over a SHA-384 digest (FIPS 186-5 6.4.1) with a deterministic
- * nonce: k = HMAC-SHA-384(d, digest || counter) reduced mod n, the counter
- * bumped until k, r and s are non-zero. A model's signer, not constant
- * time. r and s come back as big-endian 48-byte strings.
+ * The next usable ECDSA nonce (FIPS 186-5 6.4.1) for `digest`, derived
+ * deterministically: k = HMAC-SHA-384(d, label, digest || counter) mod n,
+ * trying counters from *ctr on until k and r are non-zero. Sets r (the x
+ * of k G, mod n) and kinv (k^-1 mod n), and leaves *ctr past the counter
+ * used, so that a caller whose s comes out 0 asks again for the next one.
+ * False when no counter below 256 gives one (never, in practice) or when
+ * libcrypto fails.
+ */
+static bool psp_nonce(struct sim_psp *psp, const struct psp_key *key, const char *label,
+                      const uint8_t digest[PSP_SHA384], unsigned int *ctr, BIGNUM *r, BIGNUM *kinv,
+                      BN_CTX *bn)
+{
+	const BIGNUM *n = EC_GROUP_get0_order(psp->group);
+	BIGNUM *k = BN_new(), *x = BN_new();
+	EC_POINT *p = EC_POINT_new(psp->group);
+	uint8_t msg[PSP_SHA384 + 1], kb[PSP_SHA384];
+	bool ok = false, failed = !k || !x || !p;
+
+	memcpy(msg, digest, PSP_SHA384);
+	for (; *ctr < 256 && !ok && !failed; (*ctr)++) {
+		msg[PSP_SHA384] = (uint8_t)*ctr;
+		if (!psp_hmac(key->d_bytes, PSP_P384, label, msg, sizeof(msg), kb) ||
+		    !BN_bin2bn(kb, sizeof(kb), k) || !BN_nnmod(k, k, n, bn)) {
+			failed = true;
+			break;
+		}
+		if (BN_is_zero(k))
+			continue;
+		if (!EC_POINT_mul(psp->group, p, k, NULL, NULL, bn) ||
+		    !EC_POINT_get_affine_coordinates(psp->group, p, x, NULL, bn) ||
+		    !BN_nnmod(r, x, n, bn) || (!BN_is_zero(r) && !BN_mod_inverse(kinv, k, n, bn))) {
+			failed = true;
+			break;
+		}
+		ok = !BN_is_zero(r);
+	}
+	OPENSSL_cleanse(kb, sizeof(kb));
+	EC_POINT_free(p);
+	BN_clear_free(k);
+	BN_free(x);
+	return ok;
+}
+
+/*
+ * s = k^-1 (e + r d) mod n (FIPS 186-5 6.4.1) for the digest `e` and a
+ * nonce given as r and kinv; r and s written big-endian, 48 bytes each.
+ * Returns 1 for a signature, 0 when s is 0 (another nonce is needed), -1
+ * when libcrypto fails.
+ */
+static int psp_sign_with(struct sim_psp *psp, const struct psp_key *key, const BIGNUM *e,
+                         const BIGNUM *r, const BIGNUM *kinv, uint8_t r_out[PSP_P384],
+                         uint8_t s_out[PSP_P384], BN_CTX *bn)
+{
+	const BIGNUM *n = EC_GROUP_get0_order(psp->group);
+	BIGNUM *t = BN_new(), *s = BN_new();
+	int rc = -1;
+
+	if (!t || !s || !BN_mod_mul(t, r, key->d, n, bn) || !BN_mod_add(t, t, e, n, bn) ||
+	    !BN_mod_mul(s, kinv, t, n, bn))
+		rc = -1;
+	else if (BN_is_zero(s))
+		rc = 0;
+	else if (BN_bn2binpad(r, r_out, PSP_P384) == PSP_P384 &&
+	         BN_bn2binpad(s, s_out, PSP_P384) == PSP_P384)
+		rc = 1;
+	BN_free(t);
+	BN_free(s);
+	return rc;
+}
+
+/*
+ * ECDSA over a SHA-384 digest with a deterministic nonce (psp_nonce): the
+ * same key and digest give the same signature. A model's signer, not
+ * constant time.
  */
 static bool psp_sign(struct sim_psp *psp, const struct psp_key *key,
                      const uint8_t digest[PSP_SHA384], uint8_t r_out[PSP_P384],
                      uint8_t s_out[PSP_P384])
 {
-	const BIGNUM *n = EC_GROUP_get0_order(psp->group);
 	BN_CTX *bn = BN_CTX_new();
-	BIGNUM *k = BN_new(), *e = BN_bin2bn(digest, PSP_SHA384, NULL), *r = BN_new(),
-	       *s = BN_new(), *t = BN_new(), *kinv = BN_new();
-	EC_POINT *p = EC_POINT_new(psp->group);
-	uint8_t msg[PSP_SHA384 + 1], kb[PSP_SHA384];
-	bool ok = false;
+	BIGNUM *e = BN_bin2bn(digest, PSP_SHA384, NULL), *r = BN_new(), *kinv = BN_new();
+	unsigned int ctr = 0;
+	int rc = -1;
 
-	if (!bn || !k || !e || !r || !s || !t || !kinv || !p)
-		goto out;
-	memcpy(msg, digest, PSP_SHA384);
-	for (unsigned int ctr = 0; ctr < 256 && !ok; ctr++) {
-		msg[PSP_SHA384] = (uint8_t)ctr;
-		if (!psp_hmac(key->d_bytes, PSP_P384, "csvsm-sim ECDSA k", msg, sizeof(msg), kb) ||
-		    !BN_bin2bn(kb, sizeof(kb), k) || !BN_nnmod(k, k, n, bn))
-			goto out;
-		if (BN_is_zero(k))
-			continue;
-		if (!EC_POINT_mul(psp->group, p, k, NULL, NULL, bn) ||
-		    !EC_POINT_get_affine_coordinates(psp->group, p, t, NULL, bn) ||
-		    !BN_nnmod(r, t, n, bn))
-			goto out;
-		if (BN_is_zero(r))
-			continue;
-		/* s = k^-1 (e + r d) mod n */
-		if (!BN_mod_mul(t, r, key->d, n, bn) || !BN_mod_add(t, t, e, n, bn) ||
-		    !BN_mod_inverse(kinv, k, n, bn) || !BN_mod_mul(s, kinv, t, n, bn))
-			goto out;
-		if (BN_is_zero(s))
-			continue;
-		ok = BN_bn2binpad(r, r_out, PSP_P384) == PSP_P384 &&
-		     BN_bn2binpad(s, s_out, PSP_P384) == PSP_P384;
-		if (!ok)
-			goto out;
-	}
-out:
-	OPENSSL_cleanse(kb, sizeof(kb));
-	EC_POINT_free(p);
-	BN_clear_free(k);
+	if (bn && e && r && kinv)
+		while (psp_nonce(psp, key, "csvsm-sim ECDSA k", digest, &ctr, r, kinv, bn) &&
+		       (rc = psp_sign_with(psp, key, e, r, kinv, r_out, s_out, bn)) == 0)
+			;
 	BN_clear_free(kinv);
 	BN_free(e);
 	BN_free(r);
-	BN_free(s);
-	BN_free(t);
 	BN_CTX_free(bn);
-	return ok;
+	return rc == 1;
+}
+
+/*
+ * psp_sign with one nonce for every digest (cfg.fast_sign, for fuzz
+ * targets): the key's r and k^-1 are computed at its first signature, and
+ * each signature after is two multiplications mod n instead of a scalar
+ * multiplication, which was a sixth of a fuzz target's time. The signature
+ * is still valid ECDSA, but any two of them give the private key away
+ * (s1 - s2 = k^-1 (e1 - e2)): never where the key must stay secret. A
+ * digest whose s would be 0 is signed by psp_sign.
+ */
+static bool psp_sign_fast(struct sim_psp *psp, struct psp_key *key,
+                          const uint8_t digest[PSP_SHA384], uint8_t r_out[PSP_P384],
+                          uint8_t s_out[PSP_P384])
+{
+	static const uint8_t fixed[PSP_SHA384];
+	BN_CTX *bn = BN_CTX_new();
+	BIGNUM *e = BN_bin2bn(digest, PSP_SHA384, NULL);
+	unsigned int ctr = 0;
+	int rc = -1;
+
+	if (bn && e && !key->fixed_r) {
+		key->fixed_r = BN_new();
+		key->fixed_kinv = BN_new();
+		if (!key->fixed_r || !key->fixed_kinv ||
+		    !psp_nonce(psp, key, "csvsm-sim ECDSA fixed k", fixed, &ctr, key->fixed_r,
+		               key->fixed_kinv, bn)) {
+			BN_free(key->fixed_r);
+			BN_clear_free(key->fixed_kinv);
+			key->fixed_r = key->fixed_kinv = NULL;
+		}
+	}
+	if (bn && e && key->fixed_r)
+		rc = psp_sign_with(psp, key, e, key->fixed_r, key->fixed_kinv, r_out, s_out, bn);
+	BN_free(e);
+	BN_CTX_free(bn);
+	if (rc == 0)
+		return psp_sign(psp, key, digest, r_out, s_out);
+	return rc == 1;
 }
 
 /*
@@ -222,7 +301,10 @@ static bool psp_report_sign(struct sim_psp *psp, const uint8_t digest[PSP_SHA384
 			return true;
 		}
 	}
-	if (!psp_keys(psp) || !psp_sign(psp, &psp->keys[SIM_PSP_VCEK], digest, r_out, s_out))
+	if (!psp_keys(psp))
+		return false;
+	if (psp->cfg.fast_sign ? !psp_sign_fast(psp, &psp->keys[SIM_PSP_VCEK], digest, r_out, s_out)
+	                       : !psp_sign(psp, &psp->keys[SIM_PSP_VCEK], digest, r_out, s_out))
 		return false;
 	m = &psp->memo[psp->memo_next];
 	psp->memo_next = (psp->memo_next + 1) % PSP_SIG_MEMO;
@@ -384,6 +466,8 @@ static void psp_keys_free(struct sim_psp *psp)
 {
 	for (int i = 0; i < SIM_PSP_CERTS; i++) {
 		BN_clear_free(psp->keys[i].d);
+		BN_free(psp->keys[i].fixed_r);
+		BN_clear_free(psp->keys[i].fixed_kinv);
 		EVP_PKEY_free(psp->keys[i].pkey);
 		OPENSSL_free(psp->der[i]);
 		OPENSSL_cleanse(&psp->keys[i], sizeof(psp->keys[i]));

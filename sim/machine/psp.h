@@ -18,6 +18,7 @@
 #ifndef CSVSM_SIM_MACHINE_PSP_H
 #define CSVSM_SIM_MACHINE_PSP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,12 @@ struct sim_psp_config {
 	uint8_t measurement[SIM_PSP_MEASUREMENT];          /* the launch measurement */
 	uint64_t policy;                                   /* the guest policy */
 	uint8_t host_data[32];
+	/*
+	 * Fuzz targets only: sign every report with the same nonce
+	 * (psp.c psp_sign_fast), valid signatures at a fraction of the cost,
+	 * but two of them reveal the VCEK. Default false: a nonce per digest.
+	 */
+	bool fast_sign;
 };
 
 struct sim_psp;

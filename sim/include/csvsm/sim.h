@@ -83,6 +83,12 @@ struct csvsm_sim_config {
 	uint8_t measurement[48];
 	uint64_t guest_policy;
 	/*
+	 * Fuzz targets only: the emulated PSP signs every report with one
+	 * nonce (valid ECDSA P-384 signatures without a scalar multiplication
+	 * each, but any two of them reveal the simulated VCEK). Default false.
+	 */
+	bool psp_fast_sign;
+	/*
 	 * The guest's side on KVM: path of the guest program (guest/,
 	 * docs/kvm-snp.md). Calls, guest memory reads and writes and GHCB MSR
 	 * requests are then made by that program in a KVM VM that maps guest
