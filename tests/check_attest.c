@@ -629,8 +629,6 @@ START_TEST(test_sweep_attest)
 }
 END_TEST
 
-/* ---- the fuzz target's seed corpus ---- */
-
 /* ---- the fuzz targets' signer (csvsm_sim_config.psp_fast_sign) ---- */
 
 static void fast_sign_setup(void)
@@ -638,13 +636,9 @@ static void fast_sign_setup(void)
 	struct csvsm_sim_config c;
 
 	ck_assert_int_eq(sim_nv_ram_open(&vt_dev, VT_DEV_SIZE), 0);
-	sim_nv_use(&vt_dev);
 	csvsm_sim_config_default(&c);
 	c.psp_fast_sign = true;
-	ct_start(&c);
-	vt_buf = ct_page(0);
-	ct_validate(vt_buf);
-	ct_validate(ct_page(1));
+	vt_boot_with(&c, true);
 }
 
 /*
@@ -671,6 +665,8 @@ START_TEST(test_fast_sign_reports_verify)
 	}
 }
 END_TEST
+
+/* ---- the fuzz target's seed corpus ---- */
 
 START_TEST(test_fuzz_corpus)
 {

@@ -17,8 +17,13 @@ uint64_t vt_buf;
 
 void vt_boot(bool want_vtpm)
 {
+	vt_boot_with(NULL, want_vtpm);
+}
+
+void vt_boot_with(const struct csvsm_sim_config *cfg, bool want_vtpm)
+{
 	sim_nv_use(&vt_dev);
-	ct_start(NULL);
+	ct_start(cfg);
 	ck_assert_msg(vtpm_service_ready() == want_vtpm, "vTPM %s after boot",
 	              vtpm_service_ready() ? "running" : "not running");
 	vt_buf = ct_page(0);

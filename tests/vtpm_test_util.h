@@ -62,6 +62,8 @@ void vt_setup(void);
 void vt_teardown(void);
 /* Boots a machine on vt_dev (which must be open); asserts the vTPM started when `want_vtpm`. */
 void vt_boot(bool want_vtpm);
+/* vt_boot with a machine configuration (NULL: the defaults, as vt_boot). */
+void vt_boot_with(const struct csvsm_sim_config *cfg, bool want_vtpm);
 /*
  * Opens the sealed NV store on vt_dev the way the SVSM does (the key from
  * MSG_KEY_REQ through the SVSM's guest message client: VMPL0, measurement
